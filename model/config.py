@@ -1,0 +1,144 @@
+"""The one description of a model: what it eats, how it was built, what it names.
+
+A `ModelConfig` is saved as `config.json` beside every model, so the app can
+check live input against what the model was trained on (frame size, channel
+count, frames per window and the fps those frames were sampled at).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ARCHITECTURES = ("cnn_lstm", "convlstm", "renet")
+COLOR_MODES = {"gray": 1, "rgb": 3}
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything needed to rebuild, feed and check a model.
+
+    Attributes:
+        labels: class names, in the order of the classifier's outputs.
+        frames: frames per window (T); the default window length.
+        min_frames: the shortest window the app may use with this model.
+        max_frames: the longest window the app may use with this model.
+        size: frames are resized to (size, size).
+        color: "gray" (c=1) or "rgb" (c=3); the channel order after preprocessing.
+        fps: the frame rate windows are sampled at, in training and live.
+        arch: one of `ARCHITECTURES`.
+        embed_dim: width of the per-frame embedding (cnn_lstm, renet).
+        lstm_units: width of the temporal LSTM.
+        dropout: dropout before the softmax.
+        frame_wise: one prediction per frame (return_sequences) instead of one per window.
+        predictor_frames: frames the next-frame predictor looks at.
+        predictor_filters: ConvLSTM2D filters in the predictor.
+        symmetric_labels: labels whose mirror image is the same action (safe to flip).
+        idle_label: the label for "nothing is happening", or "" for none.
+    """
+
+    labels: tuple[str, ...] = ("idle", "wave")
+    # 16 frames at 10 fps is 1.6 s: one full cycle of the slowest action in the data.
+    frames: int = 16
+    min_frames: int = 4
+    max_frames: int = 32
+    # 64 px is where the Weizmann clips were recorded; larger costs CPU and adds nothing there.
+    size: int = 64
+    color: str = "gray"
+    # 10 fps divides both 25 and 30 fps cameras well and keeps 1.6 s in 16 steps.
+    fps: float = 10.0
+    arch: str = "cnn_lstm"
+    embed_dim: int = 64
+    lstm_units: int = 64
+    dropout: float = 0.3
+    frame_wise: bool = False
+    predictor_frames: int = 4
+    predictor_filters: int = 24
+    symmetric_labels: tuple[str, ...] = ()
+    idle_label: str = "idle"
+    preprocessing: str = "resize_area+scale01"
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHITECTURES:
+            raise ValueError(
+                f"`arch` must be one of {', '.join(ARCHITECTURES)}. Received: arch={self.arch!r}"
+            )
+        if self.color not in COLOR_MODES:
+            raise ValueError(
+                f"`color` must be one of {sorted(COLOR_MODES)}. Received: color={self.color!r}"
+            )
+        if len(self.labels) < 2:
+            raise ValueError(
+                "`labels` must name at least 2 classes; a classifier of one class "
+                f"always answers the same. Received: labels={list(self.labels)}"
+            )
+        if len(set(self.labels)) != len(self.labels):
+            raise ValueError(f"`labels` must be unique. Received: labels={list(self.labels)}")
+        if not (1 <= self.min_frames <= self.frames <= self.max_frames):
+            raise ValueError(
+                "Expected 1 <= `min_frames` <= `frames` <= `max_frames`. Received: "
+                f"min_frames={self.min_frames}, frames={self.frames}, max_frames={self.max_frames}"
+            )
+        if self.size < 8 or self.fps <= 0:
+            raise ValueError(
+                f"`size` must be >= 8 and `fps` > 0. Received: size={self.size}, fps={self.fps}"
+            )
+
+    @property
+    def channels(self) -> int:
+        """Channels per frame after preprocessing (1 for gray, 3 for rgb)."""
+        return COLOR_MODES[self.color]
+
+    @property
+    def frame_shape(self) -> tuple[int, int, int]:
+        """One preprocessed frame: (h, w, c)."""
+        return (self.size, self.size, self.channels)
+
+    @property
+    def window_shape(self) -> tuple[int, int, int, int]:
+        """One default window: (time, h, w, c)."""
+        return (self.frames, *self.frame_shape)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.labels)
+
+    def replace(self, **changes) -> ModelConfig:
+        """Returns a copy with `changes` applied (the config itself is frozen)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["labels"] = list(self.labels)
+        d["symmetric_labels"] = list(self.symmetric_labels)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"Unknown keys in model config: {unknown}. Known keys: {sorted(known)}")
+        d = dict(d)
+        for key in ("labels", "symmetric_labels"):
+            if key in d:
+                d[key] = tuple(d[key])
+        return cls(**d)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ModelConfig:
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    def summary(self) -> str:
+        """One line a person can read: architecture, window and labels."""
+        return (
+            f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "
+            f"({self.color}) at {self.fps:g} fps, {self.num_classes} classes: "
+            + ", ".join(self.labels)
+        )

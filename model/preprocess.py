@@ -1,0 +1,96 @@
+"""The one frame-preprocessing function, shared by training and the live app.
+
+Training and inference must see identical pixels, so both call `preprocess_frame`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from model.config import ModelConfig
+
+
+def preprocess_frame(frame: np.ndarray, config: ModelConfig) -> np.ndarray:
+    """Turns one decoded frame into model input.
+
+    Args:
+        frame: uint8 image as OpenCV decodes it: gray (h, w) or (h, w, 1),
+            BGR (h, w, 3) or BGRA (h, w, 4), of any size.
+        config: gives the output size and colour mode.
+
+    Returns:
+        float32 array of shape (size, size, c) in [0, 1], where c is 1 for
+        `color="gray"` and 3 (RGB order) for `color="rgb"`.
+    """
+    frame = np.asarray(frame)
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        frame = frame[:, :, 0]
+    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (3, 4)):
+        raise ValueError(
+            "`frame` must be a gray (h, w), BGR (h, w, 3) or BGRA (h, w, 4) image. "
+            f"Received: frame.shape={tuple(frame.shape)}"
+        )
+    if frame.shape[0] < 1 or frame.shape[1] < 1:
+        raise ValueError(f"`frame` is empty. Received: frame.shape={tuple(frame.shape)}")
+    if frame.dtype != np.uint8:
+        frame = _to_uint8(frame)
+    if config.color == "gray":
+        if frame.ndim == 3:
+            code = cv2.COLOR_BGRA2GRAY if frame.shape[2] == 4 else cv2.COLOR_BGR2GRAY
+            frame = cv2.cvtColor(frame, code)
+    else:
+        if frame.ndim == 2:
+            frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
+        elif frame.shape[2] == 4:
+            frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2RGB)
+        else:
+            frame = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    # INTER_AREA averages when shrinking, so a 4K frame and a 64 px clip alias alike.
+    frame = cv2.resize(frame, (config.size, config.size), interpolation=cv2.INTER_AREA)
+    out = frame.astype(np.float32) * (1.0 / 255.0)
+    if out.ndim == 2:
+        out = out[:, :, None]
+    return out
+
+
+def preprocess_frames(frames, config: ModelConfig) -> np.ndarray:
+    """Preprocesses a sequence of frames.
+
+    Args:
+        frames: iterable of uint8 frames, each as `preprocess_frame` accepts.
+        config: gives the output size and colour mode.
+
+    Returns:
+        float32 array of shape (time, size, size, c).
+    """
+    out = [preprocess_frame(f, config) for f in frames]
+    if not out:
+        return np.zeros((0, *config.frame_shape), np.float32)
+    return np.stack(out)
+
+
+def to_display(frame: np.ndarray) -> np.ndarray:
+    """Turns a model-space frame back into a uint8 BGR image for drawing.
+
+    Args:
+        frame: float (h, w, c) in [0, 1], c in (1, 3) with RGB order for c=3.
+
+    Returns:
+        uint8 array of shape (h, w, 3), BGR.
+    """
+    img = np.clip(np.asarray(frame, np.float32) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+
+
+def _to_uint8(frame: np.ndarray) -> np.ndarray:
+    # 16-bit cameras and float images arrive too; scale by their real range, not by guess.
+    if np.issubdtype(frame.dtype, np.floating):
+        return np.clip(frame * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    if frame.dtype == np.uint16:
+        return (frame >> 8).astype(np.uint8)
+    return np.clip(frame, 0, 255).astype(np.uint8)
