@@ -1,0 +1,72 @@
+"""`actionlens info`: versions, Keras backend, devices and the default model."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+
+
+def main(args: argparse.Namespace) -> int:
+    """Prints what a bug report needs, one fact per line."""
+    import cv2
+    import numpy as np
+
+    from app.cli import DEFAULT_MODEL
+    from model.backend import describe_devices, import_keras
+
+    keras = import_keras()
+    devices = describe_devices()
+    rows = [
+        ("actionlens", _version()),
+        ("python", platform.python_version()),
+        ("numpy", np.__version__),
+        ("opencv", cv2.__version__),
+        ("keras", keras.__version__),
+        ("backend", devices["backend"]),
+    ]
+    if devices["backend"] == "tensorflow":
+        import tensorflow as tf
+
+        rows.append(("tensorflow", tf.__version__))
+    rows.append(("devices", devices["summary"] if not devices["gpus"] else ", ".join(devices["gpus"])))
+    try:
+        from PyQt6.QtCore import PYQT_VERSION_STR, QT_VERSION_STR
+
+        rows.append(("pyqt6", f"{PYQT_VERSION_STR} (Qt {QT_VERSION_STR})"))
+    except ImportError as err:
+        rows.append(("pyqt6", f"not importable ({err})"))
+    rows.append(("default model", _model_summary(DEFAULT_MODEL)))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("actionlens")
+    except Exception:
+        return "unknown (not installed)"
+
+
+def _model_summary(path) -> str:
+    from model.bundle import BundleError, load_bundle
+
+    try:
+        bundle = load_bundle(path)
+    except BundleError as err:
+        return f"unavailable: {err}"
+    metrics = bundle.metrics or {}
+    line = bundle.summary()
+    params = bundle.classifier.count_params()
+    line += f"; {params:,} parameters"
+    if "clip_accuracy" in metrics:
+        line += f"; leave-one-group-out clip accuracy {metrics['clip_accuracy']:.1%}"
+    return line
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(argparse.Namespace()))

@@ -1,0 +1,324 @@
+"""The real-time engine: a capture thread, one inference thread, and events out.
+
+Threads:
+- the capture thread (app/capture.py) owns cv2.VideoCapture;
+- a loader thread imports TensorFlow and loads a bundle, then hands the
+  compiled models over; it never runs them;
+- one inference thread owns the models: it reads frames, runs them, and
+  emits each frame with the result for that very frame.
+
+Consumers (the GUI, `actionlens run`) subscribe with `on(event, callback)`.
+Callbacks run on engine threads, so a GUI must hop to its own thread
+(a queued signal) and never block here.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+
+from app.capture import open_capture
+from app.frame_processor import FrameProcessor
+from app.settings import EngineSettings
+from app.sources import SourceInfo
+
+EVENTS = ("frame", "model_loaded", "model_failed", "source_ended", "error")
+
+
+class Engine:
+    """Runs capture and inference; see the module docstring for the threads.
+
+    Args:
+        settings: initial window, stride, predictor and smoothing settings.
+        device: "auto", "cpu" or "gpu"; a GPU asked for where there is none
+            falls back to the CPU with a notice (an "error" event), never a crash.
+    """
+
+    def __init__(self, settings: EngineSettings | None = None, device: str = "auto"):
+        self._settings = settings or EngineSettings()
+        self._device_request = device
+        self._callbacks: dict[str, list] = defaultdict(list)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._capture = None
+        self._processor: FrameProcessor | None = None
+        self._handoff: FrameProcessor | None = None
+        self._model_info: dict | None = None
+        self._loader: threading.Thread | None = None
+        self._thread: threading.Thread | None = None
+        self._paused = False
+        self._show_from = 0
+        self._pause_after: int | None = None
+        self._reset_pending = False
+        self._ended_reported = False
+        self._result_times: deque[float] = deque(maxlen=120)
+        self._inference_ms = 0.0
+        self._latency_ms = 0.0
+        self.device_label = "CPU"
+
+    # -- subscription ---------------------------------------------------------------------
+
+    def on(self, event: str, callback) -> None:
+        """Registers `callback` for `event` (one of `EVENTS`); runs on an engine thread."""
+        if event not in EVENTS:
+            raise ValueError(f"`event` must be one of {EVENTS}. Received: event={event!r}")
+        self._callbacks[event].append(callback)
+
+    def _emit(self, event: str, *args) -> None:
+        for callback in list(self._callbacks[event]):
+            try:
+                callback(*args)
+            except Exception as err:  # a consumer's bug must not kill the inference thread
+                if event != "error":
+                    self._emit("error", f"{event} handler failed: {err}")
+
+    # -- model ------------------------------------------------------------------------------
+
+    def load_model(self, path: str | Path) -> None:
+        """Loads a bundle in the background; emits "model_loaded" or "model_failed"."""
+        self._loader = threading.Thread(
+            target=self._load, args=(Path(path),), name="actionlens-loader", daemon=True
+        )
+        self._loader.start()
+        self._ensure_thread()
+
+    def _load(self, path: Path) -> None:
+        try:
+            from app.inference import CompiledModels
+            from model.backend import device_label, select_device
+            from model.bundle import load_bundle
+
+            bundle = load_bundle(path)
+            device, notice = select_device(self._device_request)
+            if notice:
+                self._emit("error", notice)
+            models = CompiledModels(bundle, device)
+            cfg = bundle.config
+            label = device_label(device)
+            processor = FrameProcessor(models, self._settings, device_label=label)
+            models.warm_up(processor.settings.window)
+        except Exception as err:  # every failure reaches the user as one line
+            if not self._stop.is_set():
+                self._emit("model_failed", str(err).strip().splitlines()[0] if str(err).strip() else repr(err))
+            return
+        if self._stop.is_set():
+            return
+        info = {
+            "summary": bundle.summary(),
+            "labels": cfg.labels,
+            "device": label,
+            "frames": cfg.frames,
+            "min_frames": cfg.min_frames,
+            "max_frames": cfg.max_frames,
+            "fps": cfg.fps,
+            "has_predictor": bundle.predictor is not None,
+            "path": str(path),
+        }
+        with self._lock:
+            self._handoff = processor
+            self._model_info = info
+            self.device_label = label
+        self._emit("model_loaded", info)
+
+    @property
+    def model_info(self) -> dict | None:
+        return self._model_info
+
+    @property
+    def model_ready(self) -> bool:
+        return self._model_info is not None
+
+    def wait_until_loaded(self, timeout: float | None = None) -> bool:
+        """Blocks until the loader finishes (for the CLI, never the GUI); True if loaded."""
+        if self._loader is not None:
+            self._loader.join(timeout)
+        return self.model_ready
+
+    # -- source -----------------------------------------------------------------------------
+
+    def open_source(self, source: str | int, *, realtime: bool = True, loop: bool = False) -> SourceInfo:
+        """Opens a camera, file or URL and starts playing it.
+
+        Raises:
+            SourceError: one line naming the source and what to do.
+        """
+        capture = open_capture(source, realtime=realtime, loop=loop)
+        with self._lock:
+            old, self._capture = self._capture, capture
+            self._show_from = 0
+            self._pause_after = None
+            self._paused = False
+            self._reset_pending = True
+            self._ended_reported = False
+        if old is not None:
+            old.stop()
+        capture.start()
+        self._ensure_thread()
+        return capture.info
+
+    def close_source(self) -> None:
+        """Stops and releases the current source."""
+        with self._lock:
+            old, self._capture = self._capture, None
+        if old is not None:
+            old.stop()
+
+    @property
+    def source_info(self) -> SourceInfo | None:
+        capture = self._capture
+        return None if capture is None else capture.info
+
+    # -- playback ---------------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def pause(self) -> None:
+        self._paused = True
+        if self._capture is not None and not self._capture.is_live:
+            self._capture.pause()
+
+    def resume(self) -> None:
+        self._paused = False
+        self._pause_after = None
+        if self._capture is not None:
+            self._capture.resume()
+
+    def seek(self, index: int) -> None:
+        """Shows frame `index` next (files only), with the prediction for that frame.
+
+        The capture restarts a window's worth of frames earlier, so the label
+        shown after a seek is computed from the frames that lead up to it.
+        """
+        capture = self._capture
+        if capture is None or capture.is_live:
+            return
+        total = capture.info.frame_count or 0
+        index = max(0, min(int(index), total - 1 if total else int(index)))
+        with self._lock:
+            self._show_from = index
+            self._reset_pending = True
+            self._ended_reported = False
+            if self._paused:
+                self._pause_after = index
+        capture.seek(max(0, index - self._preroll_frames(capture.info)))
+        if self._paused:
+            capture.resume()
+
+    def step(self, delta: int) -> None:
+        """Moves `delta` frames from the frame on screen (files only) and pauses there."""
+        capture = self._capture
+        if capture is None or capture.is_live:
+            return
+        if not self._paused:
+            self.pause()
+        self.seek(max(0, capture.position + int(delta)))
+
+    def _preroll_frames(self, info: SourceInfo) -> int:
+        processor = self._processor or self._handoff
+        if processor is None:
+            return 0
+        seconds = (processor.settings.window - 1) / processor.config.fps
+        return int(math.ceil(seconds * (info.fps or 30.0))) + 1
+
+    def set_speed(self, speed: float) -> None:
+        if self._capture is not None and not self._capture.is_live:
+            self._capture.set_speed(speed)
+
+    def set_loop(self, loop: bool) -> None:
+        if self._capture is not None and not self._capture.is_live:
+            self._capture.set_loop(loop)
+
+    # -- settings and stats -----------------------------------------------------------------
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self._settings
+
+    def update_settings(self, settings: EngineSettings) -> None:
+        """Applies new settings live; the source keeps playing."""
+        self._settings = settings
+        processor = self._processor or self._handoff
+        if processor is not None:
+            processor.update_settings(settings)
+
+    def stats(self) -> dict:
+        """Counters for the status line: fps, ms, drops, device and queue backlog."""
+        capture = self._capture
+        times = list(self._result_times)
+        model_fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+        return {
+            "capture_fps": capture.capture_fps() if capture is not None else 0.0,
+            "model_fps": model_fps,
+            "inference_ms": self._inference_ms,
+            "latency_ms": self._latency_ms,
+            "dropped": capture.dropped if capture is not None else 0,
+            "device": self.device_label,
+            "backlog": getattr(capture, "backlog", 0) if capture is not None else 0,
+        }
+
+    # -- threads ----------------------------------------------------------------------------
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="actionlens-inference")
+            self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Stops every thread the engine started; True when none is left running.
+
+        The loader may be inside a TensorFlow import that cannot be interrupted;
+        it is a daemon thread that discards its work once it sees the stop.
+        """
+        deadline = time.monotonic() + timeout
+        self._stop.set()
+        self.close_source()
+        if self._thread is not None:
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        return self._thread is None or not self._thread.is_alive()
+
+    def _adopt_models(self) -> None:
+        with self._lock:
+            if self._handoff is not None:
+                self._processor, self._handoff = self._handoff, None
+                self._processor.update_settings(self._settings)
+                self._reset_pending = True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._adopt_models()
+            capture = self._capture
+            if capture is None or (self._paused and self._pause_after is None):
+                self._stop.wait(0.01)
+                continue
+            frame = capture.read(timeout=0.05)
+            if frame is None:
+                if capture.ended and not self._ended_reported and capture is self._capture:
+                    self._ended_reported = True
+                    self._emit("source_ended", capture.end_reason)
+                continue
+            if self._reset_pending:
+                self._reset_pending = False
+                if self._processor is not None:
+                    self._processor.reset()
+            result = None
+            if self._processor is not None:
+                try:
+                    result = self._processor.process(frame)
+                except Exception as err:
+                    self._emit("error", f"inference failed at frame {frame.index}: {err}")
+            if frame.index < self._show_from:
+                continue  # pre-roll after a seek: fills the window, not the screen
+            if result is not None:
+                self._result_times.append(time.monotonic())
+                self._inference_ms = 0.9 * self._inference_ms + 0.1 * result.inference_ms
+                self._latency_ms = 0.9 * self._latency_ms + 0.1 * result.latency_ms
+            self._emit("frame", frame, result)
+            if self._pause_after is not None and frame.index >= self._pause_after:
+                self._pause_after = None
+                capture.pause()

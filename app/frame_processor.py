@@ -1,0 +1,137 @@
+"""Per-frame model work, without threads: frame in, `Result` out.
+
+For each frame: preprocess once, embed once (cached in the ring buffer), pick
+a window at the model's fps from the buffer, run the temporal head, smooth,
+and every few steps predict the next frame. The engine's inference thread
+calls `process`; tests and `bench` call it directly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from app.embedding_ring import EmbeddingRing
+from app.frames import Frame
+from app.inference import CompiledModels
+from app.results import Result
+from app.settings import EngineSettings
+from app.smoothing import LabelSmoother
+from model.preprocess import preprocess_frame
+
+
+class FrameProcessor:
+    """Turns frames into results with one model.
+
+    Args:
+        models: the compiled models.
+        settings: window, stride, predictor schedule and smoothing.
+        device_label: shown in every result ("CPU" or the GPU's name).
+    """
+
+    def __init__(self, models: CompiledModels, settings: EngineSettings, device_label: str = "CPU"):
+        self.models = models
+        self.config = models.config
+        self.device_label = device_label
+        self._lock = threading.Lock()
+        self._settings = self._clamped(settings)
+        idle = self.config.idle_label if self.config.idle_label in self.config.labels else ""
+        self.smoother = LabelSmoother(self.config.labels, self._settings.smoothing, idle_label=idle)
+        # Keep the longest allowed window plus one step, so a longer window can be chosen live.
+        self.ring = EmbeddingRing(horizon_s=(self.config.max_frames + 1) / self.config.fps)
+        self._steps = 0
+        self._last_probs: np.ndarray | None = None
+        self._pending_prediction: tuple[float, np.ndarray] | None = None
+
+    def _clamped(self, settings: EngineSettings) -> EngineSettings:
+        window = settings.window or self.config.frames
+        window = int(min(max(window, self.config.min_frames), self.config.max_frames))
+        return settings.replace(window=window, stride=max(1, int(settings.stride)))
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self._settings
+
+    def update_settings(self, settings: EngineSettings) -> None:
+        """Applies new settings from any thread; takes effect at the next frame."""
+        with self._lock:
+            self._settings = self._clamped(settings)
+            self.smoother.set_settings(self._settings.smoothing)
+
+    def reset(self) -> None:
+        """Forgets history (after a seek or a new source)."""
+        with self._lock:
+            self.ring.clear()
+            self.smoother.reset()
+            self._steps = 0
+            self._last_probs = None
+            self._pending_prediction = None
+
+    def process(self, frame: Frame) -> Result | None:
+        """Processes one frame.
+
+        Args:
+            frame: a decoded frame; any size, gray, BGR or BGRA.
+
+        Returns:
+            The `Result` for this frame, or None while the buffer still holds
+            less than one window.
+        """
+        with self._lock:
+            settings = self._settings
+            t0 = time.perf_counter()
+            x = preprocess_frame(frame.image, self.config)
+            surprise = self._surprise(frame.source_time, x)
+            emb = self.models.embed(x) if self.models.cached else None
+            self.ring.append(frame.source_time, emb, x)
+            positions = self.ring.sample_indices(settings.window, self.config.fps)
+            if positions is None:
+                return None
+            self._steps += 1
+            if self._last_probs is None or self._steps % settings.stride == 0:
+                if self.models.cached:
+                    raw = self.models.classify_embeddings(self.ring.embeddings(positions))
+                else:
+                    raw = self.models.classify_window(self.ring.frames(positions))
+                self._last_probs = raw
+            raw = self._last_probs
+            predicted = self._maybe_predict(frame.source_time, positions, settings)
+            label, conf, smooth = self.smoother.update(raw, frame.source_time)
+            done = time.monotonic()
+            return Result(
+                frame_index=frame.index,
+                source_time=frame.source_time,
+                label=label,
+                confidence=float(conf),
+                probs=smooth,
+                raw_probs=raw,
+                labels=self.config.labels,
+                surprise=surprise,
+                latency_ms=(done - frame.captured_at) * 1000.0,
+                inference_ms=(time.perf_counter() - t0) * 1000.0,
+                predicted_frame=predicted,
+                device=self.device_label,
+            )
+
+    def _maybe_predict(self, t: float, positions: list[int], settings: EngineSettings):
+        if self.models.predictor is None or settings.predictor_every <= 0:
+            return None
+        if self._steps % settings.predictor_every != 0:
+            return None
+        k = self.config.predictor_frames
+        frames = self.ring.frames(positions[-k:])
+        predicted = self.models.predict_next(frames)
+        self._pending_prediction = (t + 1.0 / self.config.fps, predicted)
+        return predicted
+
+    def _surprise(self, t: float, x: np.ndarray) -> float | None:
+        # The prediction is for one model step ahead; score it on the first frame at or
+        # past that time, so the score means the same at any camera rate.
+        if self._pending_prediction is None or t + 1e-6 < self._pending_prediction[0]:
+            return None
+        _, predicted = self._pending_prediction
+        self._pending_prediction = None
+        actual = x if predicted.shape[-1] == x.shape[-1] else x.mean(axis=-1, keepdims=True)
+        return float(np.mean((predicted - actual) ** 2))

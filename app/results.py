@@ -1,0 +1,65 @@
+"""What the engine says about one frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+UNCERTAIN = "uncertain"
+
+
+@dataclass
+class Result:
+    """The engine's answer for one processed frame.
+
+    Attributes:
+        frame_index: the source frame this answer belongs to.
+        source_time: that frame's source time, seconds.
+        label: the stable (smoothed, hysteresis-filtered) label, or the idle
+            label / "uncertain" when no class is confident enough.
+        confidence: the smoothed probability of `label` (of the top class when
+            `label` is "uncertain").
+        probs: smoothed class probabilities, shape (classes,).
+        raw_probs: the classifier's probabilities for this window, shape (classes,).
+        labels: class names in the order of `probs`.
+        surprise: mean squared error between the previously predicted frame and
+            this frame, in model space; None when no prediction was due.
+        latency_ms: capture of the frame to this result, milliseconds.
+        inference_ms: model time spent on this frame, milliseconds.
+        predicted_frame: the next-frame prediction made at this frame, float
+            (h, w, c) in [0, 1] in model space, or None.
+        device: where the model ran ("CPU" or the GPU's name).
+    """
+
+    frame_index: int
+    source_time: float
+    label: str
+    confidence: float
+    probs: np.ndarray
+    raw_probs: np.ndarray
+    labels: tuple[str, ...]
+    surprise: float | None = None
+    latency_ms: float = 0.0
+    inference_ms: float = 0.0
+    predicted_frame: np.ndarray | None = field(default=None, repr=False)
+    device: str = "CPU"
+
+    def top_k(self, k: int = 3) -> list[tuple[str, float]]:
+        """The k most probable classes, as (label, smoothed probability), best first."""
+        order = np.argsort(-self.probs)[:k]
+        return [(self.labels[i], float(self.probs[i])) for i in order]
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict: one line of the events file."""
+        return {
+            "frame": int(self.frame_index),
+            "time": round(float(self.source_time), 4),
+            "label": self.label,
+            "confidence": round(float(self.confidence), 4),
+            "probs": {name: round(float(p), 4) for name, p in zip(self.labels, self.probs)},
+            "surprise": None if self.surprise is None else round(float(self.surprise), 6),
+            "latency_ms": round(float(self.latency_ms), 2),
+            "inference_ms": round(float(self.inference_ms), 2),
+            "device": self.device,
+        }

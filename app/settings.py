@@ -1,0 +1,58 @@
+"""Runtime settings a user can change while the engine runs."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SmoothingSettings:
+    """How raw window probabilities become a stable label.
+
+    Attributes:
+        ema: weight of the newest probabilities in the moving average (1 = no smoothing).
+        enter: a class becomes the label once its smoothed probability reaches this.
+        exit: the current label is kept until its smoothed probability falls below this.
+        min_dwell_s: a new label must hold this long (source seconds) before it is shown.
+        class_enter: optional per-class enter thresholds, overriding `enter`.
+    """
+
+    # 0.35 at 30 fps settles in ~0.2 s: fast enough to follow, slow enough not to flicker.
+    ema: float = 0.35
+    enter: float = 0.6
+    exit: float = 0.4
+    min_dwell_s: float = 0.3
+    class_enter: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.ema <= 1.0:
+            raise ValueError(f"`ema` must be in (0, 1]. Received: ema={self.ema}")
+        if not 0.0 <= self.exit <= self.enter <= 1.0:
+            raise ValueError(
+                "Expected 0 <= `exit` <= `enter` <= 1 (hysteresis). "
+                f"Received: enter={self.enter}, exit={self.exit}"
+            )
+        if self.min_dwell_s < 0:
+            raise ValueError(f"`min_dwell_s` must be >= 0. Received: min_dwell_s={self.min_dwell_s}")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the inference thread does per frame.
+
+    Attributes:
+        window: frames per window (None: the bundle's default T).
+        stride: run the temporal head every `stride` model steps (1 = every step).
+        predictor_every: run the next-frame predictor every k model steps (0 = never).
+        smoothing: label smoothing settings.
+    """
+
+    window: int | None = None
+    stride: int = 1
+    # every 2nd step at 30 fps is 15 Hz: the preview target, at half the predictor cost.
+    predictor_every: int = 2
+    smoothing: SmoothingSettings = field(default_factory=SmoothingSettings)
+
+    def replace(self, **changes) -> EngineSettings:
+        return dataclasses.replace(self, **changes)

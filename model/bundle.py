@@ -1,0 +1,210 @@
+"""Model bundles: a folder that holds a classifier and everything needed to trust it.
+
+Layout::
+
+    classifier.keras   the classifier, (batch, time, h, w, c) -> (batch, classes)
+    predictor.keras    optional next-frame predictor, (batch, time, h, w, c) -> (batch, h, w, c)
+    config.json        the ModelConfig it was built and trained with
+    labels.json        class names in output order
+    metrics.json       what evaluation measured
+    MODEL_CARD.md      the human-readable account of all of the above
+
+Loading always uses Keras safe mode, and every failure names the file.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.config import ModelConfig
+
+CLASSIFIER_FILE = "classifier.keras"
+PREDICTOR_FILE = "predictor.keras"
+CONFIG_FILE = "config.json"
+LABELS_FILE = "labels.json"
+METRICS_FILE = "metrics.json"
+CARD_FILE = "MODEL_CARD.md"
+
+
+class BundleError(ValueError):
+    """A model bundle is missing, incomplete or inconsistent; the message names the file."""
+
+
+@dataclass
+class Bundle:
+    """A loaded model bundle.
+
+    Attributes:
+        path: the bundle folder.
+        config: the `ModelConfig` saved with it.
+        classifier: Keras model, (batch, time, h, w, c) -> (batch, classes).
+        predictor: Keras model, (batch, time, h, w, c) -> (batch, h, w, c), or None.
+        metrics: the saved evaluation figures (may be empty).
+    """
+
+    path: Path
+    config: ModelConfig
+    classifier: object
+    predictor: object | None = None
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.config.labels
+
+    def summary(self) -> str:
+        """One line: where it is, what it is and whether it predicts frames."""
+        pred = "with next-frame predictor" if self.predictor is not None else "no predictor"
+        return f"{self.path}: {self.config.summary()}; {pred}"
+
+
+def _keras():
+    from model.backend import import_keras
+
+    return import_keras()
+
+
+def save_bundle(
+    out_dir: str | Path,
+    config: ModelConfig,
+    classifier,
+    predictor=None,
+    metrics: dict | None = None,
+    model_card: str | None = None,
+) -> Path:
+    """Writes a complete bundle to `out_dir`.
+
+    Files are written to temporary names and renamed, so an interrupted save
+    never leaves a half-written model under the real name.
+
+    Args:
+        out_dir: the bundle folder (created if needed).
+        config: the `ModelConfig` the models were built with.
+        classifier: the classifier, (batch, time, h, w, c) -> (batch, classes).
+        predictor: the next-frame predictor, or None to keep an existing one.
+        metrics: evaluation figures for metrics.json.
+        model_card: text for MODEL_CARD.md (a short default is written if None).
+
+    Returns:
+        The bundle folder.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_model_save(classifier, out / CLASSIFIER_FILE)
+    if predictor is not None:
+        _atomic_model_save(predictor, out / PREDICTOR_FILE)
+    _atomic_text(out / CONFIG_FILE, json.dumps(config.to_dict(), indent=2) + "\n")
+    _atomic_text(out / LABELS_FILE, json.dumps(list(config.labels), indent=2) + "\n")
+    if metrics is not None or not (out / METRICS_FILE).exists():
+        _atomic_text(out / METRICS_FILE, json.dumps(metrics or {}, indent=2) + "\n")
+    if model_card is not None or not (out / CARD_FILE).exists():
+        _atomic_text(out / CARD_FILE, model_card or f"# Model card\n\n{config.summary()}\n")
+    return out
+
+
+def load_bundle(path: str | Path, *, load_predictor: bool = True) -> Bundle:
+    """Loads and checks a bundle.
+
+    Args:
+        path: the bundle folder.
+        load_predictor: also load predictor.keras when present.
+
+    Returns:
+        A `Bundle`.
+
+    Raises:
+        BundleError: naming the file and the problem.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise BundleError(f"{root}: no such model folder. Pass a folder made by `actionlens train`.")
+    if not (root / CLASSIFIER_FILE).is_file():
+        raise BundleError(
+            f"{root}: not a model bundle ({CLASSIFIER_FILE} is missing). "
+            "Pass a folder made by `actionlens train`, e.g. assets/models/default."
+        )
+    config = _load_config(root / CONFIG_FILE)
+    labels = _load_json(root / LABELS_FILE)
+    if list(labels) != list(config.labels):
+        raise BundleError(
+            f"{root / LABELS_FILE}: labels {labels} differ from {CONFIG_FILE}'s {list(config.labels)}."
+        )
+    classifier = _load_model(root / CLASSIFIER_FILE)
+    _check_classifier(root / CLASSIFIER_FILE, classifier, config)
+    predictor = None
+    if load_predictor and (root / PREDICTOR_FILE).is_file():
+        predictor = _load_model(root / PREDICTOR_FILE)
+    metrics = _load_json(root / METRICS_FILE) if (root / METRICS_FILE).is_file() else {}
+    return Bundle(root, config, classifier, predictor, metrics)
+
+
+def _load_config(path: Path) -> ModelConfig:
+    data = _load_json(path)
+    try:
+        return ModelConfig.from_dict(data)
+    except (TypeError, ValueError) as err:
+        raise BundleError(f"{path}: {err}") from None
+
+
+def _load_json(path: Path):
+    if not path.is_file():
+        raise BundleError(f"{path}: missing. A bundle needs {CONFIG_FILE} and {LABELS_FILE}.")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise BundleError(f"{path}: not readable JSON ({err}).") from None
+
+
+def _load_model(path: Path):
+    keras = _keras()
+    import model.layers  # noqa: F401  registers the custom layers before deserializing
+
+    if _uses_lambda(path):
+        raise BundleError(
+            f"{path}: contains a Lambda layer, which stores Python code and is refused in "
+            "safe mode. Rebuild the model with registered layers (see model/layers.py)."
+        )
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as err:  # Keras raises many types here; the user needs the file and why.
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise BundleError(f"{path}: cannot be loaded ({first}).") from None
+
+
+def _uses_lambda(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            cfg = zf.read("config.json").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile) as err:
+        raise BundleError(f"{path}: not a .keras model file ({err}).") from None
+    return '"class_name": "Lambda"' in cfg
+
+
+def _check_classifier(path: Path, classifier, config: ModelConfig) -> None:
+    out_classes = classifier.output.shape[-1]
+    if out_classes != config.num_classes:
+        raise BundleError(
+            f"{path}: the classifier has {out_classes} outputs but {LABELS_FILE} names "
+            f"{config.num_classes} labels. Retrain, or fix the labels to match."
+        )
+    in_shape = tuple(classifier.input.shape[2:])
+    if in_shape != config.frame_shape:
+        raise BundleError(
+            f"{path}: the classifier takes frames of {in_shape} but {CONFIG_FILE} says "
+            f"{config.frame_shape} (size={config.size}, color={config.color!r})."
+        )
+
+
+def _atomic_model_save(keras_model, path: Path) -> None:
+    tmp = path.with_name(path.stem + ".partial.keras")
+    keras_model.save(tmp)
+    tmp.replace(path)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(text)
+    tmp.replace(path)
