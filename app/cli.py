@@ -25,6 +25,7 @@ _USER_ERRORS = (
     ("model.bundle", "BundleError"),
     ("model.dataset", "DatasetError"),
     ("model.shapes", "ShapeError"),
+    ("model.export", "ExportError"),
 )
 
 

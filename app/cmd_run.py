@@ -33,13 +33,11 @@ class RunOutputs:
         self.segments_path = args.segments
         self.tracker = SegmentTracker()
         if args.segments:
-            from app.event_log import check_writable
+            from app.event_log import check_output_path
 
-            check_writable(args.segments)
-        h, w = size
-        oh, ow = overlay_size(h, w)
-        self.video = VideoRecorder(args.out, fps, (ow, oh)) if args.out else None
-        self.raw = VideoRecorder(args.raw_out, fps, (w, h)) if args.raw_out else None
+            check_output_path(args.segments, "segments file")
+        self.video = VideoRecorder(args.out, fps, overlay_size(*size)) if args.out else None
+        self.raw = VideoRecorder(args.raw_out, fps, size) if args.raw_out else None
         self.last_time = 0.0
 
     def write(self, frame, result, status: str) -> None:

@@ -139,13 +139,21 @@ class Engine:
 
     # -- source -----------------------------------------------------------------------------
 
-    def open_source(self, source: str | int, *, realtime: bool = True, loop: bool = False) -> SourceInfo:
+    def open_source(
+        self, source: str | int, *, realtime: bool = True, loop: bool = False, factory=None
+    ) -> SourceInfo:
         """Opens a camera, file or URL and starts playing it.
+
+        Args:
+            source: camera index, file path or stream URL.
+            realtime: files: play at their own fps (False: as fast as possible).
+            loop: files: start again at the end.
+            factory: makes the VideoCapture-like object (tests and `bench` pass a paced fake camera).
 
         Raises:
             SourceError: one line naming the source and what to do.
         """
-        capture = open_capture(source, realtime=realtime, loop=loop)
+        capture = open_capture(source, realtime=realtime, loop=loop, factory=factory)
         with self._lock:
             old, self._capture = self._capture, capture
             self._show_from = 0
@@ -205,9 +213,7 @@ class Engine:
             self._ended_reported = False
             if self._paused:
                 self._pause_after = index
-        capture.seek(max(0, index - self._preroll_frames(capture.info)))
-        if self._paused:
-            capture.resume()
+        capture.seek(index, preroll=self._preroll_frames(capture.info))
 
     def step(self, delta: int) -> None:
         """Moves `delta` frames from the frame on screen (files only) and pauses there."""

@@ -44,6 +44,7 @@ class FrameProcessor:
         self._steps = 0
         self._last_probs: np.ndarray | None = None
         self._pending_prediction: tuple[float, np.ndarray] | None = None
+        self._latest_prediction: np.ndarray | None = None
 
     def _clamped(self, settings: EngineSettings) -> EngineSettings:
         window = settings.window or self.config.frames
@@ -68,6 +69,7 @@ class FrameProcessor:
             self._steps = 0
             self._last_probs = None
             self._pending_prediction = None
+            self._latest_prediction = None
 
     def process(self, frame: Frame) -> Result | None:
         """Processes one frame.
@@ -118,13 +120,13 @@ class FrameProcessor:
     def _maybe_predict(self, t: float, positions: list[int], settings: EngineSettings):
         if self.models.predictor is None or settings.predictor_every <= 0:
             return None
-        if self._steps % settings.predictor_every != 0:
-            return None
-        k = self.config.predictor_frames
-        frames = self.ring.frames(positions[-k:])
-        predicted = self.models.predict_next(frames)
-        self._pending_prediction = (t + 1.0 / self.config.fps, predicted)
-        return predicted
+        if self._steps % settings.predictor_every == 0 or self._latest_prediction is None:
+            k = self.config.predictor_frames
+            predicted = self.models.predict_next(self.ring.frames(positions[-k:]))
+            self._pending_prediction = (t + 1.0 / self.config.fps, predicted)
+            self._latest_prediction = predicted
+        # Every result carries the newest prediction, so a view never has to remember one.
+        return self._latest_prediction
 
     def _surprise(self, t: float, x: np.ndarray) -> float | None:
         # The prediction is for one model step ahead; score it on the first frame at or

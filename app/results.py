@@ -27,7 +27,7 @@ class Result:
             this frame, in model space; None when no prediction was due.
         latency_ms: capture of the frame to this result, milliseconds.
         inference_ms: model time spent on this frame, milliseconds.
-        predicted_frame: the next-frame prediction made at this frame, float
+        predicted_frame: the newest next-frame prediction (made at this frame or a recent one), float
             (h, w, c) in [0, 1] in model space, or None.
         device: where the model ran ("CPU" or the GPU's name).
     """
@@ -57,7 +57,7 @@ class Result:
             "time": round(float(self.source_time), 4),
             "label": self.label,
             "confidence": round(float(self.confidence), 4),
-            "probs": {name: round(float(p), 4) for name, p in zip(self.labels, self.probs)},
+            "probs": {name: round(float(p), 4) for name, p in zip(self.labels, self.probs, strict=True)},
             "surprise": None if self.surprise is None else round(float(self.surprise), 6),
             "latency_ms": round(float(self.latency_ms), 2),
             "inference_ms": round(float(self.inference_ms), 2),

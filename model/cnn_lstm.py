@@ -12,11 +12,12 @@ the head per window. Because the full model is literally
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from model.backend import import_keras
 from model.config import ModelConfig
 from model.layers import FoldTimeDistributed
+
+keras = import_keras()  # quiet: TF prints import noise otherwise
+layers = keras.layers
 
 ENCODER_NAME = "frame_encoder"
 HEAD_NAME = "temporal_head"

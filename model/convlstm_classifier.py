@@ -6,11 +6,12 @@ cache per-frame work: the app runs it on the whole window each step.
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from model.backend import import_keras
 from model.config import ModelConfig
 from model.layers import FoldTimeDistributed
+
+keras = import_keras()  # quiet: TF prints import noise otherwise
+layers = keras.layers
 
 
 def build_convlstm(config: ModelConfig) -> keras.Model:

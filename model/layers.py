@@ -6,8 +6,11 @@ bytecode, which safe mode refuses to load.
 
 from __future__ import annotations
 
-import keras
-from keras import ops
+from model.backend import import_keras
+
+keras = import_keras()  # quiet: TF prints import noise otherwise
+ops = keras.ops
+
 
 PACKAGE = "actionlens"
 

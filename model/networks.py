@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import keras
-
+from model.backend import import_keras
 from model.cnn_lstm import ENCODER_NAME, HEAD_NAME, build_cnn_lstm
 from model.config import ARCHITECTURES, ModelConfig
 from model.convlstm_classifier import build_convlstm
 from model.renet import build_renet
 from model.shapes import check_input_shape
+
+keras = import_keras()  # quiet: TF prints import noise otherwise
 
 _BUILDERS = {"cnn_lstm": build_cnn_lstm, "convlstm": build_convlstm, "renet": build_renet}
 assert set(_BUILDERS) == set(ARCHITECTURES)

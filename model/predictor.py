@@ -7,11 +7,12 @@ untrained predictor (its last convolution starts at zero) already equals
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from model.backend import import_keras
 from model.config import ModelConfig
 from model.layers import ClipValues, FoldTimeDistributed, LastFrame
+
+keras = import_keras()  # quiet: TF prints import noise otherwise
+layers = keras.layers
 
 PREDICTOR_NAME = "next_frame"
 

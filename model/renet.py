@@ -8,11 +8,12 @@ video model of arXiv 1611.07890). The temporal LSTM head is the CNN-LSTM's.
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from model.backend import import_keras
 from model.cnn_lstm import ENCODER_NAME, build_cnn_lstm
 from model.config import ModelConfig
+
+keras = import_keras()  # quiet: TF prints import noise otherwise
+layers = keras.layers
 
 
 def build_renet_encoder(config: ModelConfig) -> keras.Model:

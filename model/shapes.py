@@ -55,7 +55,7 @@ def check_window(
     Raises:
         ShapeError: with expected and received shapes and a hint for common mistakes.
     """
-    x = np.asarray(x)
+    x = _as_array(x, name)
     h, w, c = (int(d) for d in frame_shape)
     axes = "batch, time, h, w, c" if batch else "time, h, w, c"
     want_rank = 5 if batch else 4
@@ -84,8 +84,11 @@ def check_frame(x, frame_shape: Sequence[int], *, name: str = "frame") -> np.nda
 
     Returns:
         `x` as a float32 numpy array.
+
+    Raises:
+        ShapeError: with expected and received shapes and a hint for common mistakes.
     """
-    x = np.asarray(x)
+    x = _as_array(x, name)
     frame_shape = tuple(int(d) for d in frame_shape)
     if x.shape != frame_shape:
         hint = ""
@@ -95,6 +98,8 @@ def check_frame(x, frame_shape: Sequence[int], *, name: str = "frame") -> np.nda
             hint = f" The model takes {frame_shape[2]} channel(s); see `ModelConfig.color`."
         elif x.ndim == 2 and frame_shape[2] == 1:
             hint = " Add the channel axis: x[..., None]."
+        elif x.ndim == 3 and x.shape[2] == frame_shape[2]:
+            hint = " Resize it with model.preprocess.preprocess_frame."
         raise ShapeError(
             f"`{name}` must have shape (h, w, c) = {_fmt(frame_shape)}. "
             f"Received: {name}.shape={_fmt(x.shape)}.{hint}"
@@ -111,6 +116,10 @@ def check_input_shape(input_shape: Sequence, frame_shape: Sequence[int] | None =
 
     Returns:
         `input_shape` as a tuple.
+
+    Raises:
+        ShapeError: for a wrong rank, non-positive or missing sizes, or frames that
+            differ from `frame_shape`; hints cover hidden-layer sizes and a batch axis.
     """
     shape = tuple(input_shape)
     head = (
@@ -130,11 +139,40 @@ def check_input_shape(input_shape: Sequence, frame_shape: Sequence[int] | None =
         elif len(shape) == 3:
             hint = " That is one frame (h, w, c); add the time axis: (None, h, w, c)."
         raise ShapeError(f"{head} {got}.{hint}")
+    if not all(_is_size(d) for d in shape[1:]) or not (shape[0] is None or _is_size(shape[0])):
+        raise ShapeError(
+            f"{head} h, w and c must be positive integers; only time may be None. {got}."
+        )
     if frame_shape is not None and tuple(shape[1:]) != tuple(frame_shape):
         raise ShapeError(
             f"{head} The config gives frames of {_fmt(tuple(frame_shape))}. {got}."
         )
     return shape
+
+
+def _as_array(x, name: str) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except ValueError:
+        # numpy refuses ragged input; list the shapes so the odd frame is easy to find.
+        pass
+    shapes = []
+    for item in x:
+        try:
+            shape = _fmt(np.shape(item))
+        except ValueError:
+            shape = "ragged"
+        if shape not in shapes:
+            shapes.append(shape)
+    raise ShapeError(
+        f"`{name}` must be frames of one shape, stacked into one array. "
+        f"Received: {len(x)} items of shapes {', '.join(shapes[:4])}. "
+        "Pass every frame through model.preprocess.preprocess_frame so they match."
+    ) from None
+
+
+def _is_size(d) -> bool:
+    return isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0
 
 
 def _rank_hint(shape: tuple, frame_shape: tuple, batch: bool) -> str:
@@ -154,11 +192,13 @@ def _rank_hint(shape: tuple, frame_shape: tuple, batch: bool) -> str:
     ):
         # (samples, h, w, time): the classic "frames on the last axis" layout.
         fix = "np.moveaxis(x, -1, 1)" if batch else "np.moveaxis(x, -1, 0)"
-        return (
+        hint = (
             f"The frames look like they are on the last axis. Move them with {fix} "
-            f"(not reshape, which scrambles pixels), then add the channel axis with [..., None] "
-            f"to get {_moved(shape, batch)}."
+            "(not reshape, which scrambles pixels), then "
         )
+        if c == 1:
+            return hint + f"add the channel axis with [..., None] to get {_moved(shape, batch)}."
+        return hint + f"give each frame its {c} channels (h, w, {c})."
     if len(shape) == rank + 1 and tuple(shape[-3:]) == frame_shape:
         return "There is an extra axis; a batch of windows is (batch, time, h, w, c)."
     return ""

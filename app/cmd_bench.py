@@ -1,0 +1,168 @@
+"""`actionlens bench`: the cached engine against naive per-window predict, in one run.
+
+Figures, all from the same process and the same model:
+- naive_predict_ms: `model.predict` on a full window, as seed code does per frame;
+- engine_ms_per_frame: one frame through the cached path (encoder once, head on
+  cached embeddings), without the next-frame predictor;
+- speedup: the first over the second;
+- latency_ms_p50/p99 and dropped_frames: a live source paced at 30 fps,
+  every frame classified, capture to result;
+- next_frame_ms: one predictor call; peak_rss_mb; device.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.engine import Engine
+from app.frames import Frame
+from app.settings import EngineSettings
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * resource.getpagesize() / 1e6
+    except OSError:
+        return _peak_rss_mb()
+
+
+def _timed(fn, n: int) -> float:
+    fn()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - t0) / n * 1000.0
+
+
+def _frames():
+    from app.cli import DEMO_CLIP
+    from app.paced_camera import load_frames, synthetic_frames
+
+    frames = load_frames(DEMO_CLIP, 300) if Path(DEMO_CLIP).is_file() else []
+    return frames or synthetic_frames()
+
+
+def measure_paths(args: argparse.Namespace, frames) -> dict:
+    """Naive predict vs the cached engine path vs the predictor, on one model."""
+    from app.frame_processor import FrameProcessor
+    from app.inference import CompiledModels
+    from model.backend import device_label, select_device
+    from model.bundle import load_bundle
+    from model.preprocess import preprocess_frame
+
+    bundle = load_bundle(args.model)
+    cfg = bundle.config
+    device, notice = select_device(args.device)
+    if notice:
+        print(f"actionlens: {notice}", file=sys.stderr)
+    window = np.stack([preprocess_frame(f, cfg) for f in frames[: cfg.frames]])[None]
+    naive = _timed(lambda: bundle.classifier.predict(window, verbose=0), 20)
+    models = CompiledModels(bundle, device)
+    models.warm_up(cfg.frames)
+    proc = FrameProcessor(models, EngineSettings(predictor_every=0), device_label(device))
+    clock = [0.0]
+
+    def one_frame():
+        clock[0] += 1 / 30.0
+        i = int(clock[0] * 30)
+        proc.process(Frame(frames[i % len(frames)], i, clock[0], time.monotonic()))
+
+    for _ in range(cfg.frames * 3):
+        one_frame()  # fill the window first: an empty window skips the head
+    engine_ms = _timed(one_frame, 300)
+    next_ms = None
+    if bundle.predictor is not None:
+        ctx = np.repeat(window[0, -1:], cfg.predictor_frames, axis=0)
+        next_ms = _timed(lambda: models.predict_next(ctx), 30)
+    return {
+        "model": str(args.model),
+        "window": cfg.frames,
+        "frame_shape": list(cfg.frame_shape),
+        "naive_predict_ms": naive,
+        "engine_ms_per_frame": engine_ms,
+        "speedup": naive / engine_ms,
+        "next_frame_ms": next_ms,
+        "device": device_label(device),
+    }
+
+
+def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 30.0) -> dict:
+    """Runs the whole engine on a paced 30 fps camera; every frame classified."""
+    from app.paced_camera import PacedCamera
+
+    engine = Engine(EngineSettings(), device=args.device)
+    latencies: list[float] = []
+    shown = [0]
+    done = threading.Event()
+    predictions = [0]
+
+    def on_frame(frame, result):
+        shown[0] += 1
+        if result is not None:
+            latencies.append(result.latency_ms)
+            predictions[0] += result.predicted_frame is not None
+        if shown[0] >= n_frames:
+            done.set()
+
+    engine.on("frame", on_frame)
+    engine.on("source_ended", lambda reason: done.set())
+    engine.load_model(args.model)
+    if not engine.wait_until_loaded():
+        raise RuntimeError("the model did not load")
+    camera = PacedCamera(frames, fps=fps, limit=n_frames + 60)
+    t0 = time.monotonic()
+    engine.open_source(0, factory=lambda source: camera)
+    rss = [_current_rss_mb()]
+    while not done.wait(1.0):
+        rss.append(_current_rss_mb())
+        if args.soak_seconds and time.monotonic() - t0 > args.soak_seconds:
+            break
+    wall = time.monotonic() - t0
+    stats = engine.stats()
+    engine.stop()
+    lat = np.asarray(latencies or [np.nan])
+    return {
+        "live_fps": fps,
+        "live_frames_shown": shown[0],
+        "live_frames_classified": len(latencies),
+        "latency_ms_p50": float(np.percentile(lat, 50)),
+        "latency_ms_p99": float(np.percentile(lat, 99)),
+        "dropped_frames": int(stats["dropped"]),
+        "model_fps": shown[0] / wall if wall > 0 else 0.0,
+        "rss_mb_start": rss[0],
+        "rss_mb_end": rss[-1],
+    }
+
+
+def main(args: argparse.Namespace) -> int:
+    """Prints a table of the figures and writes them to --json."""
+    if args.json:
+        from app.event_log import check_output_path
+
+        check_output_path(args.json, "JSON file")
+    frames = _frames()
+    out = measure_paths(args, frames)
+    n = args.frames if not args.soak_seconds else int(args.soak_seconds * 30) + 30
+    out.update(measure_live(args, frames, n))
+    out["peak_rss_mb"] = _peak_rss_mb()
+    out["date"] = time.strftime("%Y-%m-%d")
+    for key, value in out.items():
+        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        print(f"{key:<24} {shown}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0

@@ -1,0 +1,97 @@
+"""Writes MODEL_CARD.md from a config and the figures that were measured for it.
+
+Only measured numbers go in; a section whose figures are missing says so
+rather than showing a blank table.
+"""
+
+from __future__ import annotations
+
+from model.config import ModelConfig
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * float(x):.1f}%"
+
+
+def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> str:
+    """Renders the model card.
+
+    Args:
+        config: the bundle's config.
+        metrics: the bundle's metrics.json content (keys: trained, command, cv,
+            holdout, params, predictor, predictor_moving_mnist, architectures, speed).
+        notes: extra Markdown (data sources, known limits) appended verbatim.
+
+    Returns:
+        Markdown text.
+    """
+    lines = [
+        "# ActionLens model card",
+        "",
+        f"- **Architecture:** `{config.arch}` ({metrics.get('params', 'n/a'):,} parameters)"
+        if isinstance(metrics.get("params"), int) else f"- **Architecture:** `{config.arch}`",
+        f"- **Input:** windows of {config.frames} frames ({config.min_frames} to {config.max_frames} allowed), "
+        f"{config.size}x{config.size} {config.color}, sampled at {config.fps:g} fps "
+        f"({(config.frames - 1) / config.fps:.1f} s of motion per window)",
+        f"- **Labels:** {', '.join(f'`{label}`' for label in config.labels)}",
+        f"- **Trained:** {metrics.get('trained', 'n/a')} with `{metrics.get('command', 'n/a')}`",
+        "",
+    ]
+    cv = metrics.get("cv")
+    lines += ["## Leave-one-group-out accuracy", ""]
+    if cv:
+        lines += [
+            "Each group (person) is held out in turn; the model trained on the rest is tested on it.",
+            "",
+            "| dataset | groups | clips | clip accuracy | windows | window accuracy |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, row in cv["per_dataset"].items():
+            lines.append(
+                f"| {name} | {row['groups']} | {row['clips']} | {_pct(row['clip_accuracy'])} | "
+                f"{row['windows']} | {_pct(row['window_accuracy'])} |"
+            )
+        lines.append("")
+    else:
+        lines += ["Not measured for this bundle (train with `--cv`).", ""]
+    holdout = metrics.get("holdout")
+    if holdout:
+        lines += [
+            "## Held-out groups",
+            "",
+            f"Clip accuracy {_pct(holdout['clip_accuracy'])}, window accuracy "
+            f"{_pct(holdout['window_accuracy'])} over {len(holdout['clips'])} clips.",
+            "",
+        ]
+    archs = metrics.get("architectures")
+    if archs:
+        lines += [
+            "## Architectures on the same splits",
+            "",
+            "| architecture | parameters | clip accuracy | window accuracy | ms per frame (CPU) |",
+            "|---|---|---|---|---|",
+        ]
+        for row in archs:
+            lines.append(
+                f"| `{row['arch']}` | {row['params']:,} | {_pct(row['clip_accuracy'])} | "
+                f"{_pct(row['window_accuracy'])} | {row['ms_per_frame']:.2f} |"
+            )
+        lines += ["", archs[0].get("note", ""), ""]
+    for key, title in (("predictor", "real clips"), ("predictor_moving_mnist", "Moving MNIST")):
+        p = metrics.get(key)
+        if p:
+            lines += [
+                f"## Next-frame predictor ({title})",
+                "",
+                "| | MSE | PSNR (dB) | SSIM |",
+                "|---|---|---|---|",
+                f"| predictor | {p['mse']:.5f} | {p['psnr']:.2f} | {p['ssim']:.3f} |",
+                f"| copy last frame | {p['mse_copy_last']:.5f} | {p['psnr_copy_last']:.2f} | "
+                f"{p['ssim_copy_last']:.3f} |",
+                "",
+                f"{p.get('pairs', 'n/a')} pairs{', ' + p['split'] if p.get('split') else ''}.",
+                "",
+            ]
+    if notes:
+        lines += [notes.strip(), ""]
+    return "\n".join(lines)
