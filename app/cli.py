@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_MODEL = ASSETS / "models" / "default"
-DEMO_CLIP = ASSETS / "demo.avi"
+DEMO_CLIP = ASSETS / "demo.mp4"
 
 # Errors that mean "the user gave us something wrong": one line, exit 2, no traceback.
 _USER_ERRORS = (
@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strategy", choices=("none", "mirrored", "multiworker"), default="none")
     p.add_argument("--logdir", help="TensorBoard log folder")
     p.add_argument("--cache", help="clip cache folder (default ~/.cache/actionlens)")
+    p.add_argument("--predictor", action="store_true", help="also train the next-frame predictor on the same clips")
+    p.add_argument("--predictor-epochs", type=int, default=8,
+                   help="with --predictor: its epochs (steps and batch as for the classifier)")
+    p.add_argument("--card-notes", help="Markdown file appended to MODEL_CARD.md (data sources, known limits)")
 
     p = sub.add_parser("train-predictor", help="train the next-frame predictor into a bundle")
     p.add_argument("--data", help="clips folder (manifest.csv or one folder per class)")

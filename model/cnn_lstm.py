@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from model.backend import import_keras
 from model.config import ModelConfig
-from model.layers import FoldTimeDistributed
+from model.layers import FoldTimeDistributed, MotionPairs
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 layers = keras.layers
@@ -30,9 +30,11 @@ def build_frame_encoder(config: ModelConfig) -> keras.Model:
         config: gives the frame shape and `embed_dim`.
 
     Returns:
-        A model mapping (batch, h, w, c) to (batch, embed_dim).
+        A model mapping (batch, h, w, c) to (batch, embed_dim); with
+        `config.motion` the input is (batch, h, w, 2c): the frame and its change
+        from the previous window frame (see `model.layers.MotionPairs`).
     """
-    frame = keras.Input(config.frame_shape, name="frame")
+    frame = keras.Input(config.encoder_frame_shape, name="frame")
     x = frame
     # Three stride-2 stages take 64 px to 8 px: coarse enough to ignore who the person
     # is, fine enough to see where the arms are.
@@ -73,11 +75,14 @@ def build_cnn_lstm(config: ModelConfig, encoder: keras.Model | None = None) -> k
 
     Returns:
         A model mapping (batch, time, h, w, c) to (batch, classes), or to
-        (batch, time, classes) when `config.frame_wise` is set. `time` is None,
-        so windows of any length run on the same weights.
+        (batch, time', classes) when `config.frame_wise` is set, where time' is
+        time - 1 with `config.motion` (the first frame is only a reference) and
+        time otherwise. `time` is None, so windows of any length run on the
+        same weights.
     """
     encoder = encoder or build_frame_encoder(config)
     frames = keras.Input((None, *config.frame_shape), name="frames")
-    emb = FoldTimeDistributed(encoder, name="per_frame")(frames)
+    x = MotionPairs(name="motion_pairs")(frames) if config.motion else frames
+    emb = FoldTimeDistributed(encoder, name="per_frame")(x)
     head = build_temporal_head(config, embed_dim=encoder.output.shape[-1])
     return keras.Model(frames, head(emb), name=config.arch)

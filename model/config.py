@@ -37,6 +37,10 @@ class ModelConfig:
         predictor_filters: ConvLSTM2D filters in the predictor.
         symmetric_labels: labels whose mirror image is the same action (safe to flip).
         idle_label: the label for "nothing is happening", or "" for none.
+        motion: give the per-frame encoder each frame together with its change
+            from the previous window frame, (h, w, 2c). A window of T frames then
+            yields T - 1 embeddings. Motion is what tells actions apart across
+            people and rooms; appearance alone overfits to who is in the clip.
     """
 
     labels: tuple[str, ...] = ("idle", "wave")
@@ -59,9 +63,19 @@ class ModelConfig:
     symmetric_labels: tuple[str, ...] = ()
     idle_label: str = "idle"
     preprocessing: str = "resize_area+scale01"
+    motion: bool = False
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for key in ("labels", "symmetric_labels"):
+            value = getattr(self, key)
+            if isinstance(value, str):
+                raise ValueError(
+                    f"`{key}` must be a sequence of names, not one string. "
+                    f"Received: {key}={value!r}; did you mean ({value!r},)?"
+                )
+            # Frozen dataclass: lists become tuples so configs compare and hash alike.
+            object.__setattr__(self, key, tuple(value))
         if self.arch not in ARCHITECTURES:
             raise ValueError(
                 f"`arch` must be one of {', '.join(ARCHITECTURES)}. Received: arch={self.arch!r}"
@@ -77,7 +91,7 @@ class ModelConfig:
             )
         if len(set(self.labels)) != len(self.labels):
             raise ValueError(f"`labels` must be unique. Received: labels={list(self.labels)}")
-        if not (1 <= self.min_frames <= self.frames <= self.max_frames):
+        if not ((2 if self.motion else 1) <= self.min_frames <= self.frames <= self.max_frames):
             raise ValueError(
                 "Expected 1 <= `min_frames` <= `frames` <= `max_frames`. Received: "
                 f"min_frames={self.min_frames}, frames={self.frames}, max_frames={self.max_frames}"
@@ -96,6 +110,11 @@ class ModelConfig:
     def frame_shape(self) -> tuple[int, int, int]:
         """One preprocessed frame: (h, w, c)."""
         return (self.size, self.size, self.channels)
+
+    @property
+    def encoder_frame_shape(self) -> tuple[int, int, int]:
+        """What the per-frame encoder takes: (h, w, c), or (h, w, 2c) with `motion`."""
+        return (self.size, self.size, self.channels * (2 if self.motion else 1))
 
     @property
     def window_shape(self) -> tuple[int, int, int, int]:

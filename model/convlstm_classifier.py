@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from model.backend import import_keras
 from model.config import ModelConfig
-from model.layers import FoldTimeDistributed
+from model.layers import FoldTimeDistributed, MotionPairs
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 layers = keras.layers
@@ -25,9 +25,10 @@ def build_convlstm(config: ModelConfig) -> keras.Model:
         (batch, time, classes) when `config.frame_wise` is set.
     """
     frames = keras.Input((None, *config.frame_shape), name="frames")
+    x = MotionPairs(name="motion_pairs")(frames) if config.motion else frames
     # Shrink each frame first: a ConvLSTM at full 64 px costs 16x the compute of one at 16 px.
     x = FoldTimeDistributed(layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
-                               name="stem")(frames)
+                               name="stem")(x)
     x = FoldTimeDistributed(layers.MaxPooling2D(2), name="stem_pool")(x)
     x = layers.ConvLSTM2D(16, 3, padding="same", return_sequences=True, name="convlstm0")(x)
     x = FoldTimeDistributed(layers.MaxPooling2D(2), name="pool0")(x)

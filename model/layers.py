@@ -34,6 +34,39 @@ class LastFrame(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
+class MotionPairs(keras.layers.Layer):
+    """Pairs each frame with its change from the previous frame.
+
+    Frame k of the output is concat(x[k], x[k] - x[k-1]) on the channel axis,
+    for k = 1 .. T-1: the first frame has no predecessor inside the window, so
+    it is used only as the reference for the second. The live engine builds
+    the same pair per frame with `motion_pair`, which is why the cached path and
+    the full model agree exactly.
+
+    Input shape:
+        (batch, time, h, w, c), time >= 2
+
+    Output shape:
+        (batch, time - 1, h, w, 2c)
+    """
+
+    def call(self, inputs):
+        current, previous = inputs[:, 1:], inputs[:, :-1]
+        return ops.concatenate([current, current - previous], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        time = None if input_shape[1] is None else input_shape[1] - 1
+        return (input_shape[0], time, *input_shape[2:-1], input_shape[-1] * 2)
+
+
+def motion_pair(frame, previous):
+    """The encoder input for one frame: (h, w, c) and its predecessor -> (h, w, 2c), numpy."""
+    import numpy as np
+
+    return np.concatenate([frame, frame - previous], axis=-1)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class ClipValues(keras.layers.Layer):
     """Clips values to [`low`, `high`], so a predicted frame stays a valid image.
 

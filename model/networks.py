@@ -9,7 +9,7 @@ from model.cnn_lstm import ENCODER_NAME, HEAD_NAME, build_cnn_lstm
 from model.config import ARCHITECTURES, ModelConfig
 from model.convlstm_classifier import build_convlstm
 from model.renet import build_renet
-from model.shapes import check_input_shape
+from model.shapes import ShapeError, check_input_shape
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 
@@ -31,8 +31,11 @@ def build_classifier(config: ModelConfig, input_shape: Sequence | None = None) -
     if input_shape is not None:
         shape = check_input_shape(input_shape)
         h, w, c = shape[1:]
-        if h != w:
-            raise ValueError(f"Frames must be square (size x size). Received: input_shape={shape}")
+        if h != w or c not in (1, 3):
+            raise ShapeError(
+                "`input_shape` frames must be square (size, size, c) with c = 1 (gray) or 3 (rgb). "
+                f"Received: input_shape={shape}"
+            )
         config = config.replace(size=int(h), color="gray" if c == 1 else "rgb")
         check_input_shape(shape, config.frame_shape)
     return _BUILDERS[config.arch](config)

@@ -38,6 +38,9 @@ def build_predictor(config: ModelConfig, frame_shape: tuple[int, int, int] | Non
     # The last ConvLSTM returns only its final state: one frame, not one per time step.
     x = layers.ConvLSTM2D(f, 3, padding="same", return_sequences=False, name="convlstm1")(x)
     x = layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu", name="up")(x)
+    if h % 2 or w % 2:
+        # Stride 2 rounds an odd side up on the way down; trim the extra row/column on the way up.
+        x = layers.Cropping2D(((0, h % 2), (0, w % 2)), name="crop_odd")(x)
     delta = layers.Conv2D(c, 3, padding="same", kernel_initializer="zeros", name="delta")(x)
     last = LastFrame(name="last_frame")(frames)
     out = ClipValues(0.0, 1.0, name="clip")(layers.Add(name="last_plus_delta")([last, delta]))

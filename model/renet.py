@@ -25,7 +25,7 @@ def build_renet_encoder(config: ModelConfig) -> keras.Model:
     Returns:
         A model mapping (batch, h, w, c) to (batch, embed_dim).
     """
-    frame = keras.Input(config.frame_shape, name="frame")
+    frame = keras.Input(config.encoder_frame_shape, name="frame")
     x = frame
     for i, filters in enumerate((16, 32, 32)):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}")(x)

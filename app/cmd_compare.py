@@ -1,0 +1,33 @@
+"""`actionlens compare`: the three architectures on the same held-out groups."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def main(args: argparse.Namespace) -> int:
+    """Trains each architecture per split, prints a table, and writes JSON rows."""
+    from app.cmd_train import _load, build_config
+    from model.compare import compare_architectures
+    from model.dataset import labels_of, load_records
+    from model.splits import holdout_split
+    from model.train import TrainSettings
+
+    records = load_records(args.data)
+    for group in args.holdout_groups:
+        holdout_split(records, [group])  # unknown groups fail here, before any training
+    config = build_config(args, labels_of(records))
+    clips = _load(args, config, records)
+    settings = TrainSettings(epochs=args.epochs, steps=args.steps, batch=args.batch, seed=args.seed, verbose=0)
+    rows = compare_architectures(clips, config, settings, args.holdout_groups)
+    print(f"{'arch':<10} {'params':>8} {'clip acc':>9} {'window acc':>11} {'ms/frame':>9}")
+    for row in rows:
+        print(f"{row['arch']:<10} {row['params']:>8,} {row['clip_accuracy']:>9.1%} "
+              f"{row['window_accuracy']:>11.1%} {row['ms_per_frame']:>9.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+        print(f"wrote {args.json}", file=sys.stderr)
+    return 0
