@@ -10,13 +10,10 @@ import argparse
 import importlib
 import os
 import sys
-from pathlib import Path
+
+from app.paths import DEFAULT_MODEL, DEMO_CLIP  # noqa: F401  (re-exported for the commands)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_MODEL = ASSETS / "models" / "default"
-DEMO_CLIP = ASSETS / "demo.mp4"
 
 # Errors that mean "the user gave us something wrong": one line, exit 2, no traceback.
 _USER_ERRORS = (
@@ -89,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")
     p.add_argument("--cv-datasets", nargs="*", help="with --cv: only fold over groups of these datasets")
     p.add_argument("--no-idle", action="store_true", help="do not add the idle class")
+    p.add_argument("--no-motion", action="store_true",
+                   help="feed plain frames to the encoder instead of (frame, change) pairs")
     p.add_argument("--symmetric", nargs="*", default=None, help="labels safe to mirror (default: all)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--strategy", choices=("none", "mirrored", "multiworker"), default="none")
@@ -109,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout-groups", nargs="+", default=[])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--cache", help="clip cache folder")
+
+    p = sub.add_parser("compare", help="train and test the three architectures on the same held-out groups")
+    p.add_argument("--data", required=True)
+    p.add_argument("--holdout-groups", nargs="+", required=True, help="one split per group")
+    p.add_argument("--json", help="write the rows as JSON (for the model card)")
+    for flag, kind, default in (("--frames", int, 16), ("--size", int, 64), ("--fps", float, 10.0),
+                                ("--epochs", int, 12), ("--steps", int, 40), ("--batch", int, 16),
+                                ("--seed", int, 1)):
+        p.add_argument(flag, type=kind, default=default)
+    p.add_argument("--color", choices=("gray", "rgb"), default="gray")
+    p.add_argument("--cache", help="clip cache folder")
+    p.set_defaults(arch="cnn_lstm", no_idle=False, no_motion=False, symmetric=None)
 
     p = sub.add_parser("evaluate", help="accuracy, per-class F1 and confusion on labelled clips")
     _add_model(p)
@@ -133,6 +144,7 @@ _COMMANDS = {
     "train": "app.cmd_train",
     "train-predictor": "app.cmd_train",
     "evaluate": "app.cmd_evaluate",
+    "compare": "app.cmd_compare",
     "export": "app.cmd_export",
 }
 

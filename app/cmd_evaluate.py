@@ -9,17 +9,23 @@ from pathlib import Path
 
 def main(args: argparse.Namespace) -> int:
     """Evaluates a bundle on labelled clips; prints a table, optionally JSON and a PNG."""
+    import numpy as np
+
     from app.cmd_train import _load
+    from app.event_log import OutputError, check_output_path
     from model.bundle import load_bundle
-    from model.dataset import load_records
+    from model.dataset import DatasetError, load_records
     from model.evaluate import evaluate_classifier, evaluate_predictor, next_frame_pairs
     from model.metrics import format_table, save_confusion_png
     from model.train_predictor import to_gray
 
+    # Every option is checked before the slow part, so a typo does not cost a whole evaluation.
+    if args.stride < 1:
+        raise DatasetError(f"`--stride` must be at least 1 model frame. Received: {args.stride}")
     if args.json:
-        from app.event_log import check_output_path
-
         check_output_path(args.json, "JSON report")
+    if args.plots and Path(args.plots).exists() and not Path(args.plots).is_dir():
+        raise OutputError(f"Cannot write plots to {args.plots}: it is a file; give a folder.")
     records = load_records(args.data)
     bundle = load_bundle(args.model)
     config = bundle.config
@@ -28,8 +34,6 @@ def main(args: argparse.Namespace) -> int:
     if bundle.predictor is not None:
         pairs = next_frame_pairs(to_gray([c for _, c in clips]), config.predictor_frames)
         report["next_frame"] = evaluate_predictor(bundle.predictor, *pairs)
-    import numpy as np
-
     print(format_table(np.asarray(report["confusion"]), report["labels"],
                        clip_accuracy=report["clip_accuracy"], window_accuracy=report["window_accuracy"],
                        title=f"{args.model} on {args.data}: {len(report['clips'])} clips, "
@@ -40,7 +44,10 @@ def main(args: argparse.Namespace) -> int:
               f"SSIM {nf['ssim']:.3f} (copy last {nf['ssim_copy_last']:.3f}), "
               f"MSE {nf['mse']:.5f} (copy last {nf['mse_copy_last']:.5f})")
     if args.plots:
-        Path(args.plots).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(args.plots).mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise OutputError(f"Cannot create the plots folder {args.plots} ({err}).") from None
         png = save_confusion_png(np.asarray(report["confusion"]), report["labels"], Path(args.plots) / "confusion.png")
         print(f"wrote {png}")
     if args.json:

@@ -35,8 +35,14 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
         f"({(config.frames - 1) / config.fps:.1f} s of motion per window)",
         f"- **Labels:** {', '.join(f'`{label}`' for label in config.labels)}",
         f"- **Trained:** {metrics.get('trained', 'n/a')} with `{metrics.get('command', 'n/a')}`",
-        "",
     ]
+    if metrics.get("epoch"):
+        # Only the per-epoch saves carry "epoch"; a finished run replaces them.
+        lines.append(
+            f"- **Checkpoint:** saved after epoch {metrics['epoch']} of a run that had not finished "
+            "(it was stopped, or is still going); held-out figures are measured at the end"
+        )
+    lines.append("")
     cv = metrics.get("cv")
     lines += ["## Leave-one-group-out accuracy", ""]
     if cv:
@@ -56,11 +62,14 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
         lines += ["Not measured for this bundle (train with `--cv`).", ""]
     holdout = metrics.get("holdout")
     if holdout:
+        groups = sorted({str(row.get("group", "")) for row in holdout["clips"]} - {""})
         lines += [
             "## Held-out groups",
             "",
             f"Clip accuracy {_pct(holdout['clip_accuracy'])}, window accuracy "
-            f"{_pct(holdout['window_accuracy'])} over {len(holdout['clips'])} clips.",
+            f"{_pct(holdout['window_accuracy'])} over {len(holdout['clips'])} clips"
+            + (f" of {', '.join(groups)}" if groups else "")
+            + "; these groups were used neither to train nor to pick an epoch.",
             "",
         ]
     archs = metrics.get("architectures")

@@ -40,7 +40,7 @@ class TrainSettings:
     epochs: int = 30
     steps: int = 60
     batch: int = 16
-    lr: float = 2e-3
+    lr: float = 3e-3
     # One window in eight is idle: enough to learn "nothing happens", not enough to drown actions.
     idle_fraction: float = 0.125
     seed: int = 1
@@ -50,13 +50,22 @@ class TrainSettings:
 
 
 def make_strategy(name: str):
-    """Returns a tf.distribute strategy for `name` (one of `STRATEGIES`)."""
+    """Returns a tf.distribute strategy for `name` (one of `STRATEGIES`).
+
+    "mirrored" replicates over every GPU of this machine, or, with none, over
+    every logical CPU device (one unless configured otherwise, e.g. in tests).
+    """
     if name not in STRATEGIES:
         raise ValueError(f"`strategy` must be one of {', '.join(STRATEGIES)}. Received: strategy={name!r}")
+    from model.backend import import_keras
+
+    import_keras()
     import tensorflow as tf
 
     if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
+        # MirroredStrategy() alone takes only CPU:0 when there is no GPU, whatever else is configured.
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([d.name for d in devices])
     if name == "multiworker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     return tf.distribute.get_strategy()
@@ -123,6 +132,7 @@ def train_classifier(
     history = model.fit(
         data, epochs=settings.epochs, steps_per_epoch=settings.steps, validation_data=val,
         callbacks=callbacks, verbose=settings.verbose,
+        shuffle=False,  # the stream is already random; True only makes Keras warn about it
     )
     callbacks[0].restore(model)
     return model, history.history
@@ -166,9 +176,21 @@ def _KeepBest(on_best, monitor):  # noqa: N802 - built lazily so importing this 
 
 @contextlib.contextmanager
 def interrupt_note(out_dir: str | Path):
-    """Turns Ctrl-C during training into a note that the last saved bundle is kept."""
+    """Turns Ctrl-C during training into a note on what was kept, then re-raises.
+
+    Args:
+        out_dir: the bundle folder that `on_epoch_end` saves to.
+    """
     try:
         yield
     except KeyboardInterrupt:
-        print(f"\ninterrupted: the best model so far is saved in {out_dir}", file=sys.stderr)
+        # Before the first epoch ends nothing has been saved, and saying otherwise sends people
+        # looking for a bundle that is not there.
+        from model.bundle import CLASSIFIER_FILE
+
+        if (Path(out_dir) / CLASSIFIER_FILE).is_file():
+            note = f"the best model so far is saved in {out_dir}"
+        else:
+            note = f"no epoch finished, so nothing was saved to {out_dir}"
+        print(f"\ninterrupted: {note}", file=sys.stderr)
         raise

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from model.config import ModelConfig
+from model.dataset import DatasetError
 
 
 def random_pairs(
@@ -28,10 +29,13 @@ def random_pairs(
 
     Returns:
         (inputs (n, context, h, w, c), targets (n, h, w, c)), float32 in [0, 1].
+
+    Raises:
+        DatasetError: no clip has more than `context` frames.
     """
     usable = [c for c in clips if len(c) > context]
     if not usable:
-        raise ValueError(f"no clip has more than `context`={context} frames")
+        raise DatasetError(_too_short(clips, context))
     xs, ys = [], []
     for _ in range(n):
         clip = usable[rng.integers(len(usable))]
@@ -42,6 +46,14 @@ def random_pairs(
         xs.append(seq[:context])
         ys.append(seq[context])
     return np.stack(xs).astype(np.float32) / 255.0, np.stack(ys).astype(np.float32) / 255.0
+
+
+def _too_short(clips: Sequence[np.ndarray], context: int) -> str:
+    longest = max((len(c) for c in clips), default=0)
+    return (
+        f"The predictor needs clips longer than its {context} context frames, but the longest "
+        f"has {longest}. Use longer clips or a higher fps. Received: {len(clips)} clips"
+    )
 
 
 def to_gray(clips: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -82,19 +94,31 @@ def train_predictor(
 
     Returns:
         (predictor, history dict).
+
+    Raises:
+        DatasetError: no clip is longer than `config.predictor_frames`.
     """
     from model.backend import import_keras
     from model.predictor import build_predictor
     from model.train import set_seed
 
     keras = import_keras()
+    k = config.predictor_frames
+    # Checked here: inside the tf.data generator below the error would surface as a TF traceback.
+    if not any(len(c) > k for c in clips):
+        raise DatasetError(_too_short(clips, k))
     set_seed(seed)
     h, w = clips[0].shape[1:3]
-    shape = frame_shape or (h, w, 1)
+    shape = tuple(frame_shape or (h, w, 1))
+    for i, clip in enumerate(clips):
+        if np.ndim(clip) != 4 or tuple(clip.shape[1:]) != shape:
+            raise ValueError(
+                f"`clips` must all be (t, {', '.join(map(str, shape))}) frames. Hint: `to_gray` "
+                f"makes colour clips one-channel. Received: clips[{i}].shape={np.shape(clip)}"
+            )
     model = build_predictor(config, frame_shape=shape)
     model.compile(optimizer=keras.optimizers.Adam(lr), loss="mse")
     rng = np.random.default_rng(seed)
-    k = config.predictor_frames
 
     def batches():
         while True:
@@ -109,5 +133,6 @@ def train_predictor(
             tf.TensorSpec((batch, *shape), tf.float32),
         ),
     ).prefetch(2)
-    history = model.fit(data, epochs=epochs, steps_per_epoch=steps, verbose=verbose)
+    # shuffle=False: the pairs are already random, and True only makes Keras warn about it.
+    history = model.fit(data, epochs=epochs, steps_per_epoch=steps, verbose=verbose, shuffle=False)
     return model, history.history

@@ -110,3 +110,66 @@ def make_class_tree(
         for name in names:
             write_clip(root / label / name, n_frames, fps)
     return root
+
+
+# Motion-direction clips: a class is told apart by which way a square moves,
+# so a classifier has something real (if tiny) to learn.
+MOTIONS = {"up": (0, -1), "down": (0, 1), "right": (1, 0), "left": (-1, 0)}
+
+
+def write_motion_clip(
+    path: str | Path,
+    motion: str,
+    n_frames: int = 30,
+    fps: float = 25.0,
+    size: int = 32,
+    shade: int = 60,
+    start: int = 0,
+) -> Path:
+    """Writes a (size x size) AVI of a white square moving as `MOTIONS[motion]` says.
+
+    The square wraps around the frame; `shade` (background grey) and `start`
+    (first position) vary the look between groups and clips.
+    """
+    dx, dy = MOTIONS[motion]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*_FOURCC), fps, (size, size))
+    assert writer.isOpened(), f"OpenCV cannot write {_FOURCC} AVI to {path}"
+    side = max(4, size // 4)
+    for i in range(n_frames):
+        frame = np.full((size, size, 3), shade, np.uint8)
+        x = (size // 2 + start + 2 * i * dx) % (size - side)
+        y = (size // 2 + start + 2 * i * dy) % (size - side)
+        frame[y : y + side, x : x + side] = 255
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def make_motion_dataset(
+    root: str | Path,
+    labels: tuple[str, ...] = ("up", "down", "right"),
+    groups: tuple[str, ...] = ("g1", "g2"),
+    clips_per_group: int = 2,
+    n_frames: int = 30,
+    fps: float = 25.0,
+    dataset: str = "toy",
+) -> Path:
+    """Writes motion clips and a manifest.csv (path,label,group,dataset); returns `root`.
+
+    Each (label, group) pair gets `clips_per_group` clips; a group has its own
+    background grey, as a person would have their own look.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "manifest.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["path", "label", "group", "dataset"])
+        for g, group in enumerate(groups):
+            for label in labels:
+                for k in range(clips_per_group):
+                    rel = f"{label}/{group}_{k}.avi"
+                    write_motion_clip(root / rel, label, n_frames, fps, shade=40 + 30 * g, start=3 * k)
+                    writer.writerow([rel, label, group, dataset])
+    return root

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# app/qt/paths.py -> repository (or installed package) root, which holds assets/.
-_ROOT = Path(__file__).resolve().parents[2]
-ASSETS = _ROOT / "assets"
+from app.paths import DEFAULT_MODEL, DEMO_CLIP
 
 
 def default_demo_clip() -> Path:
     """The clip played when no camera and no file is given (may not exist yet)."""
-    return ASSETS / "demo.mp4"
+    return DEMO_CLIP
 
 
 def default_model_dir() -> Path:
     """The model bundle loaded when the user names none."""
-    return ASSETS / "models" / "default"
+    return DEFAULT_MODEL
 
 
 def default_output_dir() -> Path:

@@ -1,0 +1,142 @@
+"""`run_gui`: the QApplication, the window and the engine, and the snapshot mode for docs and tests."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PyQt6.QtCore import QEventLoop, QTimer, QtMsgType, qInstallMessageHandler
+from PyQt6.QtWidgets import QApplication
+
+from app.qt.camera_probe import CameraLister
+from app.qt.main_window import MainWindow
+from app.qt.settings_store import APPLICATION, ORGANISATION, SettingsStore
+
+# A snapshot run that sees no predictions for this long gives up (no model, stuck source).
+SNAPSHOT_TIMEOUT_S = 300.0
+# After the window has gone, how long the process may wait for a TensorFlow import or a
+# camera probe still running on a daemon thread: leaving C++ code mid-call at interpreter
+# exit aborts the process ("FATAL: exception not rethrown").
+EXIT_GRACE_S = 60.0
+
+
+def _default_engine(settings, device: str):
+    from app.engine import Engine
+
+    return Engine(settings, device=device)
+
+
+def run_gui(
+    source: str | int | None = None,
+    model_dir: str | Path | None = None,
+    snapshot: str | Path | None = None,
+    snapshot_after_frames: int = 60,
+    device: str = "auto",
+    *,
+    engine_factory: Callable | None = None,
+    store: SettingsStore | None = None,
+    camera_lister: CameraLister | None = None,
+    snapshot_timeout_s: float = SNAPSHOT_TIMEOUT_S,
+) -> int:
+    """Runs the desktop app until its window closes.
+
+    Args:
+        source: camera index, video file or stream URL; None opens the first
+            camera, else the bundled demo clip.
+        model_dir: model bundle folder, loaded in the background; None loads none.
+        snapshot: if given, play until `snapshot_after_frames` frames have been
+            shown with a prediction, save the whole window there as PNG, and exit.
+        snapshot_after_frames: frames with a prediction to show before the snapshot.
+        device: "auto", "cpu" or "gpu", passed to the engine.
+        engine_factory: `(settings, device) -> engine` (tests pass a fake).
+        store: remembered settings (tests pass one backed by a temporary file).
+        camera_lister: returns camera indices (tests pass a stub).
+        snapshot_timeout_s: a snapshot run gives up after this many seconds.
+
+    Returns:
+        0 on a normal exit or a saved snapshot; 1 when a snapshot could not be made
+        (model failed, timeout, or the PNG could not be written).
+    """
+    app = QApplication.instance()
+    owns_app = app is None
+    if owns_app:
+        qInstallMessageHandler(_quiet_qt_messages)
+        app = QApplication(sys.argv[:1])
+        app.setOrganizationName(ORGANISATION)
+        app.setApplicationName(APPLICATION)
+    store = store or SettingsStore()
+    settings = store.engine_settings()
+    engine = (engine_factory or _default_engine)(settings, device)
+    window = MainWindow(engine, store, camera_lister=camera_lister, show_dialogs=snapshot is None)
+    loop = QEventLoop()
+    outcome = {"code": 0}
+    window.closed.connect(loop.quit)
+
+    if snapshot is not None:
+        _arm_snapshot(window, Path(snapshot), snapshot_after_frames, snapshot_timeout_s, outcome)
+
+    window.show()
+    # Start after the window is on screen, so it appears at once and says "loading model…".
+    QTimer.singleShot(0, lambda: window.start(source, model_dir))
+    loop.exec()
+    if not window.isHidden():
+        window.close()
+    _wait_for_daemons(window, engine)
+    window.deleteLater()
+    if owns_app:
+        app.processEvents()
+    return outcome["code"]
+
+
+def _quiet_qt_messages(kind: QtMsgType, _context, message: str) -> None:
+    # The offscreen platform warns on every window it shows; that says nothing to a user.
+    if "propagateSizeHints" in message:
+        return
+    if kind != QtMsgType.QtDebugMsg:
+        print(message, file=sys.stderr)
+
+
+def _wait_for_daemons(window: MainWindow, engine) -> None:
+    # The window is closed already; this only delays the process exit, never the GUI.
+    window.camera_probe.cancel(EXIT_GRACE_S / 10)
+    wait = getattr(engine, "wait_until_loaded", None)  # the real engine's loader join
+    if callable(wait):
+        wait(EXIT_GRACE_S)
+
+
+def _arm_snapshot(window: MainWindow, path: Path, after: int, timeout_s: float, outcome: dict) -> None:
+    def finish(code: int, message: str = "") -> None:
+        if window.isHidden():
+            return
+        if message:
+            print(f"actionlens: {message}", file=sys.stderr)
+        outcome["code"] = code
+        window.close()
+
+    def save(reason: str = "") -> None:
+        window.timeline.refresh()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(path), "PNG"):
+            finish(1, f"could not write the snapshot {path}; check the folder is writable")
+        else:
+            finish(1 if reason else 0, reason)
+
+    armed = {"done": False}
+
+    def on_frame(_frame, result) -> None:
+        if result is not None and window.frames_with_result >= after and not armed["done"]:
+            armed["done"] = True
+            # One more turn of the event loop, so the paint of this frame is in the grab.
+            QTimer.singleShot(0, save)
+
+    window.frame_shown.connect(on_frame)
+    # The window has already printed why the model failed.
+    window.bridge.model_failed.connect(lambda _msg: finish(1, "snapshot not taken: no model"))
+    def give_up() -> None:
+        if not armed["done"]:
+            armed["done"] = True
+            save(f"snapshot taken after {timeout_s:g} s with only "
+                 f"{window.frames_with_result} predicted frames")
+
+    QTimer(window, singleShot=True, interval=int(timeout_s * 1000), timeout=give_up).start()

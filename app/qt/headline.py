@@ -1,0 +1,46 @@
+"""What the big label over the video says, decided without Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.results import UNCERTAIN, Result
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The text drawn over the video.
+
+    Attributes:
+        text: the large line: the action, "uncertain", or a state such as "loading model…".
+        detail: the small line under it: confidence, or why there is no label yet.
+        label: the class being shown, or "" when `text` is a state.
+        confidence: in [0, 1]; 0 when there is no label.
+        quiet: draw muted (idle, uncertain, or no prediction).
+    """
+
+    text: str
+    detail: str
+    label: str = ""
+    confidence: float = 0.0
+    quiet: bool = True
+
+
+def headline(result: Result | None, state: str = "", idle_label: str = "idle") -> Headline:
+    """The headline for the frame on screen.
+
+    Args:
+        result: the result for exactly the frame on screen, or None.
+        state: what to say when there is no result (e.g. "loading model…").
+        idle_label: the model's "nothing happening" class, drawn muted.
+
+    Returns:
+        The `Headline` to draw.
+    """
+    if result is None:
+        return Headline(state or "waiting…", "" if state else "filling the first window")
+    if result.label == UNCERTAIN:
+        best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
+        return Headline("uncertain", f"best guess {best} {p:.0%}", UNCERTAIN, float(result.confidence))
+    quiet = result.label == idle_label
+    return Headline(result.label, f"{result.confidence:.0%}", result.label, float(result.confidence), quiet)

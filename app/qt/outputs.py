@@ -1,0 +1,170 @@
+"""Recording, snapshots and clip collection: what the GUI writes to disk."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+from PyQt6.QtCore import QObject, pyqtSignal
+
+from app.event_log import OutputError
+from app.frames import Frame
+from app.overlay import render_overlay
+from app.qt.clip_dataset import clip_path
+from app.qt.engine_bridge import EngineBridge
+from app.qt.frame_writer import FrameWriter
+from app.results import Result
+
+
+def _stamp() -> str:
+    now = time.time()
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"-{int(now * 1000) % 1000:03d}"
+
+
+class _OverlayRenderer:
+    """render_overlay for a stream of frames, remembering the last next-frame prediction."""
+
+    def __init__(self, status: Callable[[], str], idle_label: str) -> None:
+        self._status = status
+        self._idle_label = idle_label
+        self._preview = None
+
+    def __call__(self, frame: Frame, result: Result | None):
+        if result is not None and result.predicted_frame is not None:
+            self._preview = result.predicted_frame
+        return render_overlay(frame.image, result, status=self._status(), preview=self._preview,
+                              top_k=3, idle_label=self._idle_label)
+
+
+class OutputsController(QObject):
+    """Starts and stops the writers; frames reach them through the bridge's taps.
+
+    Args:
+        bridge: the engine bridge whose frames are recorded.
+        fps: returns the frame rate to store in new files.
+        output_dir: where recordings and snapshots go (created on first use).
+    """
+
+    recording_changed = pyqtSignal(bool)  # whether an annotated recording is running
+    recording_finished = pyqtSignal(object)  # Path | None of the finished recording
+    clip_finished = pyqtSignal(object)  # Path | None of the finished clip
+
+    def __init__(self, bridge: EngineBridge, fps: Callable[[], float], output_dir: Path,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._fps = fps
+        self.output_dir = Path(output_dir)
+        self.idle_label = "idle"
+        self._status = ""
+        self._status_lock = threading.Lock()
+        self._recording: FrameWriter | None = None
+        self._clip: FrameWriter | None = None
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def recording(self) -> FrameWriter | None:
+        """The annotated recording's writer, or None."""
+        return self._recording
+
+    @property
+    def clip(self) -> FrameWriter | None:
+        """The dataset clip's writer, or None."""
+        return self._clip
+
+    def set_status(self, text: str) -> None:
+        """The status line drawn into recorded frames (read on the writer thread)."""
+        with self._status_lock:
+            self._status = text
+
+    def _status_text(self) -> str:
+        with self._status_lock:
+            return self._status
+
+    def _new_path(self, prefix: str, suffix: str) -> Path:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        return self.output_dir / f"{prefix}-{_stamp()}{suffix}"
+
+    # -- annotated recording --------------------------------------------------------------
+
+    def start_recording(self, path: str | Path | None = None) -> Path:
+        """Records annotated frames (as `render_overlay` draws them) from the next frame on.
+
+        Raises:
+            OutputError: the file cannot be created.
+        """
+        if self._recording is not None:
+            return self._recording.path
+        path = Path(path) if path is not None else self._new_path("recording", ".mp4")
+        writer = FrameWriter(path, self._fps(), render=_OverlayRenderer(self._status_text, self.idle_label))
+        self._recording = writer
+        self._bridge.add_tap(writer.push)
+        self.recording_changed.emit(True)
+        return writer.path
+
+    def stop_recording(self, timeout: float = 2.0) -> Path | None:
+        """Finalises the recording; returns its path (None if no frame was written)."""
+        writer, self._recording = self._recording, None
+        if writer is None:
+            return None
+        self._bridge.remove_tap(writer.push)
+        path = writer.close(timeout)
+        self.recording_changed.emit(False)
+        self.recording_finished.emit(path)
+        return path
+
+    # -- snapshot -------------------------------------------------------------------------
+
+    def snapshot(self, frame: Frame, result: Result | None, preview=None, path: str | Path | None = None) -> Path:
+        """Saves the annotated frame on screen as PNG.
+
+        Raises:
+            OutputError: the image cannot be written.
+        """
+        path = Path(path) if path is not None else self._new_path("snapshot", ".png")
+        image = render_overlay(frame.image, result, status=self._status_text(), preview=preview,
+                               top_k=3, idle_label=self.idle_label)
+        if not cv2.imwrite(str(path), image):
+            raise OutputError(f"Cannot write snapshot {path}: check the folder exists and is writable.")
+        return path
+
+    # -- clip collection ------------------------------------------------------------------
+
+    def start_clip(self, dataset_dir: str | Path, label: str, seconds: float) -> Path:
+        """Records the next `seconds` of raw frames to `dataset_dir/label/<timestamp>.mp4`.
+
+        Raises:
+            LabelError: the label cannot name a folder.
+            OutputError: the file cannot be created.
+            RuntimeError: a clip is already recording.
+        """
+        if self._clip is not None:
+            raise RuntimeError(f"A clip is already recording to {self._clip.path}; wait for it to finish.")
+        fps = self._fps()
+        frames = max(1, round(seconds * fps))
+        path = clip_path(dataset_dir, label)
+        writer = FrameWriter(path, fps, max_frames=frames, on_done=self._clip_done_on_writer_thread)
+        self._clip = writer
+        self._bridge.add_tap(writer.push)
+        return writer.path
+
+    def finish_clip(self, timeout: float = 2.0) -> Path | None:
+        """Ends the clip now (also when it ended by itself); returns its path."""
+        writer, self._clip = self._clip, None
+        if writer is None:
+            return None
+        self._bridge.remove_tap(writer.push)
+        return writer.close(timeout)
+
+    def _clip_done_on_writer_thread(self, path: Path | None) -> None:
+        self.clip_finished.emit(path)  # queued to the GUI thread, which calls finish_clip
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Finalises every open file (window closing)."""
+        deadline = time.monotonic() + timeout
+        self.stop_recording(max(0.1, deadline - time.monotonic()))
+        self.finish_clip(max(0.1, deadline - time.monotonic()))

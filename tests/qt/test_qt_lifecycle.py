@@ -1,0 +1,69 @@
+"""Closing is clean: within 2 s, recordings finalised, no thread left behind; snapshot runs."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+from fake_engine import FakeEngine
+from qt_helpers import new_threads
+
+from app.qt.app import run_gui
+from app.qt.main_window import MainWindow
+
+TIMEOUT = 8000
+
+
+def test_close_while_model_loads_is_clean(qtbot, store, clip, model_dir, threads_before, dialogs):
+    engine = FakeEngine(load_delay=60.0)
+    win = MainWindow(engine, store, camera_lister=lambda: [])
+    qtbot.addWidget(win)
+    win.show()
+    win.start(str(clip), model_dir)
+    qtbot.waitUntil(lambda: (win.view.shown_index or 0) > 2, timeout=TIMEOUT)
+    assert win.view.headline.text == "loading model…"
+    t0 = time.monotonic()
+    win.close()
+    assert time.monotonic() - t0 < 2.0
+    assert new_threads(threads_before) == []
+    assert not dialogs
+
+
+def test_close_while_recording_finalises_file(qtbot, store, clip, model_dir, tmp_path, threads_before):
+    engine = FakeEngine()
+    win = MainWindow(engine, store, camera_lister=lambda: [])
+    qtbot.addWidget(win)
+    win.show()
+    win.start(str(clip), model_dir)
+    qtbot.waitUntil(lambda: win.frames_with_result > 2, timeout=TIMEOUT)
+    win.toggle_recording()
+    path = win.outputs.recording.path
+    qtbot.waitUntil(lambda: win.outputs.recording.frames_written >= 5, timeout=TIMEOUT)
+    t0 = time.monotonic()
+    win.close()
+    assert time.monotonic() - t0 < 2.0
+    assert new_threads(threads_before) == []
+    assert path.parent == tmp_path / "out"
+    cap = cv2.VideoCapture(str(path))
+    assert cap.isOpened() and cap.read()[0]
+    cap.release()
+
+
+def test_run_gui_snapshot_writes_png(qtbot, store, clip, model_dir, tmp_path, threads_before):
+    out = tmp_path / "shot.png"
+    code = run_gui(source=str(clip), model_dir=model_dir, snapshot=out, snapshot_after_frames=10,
+                   engine_factory=lambda settings, device: FakeEngine(settings, device),
+                   store=store, camera_lister=lambda: [])
+    assert code == 0
+    image = cv2.imread(str(out))
+    assert image is not None and image.shape[0] > 300 and image.shape[1] > 500
+    assert new_threads(threads_before) == []
+
+
+def test_run_gui_snapshot_fails_cleanly_without_model(qtbot, store, clip, tmp_path, threads_before):
+    code = run_gui(source=str(clip), model_dir=tmp_path / "nothing", snapshot=tmp_path / "x.png",
+                   snapshot_after_frames=5, engine_factory=lambda s, d: FakeEngine(s, d),
+                   store=store, camera_lister=lambda: [])
+    assert code == 1
+    assert not (tmp_path / "x.png").exists()
+    assert new_threads(threads_before) == []
