@@ -25,26 +25,35 @@ import numpy as np
 from app.engine import Engine
 from app.frames import Frame
 from app.settings import EngineSettings
+from model.bundle import BundleError
+
+# Every *_mb figure is in MiB, so the peak and the samples compare.
+_MIB = 1024 * 1024
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / _MIB
 
 
 def _current_rss_mb() -> float:
     try:
         with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * resource.getpagesize() / 1e6
+            return int(f.read().split()[1]) * resource.getpagesize() / _MIB
     except OSError:
         return _peak_rss_mb()
 
 
-def _timed(fn, n: int) -> float:
+def _timed(fn, n: int, max_s: float = 2.0) -> float:
+    """Mean ms per call over `n` calls after one warm-up call, or fewer (at least 3)
+    when they would take longer than `max_s`: a slow path is clear soon enough."""
     fn()
     t0 = time.perf_counter()
-    for _ in range(n):
+    calls = 0
+    while calls < n and (calls < 3 or time.perf_counter() - t0 < max_s):
         fn()
-    return (time.perf_counter() - t0) / n * 1000.0
+        calls += 1
+    return (time.perf_counter() - t0) / calls * 1000.0
 
 
 def _frames():
@@ -117,29 +126,34 @@ def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 3
         if shown[0] >= n_frames:
             done.set()
 
+    failure: list[str] = []
     engine.on("frame", on_frame)
     engine.on("source_ended", lambda reason: done.set())
-    engine.load_model(args.model)
-    if not engine.wait_until_loaded():
-        raise RuntimeError("the model did not load")
-    camera = PacedCamera(frames, fps=fps, limit=n_frames + 60)
-    t0 = time.monotonic()
-    engine.open_source(0, factory=lambda source: camera)
-    rss = [_current_rss_mb()]
-    while not done.wait(1.0):
-        rss.append(_current_rss_mb())
-        if args.soak_seconds and time.monotonic() - t0 > args.soak_seconds:
-            break
-    wall = time.monotonic() - t0
-    stats = engine.stats()
-    engine.stop()
-    lat = np.asarray(latencies or [np.nan])
+    engine.on("model_failed", failure.append)
+    try:
+        engine.load_model(args.model)
+        if not engine.wait_until_loaded():
+            raise BundleError(failure[0] if failure else f"{args.model}: the model did not load")
+        camera = PacedCamera(frames, fps=fps, limit=n_frames + 60)
+        t0 = time.monotonic()
+        engine.open_source(0, factory=lambda source: camera)
+        rss = [_current_rss_mb()]
+        while not done.wait(1.0):
+            rss.append(_current_rss_mb())
+            if args.soak_seconds and time.monotonic() - t0 > args.soak_seconds:
+                break
+        wall = time.monotonic() - t0
+        stats = engine.stats()
+    finally:
+        engine.stop()  # the inference thread is not a daemon: an error must not leave it running
+    # None, not NaN, when nothing was classified: NaN is not valid JSON.
+    p50, p99 = (float(np.percentile(latencies, q)) for q in (50, 99)) if latencies else (None, None)
     return {
         "live_fps": fps,
         "live_frames_shown": shown[0],
         "live_frames_classified": len(latencies),
-        "latency_ms_p50": float(np.percentile(lat, 50)),
-        "latency_ms_p99": float(np.percentile(lat, 99)),
+        "latency_ms_p50": p50,
+        "latency_ms_p99": p99,
         "dropped_frames": int(stats["dropped"]),
         "model_fps": shown[0] / wall if wall > 0 else 0.0,
         "rss_mb_start": rss[0],

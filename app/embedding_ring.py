@@ -28,6 +28,10 @@ class EmbeddingRing:
         self._times: deque[float] = deque(maxlen=max_entries)
         self._embs: deque[np.ndarray] = deque(maxlen=max_entries)
         self._frames: deque[np.ndarray | None] = deque(maxlen=max_entries)
+        # Ids outlive positions (which shift as old entries go) and are never reused,
+        # even after a reset, so work cached per entry can be keyed by them.
+        self._ids: deque[int] = deque(maxlen=max_entries)
+        self._next_id = 0
 
     def __len__(self) -> int:
         return len(self._times)
@@ -37,6 +41,7 @@ class EmbeddingRing:
         self._times.clear()
         self._embs.clear()
         self._frames.clear()
+        self._ids.clear()
 
     def append(self, t: float, embedding: np.ndarray | None, frame: np.ndarray | None = None) -> None:
         """Adds one frame's entry.
@@ -54,10 +59,13 @@ class EmbeddingRing:
         self._times.append(float(t))
         self._embs.append(embedding)
         self._frames.append(frame)
+        self._ids.append(self._next_id)
+        self._next_id += 1
         while self._times and self._times[-1] - self._times[0] > self.horizon_s:
             self._times.popleft()
             self._embs.popleft()
             self._frames.popleft()
+            self._ids.popleft()
 
     def sample_indices(self, length: int, fps: float) -> list[int] | None:
         """Picks the entries of a window of `length` steps at `fps`, ending now.
@@ -83,6 +91,10 @@ class EmbeddingRing:
             left_closer = (targets - times[pos - 1]) <= (times[pos] - targets)
             pos = np.where(left_closer, pos - 1, pos)
         return pos.tolist()
+
+    def ids(self, positions: list[int]) -> list[int]:
+        """The entries' ids at `positions`: unique for the ring's lifetime, never reused."""
+        return [self._ids[i] for i in positions]
 
     def embeddings(self, positions: list[int]) -> np.ndarray:
         """Stacks embeddings at `positions`: (len(positions), embed_dim)."""

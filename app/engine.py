@@ -10,6 +10,10 @@ Threads:
 Consumers (the GUI, `actionlens run`) subscribe with `on(event, callback)`.
 Callbacks run on engine threads, so a GUI must hop to its own thread
 (a queued signal) and never block here.
+
+Seeks and source changes bump an epoch. A frame read or processed before the
+bump is never emitted after it, so once `seek(i)` returns, the next "frame"
+event is frame i.
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ class Engine:
         self._device_request = device
         self._callbacks: dict[str, list] = defaultdict(list)
         self._lock = threading.Lock()
+        # Held while a "frame" event is checked and emitted, and by seek/step/open_source:
+        # after they return, no frame from before them is emitted. Reentrant, so a
+        # callback may itself seek.
+        self._emit_lock = threading.RLock()
         self._stop = threading.Event()
         self._capture = None
         self._processor: FrameProcessor | None = None
@@ -54,6 +62,10 @@ class Engine:
         self._pause_after: int | None = None
         self._reset_pending = False
         self._ended_reported = False
+        self._epoch = 0  # bumped by every seek and source change
+        self._expect: int | None = None  # the first frame index the last seek delivers
+        self._shown = -1  # index of the last frame emitted
+        self._load_gen = 0  # only the newest load_model call may hand its models over
         self._result_times: deque[float] = deque(maxlen=120)
         self._inference_ms = 0.0
         self._latency_ms = 0.0
@@ -79,13 +91,19 @@ class Engine:
 
     def load_model(self, path: str | Path) -> None:
         """Loads a bundle in the background; emits "model_loaded" or "model_failed"."""
+        with self._lock:
+            self._load_gen += 1
+            gen = self._load_gen
         self._loader = threading.Thread(
-            target=self._load, args=(Path(path),), name="actionlens-loader", daemon=True
+            target=self._load, args=(Path(path), gen), name="actionlens-loader", daemon=True
         )
         self._loader.start()
         self._ensure_thread()
 
-    def _load(self, path: Path) -> None:
+    def _superseded(self, gen: int) -> bool:
+        return self._stop.is_set() or gen != self._load_gen
+
+    def _load(self, path: Path, gen: int) -> None:
         try:
             from app.inference import CompiledModels
             from model.backend import device_label, select_device
@@ -101,10 +119,8 @@ class Engine:
             processor = FrameProcessor(models, self._settings, device_label=label)
             models.warm_up(processor.settings.window)
         except Exception as err:  # every failure reaches the user as one line
-            if not self._stop.is_set():
+            if not self._superseded(gen):
                 self._emit("model_failed", str(err).strip().splitlines()[0] if str(err).strip() else repr(err))
-            return
-        if self._stop.is_set():
             return
         info = {
             "summary": bundle.summary(),
@@ -115,9 +131,12 @@ class Engine:
             "max_frames": cfg.max_frames,
             "fps": cfg.fps,
             "has_predictor": bundle.predictor is not None,
+            "idle_label": cfg.idle_label,
             "path": str(path),
         }
         with self._lock:
+            if self._superseded(gen):
+                return  # stopped, or another model was asked for meanwhile
             self._handoff = processor
             self._model_info = info
             self.device_label = label
@@ -154,8 +173,11 @@ class Engine:
             SourceError: one line naming the source and what to do.
         """
         capture = open_capture(source, realtime=realtime, loop=loop, factory=factory)
-        with self._lock:
+        with self._emit_lock, self._lock:
             old, self._capture = self._capture, capture
+            self._epoch += 1
+            self._expect = None
+            self._shown = -1
             self._show_from = 0
             self._pause_after = None
             self._paused = False
@@ -207,22 +229,31 @@ class Engine:
             return
         total = capture.info.frame_count or 0
         index = max(0, min(int(index), total - 1 if total else int(index)))
-        with self._lock:
+        preroll = self._preroll_frames(capture.info)
+        # Both locks, and the capture's seek inside them: the inference thread then sees
+        # either the old state with old frames, or the new state with only new frames.
+        with self._emit_lock, self._lock:
+            if capture is not self._capture:
+                return
+            self._epoch += 1
+            self._expect = max(0, index - preroll)
             self._show_from = index
+            self._shown = index  # a step right after a seek moves from its target
             self._reset_pending = True
             self._ended_reported = False
-            if self._paused:
-                self._pause_after = index
-        capture.seek(index, preroll=self._preroll_frames(capture.info))
+            self._pause_after = index if self._paused else None
+            capture.seek(index, preroll=preroll)
 
     def step(self, delta: int) -> None:
         """Moves `delta` frames from the frame on screen (files only) and pauses there."""
         capture = self._capture
         if capture is None or capture.is_live:
             return
-        if not self._paused:
-            self.pause()
-        self.seek(max(0, capture.position + int(delta)))
+        with self._emit_lock:
+            if not self._paused:
+                self.pause()
+            shown = self._shown if self._shown >= 0 else capture.position
+            self.seek(max(0, shown + int(delta)))
 
     def _preroll_frames(self, info: SourceInfo) -> int:
         processor = self._processor or self._handoff
@@ -282,11 +313,16 @@ class Engine:
         it is a daemon thread that discards its work once it sees the stop.
         """
         deadline = time.monotonic() + timeout
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
+            self._load_gen += 1  # a loader still running discards its models
         self.close_source()
-        if self._thread is not None:
-            self._thread.join(max(0.0, deadline - time.monotonic()))
-        return self._thread is None or not self._thread.is_alive()
+        if self._thread is None:
+            return True
+        if self._thread is threading.current_thread():
+            return True  # called from a callback: the loop ends when the callback returns
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        return not self._thread.is_alive()
 
     def _adopt_models(self) -> None:
         with self._lock:
@@ -298,33 +334,58 @@ class Engine:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._adopt_models()
-            capture = self._capture
-            if capture is None or (self._paused and self._pause_after is None):
+            with self._lock:
+                capture, epoch = self._capture, self._epoch
+                idle = capture is None or (self._paused and self._pause_after is None)
+            if idle:
                 self._stop.wait(0.01)
                 continue
             frame = capture.read(timeout=0.05)
             if frame is None:
-                if capture.ended and not self._ended_reported and capture is self._capture:
-                    self._ended_reported = True
-                    self._emit("source_ended", capture.end_reason)
+                self._maybe_report_end(capture)
                 continue
-            if self._reset_pending:
-                self._reset_pending = False
-                if self._processor is not None:
-                    self._processor.reset()
+            with self._lock:
+                if capture is not self._capture:
+                    continue
+                if epoch != self._epoch and frame.index != self._expect:
+                    continue  # read while a seek landed, and decoded before it
+                epoch = self._epoch
+                reset, self._reset_pending = self._reset_pending, False
+                show_from = self._show_from
+            processor = self._processor
+            if reset and processor is not None:
+                processor.reset()
             result = None
-            if self._processor is not None:
+            if processor is not None:
                 try:
-                    result = self._processor.process(frame)
+                    result = processor.process(frame)
                 except Exception as err:
                     self._emit("error", f"inference failed at frame {frame.index}: {err}")
-            if frame.index < self._show_from:
+            if frame.index < show_from:
                 continue  # pre-roll after a seek: fills the window, not the screen
+            self._show(capture, epoch, frame, result)
+
+    def _maybe_report_end(self, capture) -> None:
+        with self._lock:
+            report = capture.ended and not self._ended_reported and capture is self._capture
+            if report:
+                self._ended_reported = True
+        if report:
+            self._emit("source_ended", capture.end_reason)
+
+    def _show(self, capture, epoch: int, frame, result) -> None:
+        with self._emit_lock:
+            with self._lock:
+                if epoch != self._epoch or capture is not self._capture:
+                    return  # a seek or a new source came while this frame was processed
+                self._shown = frame.index
+                pause_here = self._pause_after is not None and frame.index >= self._pause_after
+                if pause_here:
+                    self._pause_after = None
             if result is not None:
                 self._result_times.append(time.monotonic())
                 self._inference_ms = 0.9 * self._inference_ms + 0.1 * result.inference_ms
                 self._latency_ms = 0.9 * self._latency_ms + 0.1 * result.latency_ms
-            self._emit("frame", frame, result)
-            if self._pause_after is not None and frame.index >= self._pause_after:
-                self._pause_after = None
+            if pause_here:
                 capture.pause()
+            self._emit("frame", frame, result)

@@ -4,12 +4,19 @@ For each frame: preprocess once, embed once (cached in the ring buffer), pick
 a window at the model's fps from the buffer, run the temporal head, smooth,
 and every few steps predict the next frame. The engine's inference thread
 calls `process`; tests and `bench` call it directly.
+
+A motion model's encoder takes each window frame with its change from the
+window frame before it (`model.layers.MotionPairs`). That predecessor depends
+on how the window was sampled, so those embeddings are cached per (previous,
+current) pair of ring entries: with a steady source that is one encoder call
+per frame, and the window always equals what the full model would see.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 
 import numpy as np
 
@@ -43,8 +50,12 @@ class FrameProcessor:
         self.ring = EmbeddingRing(horizon_s=(self.config.max_frames + 1) / self.config.fps)
         self._steps = 0
         self._last_probs: np.ndarray | None = None
-        self._pending_prediction: tuple[float, np.ndarray] | None = None
+        # (due time, frame): a 30 fps source with a prediction every 2 frames makes the next
+        # prediction before the last one is due (3 frames later), so several can be in flight.
+        self._pending: deque[tuple[float, np.ndarray]] = deque(maxlen=16)
         self._latest_prediction: np.ndarray | None = None
+        self._last_time: float | None = None
+        self._pairs: dict[tuple[int, int], np.ndarray] = {}  # motion: (prev id, id) -> embedding
 
     def _clamped(self, settings: EngineSettings) -> EngineSettings:
         window = settings.window or self.config.frames
@@ -68,8 +79,10 @@ class FrameProcessor:
             self.smoother.reset()
             self._steps = 0
             self._last_probs = None
-            self._pending_prediction = None
+            self._pending.clear()
             self._latest_prediction = None
+            self._last_time = None
+            self._pairs.clear()
 
     def process(self, frame: Frame) -> Result | None:
         """Processes one frame.
@@ -85,8 +98,13 @@ class FrameProcessor:
             settings = self._settings
             t0 = time.perf_counter()
             x = preprocess_frame(frame.image, self.config)
+            if self._last_time is not None and frame.source_time < self._last_time:
+                # Time went backwards (a file looped): the ring resets, and so must predictions.
+                self._pending.clear()
+            self._last_time = frame.source_time
             surprise = self._surprise(frame.source_time, x)
-            emb = self.models.embed(x) if self.models.cached else None
+            per_frame = self.models.cached and not self.models.motion
+            emb = self.models.embed(x) if per_frame else None
             self.ring.append(frame.source_time, emb, x)
             positions = self.ring.sample_indices(settings.window, self.config.fps)
             if positions is None:
@@ -94,7 +112,9 @@ class FrameProcessor:
             self._steps += 1
             if self._last_probs is None or self._steps % settings.stride == 0:
                 if self.models.cached:
-                    raw = self.models.classify_embeddings(self.ring.embeddings(positions))
+                    embeddings = (self._motion_embeddings(positions) if self.models.motion
+                                  else self.ring.embeddings(positions))
+                    raw = self.models.classify_embeddings(embeddings)
                 else:
                     raw = self.models.classify_window(self.ring.frames(positions))
                 self._last_probs = raw
@@ -117,23 +137,42 @@ class FrameProcessor:
                 device=self.device_label,
             )
 
+    def _motion_embeddings(self, positions: list[int]) -> np.ndarray:
+        from model.layers import motion_pair
+
+        ids = self.ring.ids(positions)
+        keys = list(zip(ids[:-1], ids[1:], strict=True))
+        missing = [k for k, key in enumerate(keys) if key not in self._pairs]
+        if missing:
+            frames = self.ring.frames(positions)
+            pairs = np.stack([motion_pair(frames[k + 1], frames[k]) for k in missing])
+            for k, emb in zip(missing, self.models.embed_batch(pairs), strict=True):
+                self._pairs[keys[k]] = emb
+        embeddings = np.stack([self._pairs[key] for key in keys])
+        oldest = self.ring.ids([0])[0]
+        for key in [key for key in self._pairs if key[0] < oldest]:
+            del self._pairs[key]  # its entry left the ring: no window can use it again
+        return embeddings
+
     def _maybe_predict(self, t: float, positions: list[int], settings: EngineSettings):
         if self.models.predictor is None or settings.predictor_every <= 0:
             return None
         if self._steps % settings.predictor_every == 0 or self._latest_prediction is None:
             k = self.config.predictor_frames
             predicted = self.models.predict_next(self.ring.frames(positions[-k:]))
-            self._pending_prediction = (t + 1.0 / self.config.fps, predicted)
+            self._pending.append((t + 1.0 / self.config.fps, predicted))
             self._latest_prediction = predicted
         # Every result carries the newest prediction, so a view never has to remember one.
         return self._latest_prediction
 
     def _surprise(self, t: float, x: np.ndarray) -> float | None:
-        # The prediction is for one model step ahead; score it on the first frame at or
+        # A prediction is for one model step ahead; score it on the first frame at or
         # past that time, so the score means the same at any camera rate.
-        if self._pending_prediction is None or t + 1e-6 < self._pending_prediction[0]:
+        predicted = None
+        while self._pending and t + 1e-6 >= self._pending[0][0]:
+            # Of several due at once (a dropped frame), the newest is the one made for now.
+            predicted = self._pending.popleft()[1]
+        if predicted is None:
             return None
-        _, predicted = self._pending_prediction
-        self._pending_prediction = None
         actual = x if predicted.shape[-1] == x.shape[-1] else x.mean(axis=-1, keepdims=True)
         return float(np.mean((predicted - actual) ** 2))

@@ -41,7 +41,13 @@ class CompiledModels:
 
     @property
     def embed_dim(self) -> int | None:
+        """Width of one cached embedding, or None when nothing is cached."""
         return None if self.encoder is None else int(self.encoder.output.shape[-1])
+
+    @property
+    def motion(self) -> bool:
+        """True when the encoder takes (frame, change) pairs: see `model.layers.MotionPairs`."""
+        return bool(getattr(self.config, "motion", False))
 
     def _scope(self):
         from model.backend import import_keras
@@ -56,14 +62,27 @@ class CompiledModels:
         """Runs the per-frame encoder once.
 
         Args:
-            frame: preprocessed frame (h, w, c).
+            frame: preprocessed frame (h, w, c); for a motion model the pair
+                `model.layers.motion_pair(frame, previous)`, (h, w, 2c).
 
         Returns:
             The embedding, (embed_dim,).
         """
-        frame = check_frame(frame, self.config.frame_shape)
+        frame = check_frame(frame, self.config.encoder_frame_shape)
+        return self.embed_batch(frame[None])[0]
+
+    def embed_batch(self, frames: np.ndarray) -> np.ndarray:
+        """Runs the per-frame encoder on several inputs in one call.
+
+        Args:
+            frames: (n, h, w, c) encoder inputs, as for `embed`.
+
+        Returns:
+            The embeddings, (n, embed_dim).
+        """
+        frames = np.asarray(frames, np.float32)
         with self._scope():
-            return np.asarray(self.encoder.predict_on_batch(frame[None]))[0]
+            return np.asarray(self.encoder.predict_on_batch(frames))
 
     def classify_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
         """Runs the temporal head on cached embeddings.
@@ -116,8 +135,12 @@ class CompiledModels:
         """
         frame = np.zeros(self.config.frame_shape, np.float32)
         if self.cached:
-            emb = self.embed(frame)
-            self.classify_embeddings(np.repeat(emb[None], window, axis=0))
+            steps = window - 1 if self.motion else window
+            encoder_input = np.zeros(self.config.encoder_frame_shape, np.float32)
+            # A filling window embeds several inputs at once, later frames one each.
+            self.embed_batch(np.repeat(encoder_input[None], steps, axis=0))
+            emb = self.embed(encoder_input)
+            self.classify_embeddings(np.repeat(emb[None], steps, axis=0))
         else:
             self.classify_window(np.repeat(frame[None], window, axis=0))
         if self.predictor is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
@@ -109,6 +110,17 @@ def default_factory(source: int | str) -> VideoCaptureLike:
     return cv2.VideoCapture(source)
 
 
+@contextlib.contextmanager
+def quiet_opencv():
+    """Mutes OpenCV's own warnings; a failed open becomes our one-line SourceError instead."""
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
 def list_cameras(max_index: int = 4, *, factory: CaptureFactory | None = None) -> list[int]:
     """Probe camera indices 0..max_index-1 and return those that open.
 
@@ -120,11 +132,9 @@ def list_cameras(max_index: int = 4, *, factory: CaptureFactory | None = None) -
         The indices that opened, in order.
     """
     factory = factory or default_factory
-    level = cv2.utils.logging.getLogLevel()
-    # Missing indices are expected while probing; OpenCV would warn once per index.
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     found = []
-    try:
+    # Missing indices are expected while probing; OpenCV would warn once per index.
+    with quiet_opencv():
         for index in range(max_index):
             cap = factory(index)
             try:
@@ -132,8 +142,6 @@ def list_cameras(max_index: int = 4, *, factory: CaptureFactory | None = None) -
                     found.append(index)
             finally:
                 cap.release()
-    finally:
-        cv2.utils.logging.setLogLevel(level)
     return found
 
 
@@ -180,7 +188,8 @@ def open_video(
     name = source_name(source)
     if isinstance(source, str) and not is_url(source):
         _check_file(source)
-    cap = factory(source)
+    with quiet_opencv():
+        cap = factory(source)
     if not cap.isOpened():
         cap.release()
         raise _open_failed(source, factory)

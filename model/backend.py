@@ -50,6 +50,9 @@ def import_keras():
         absl.logging.set_verbosity(absl.logging.ERROR)
     except ImportError:
         pass
+    if "tensorflow" in sys.modules:
+        # Retracing notices (a new window length, a second model) are expected here, not news.
+        sys.modules["tensorflow"].get_logger().setLevel("ERROR")
     return keras
 
 

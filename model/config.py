@@ -158,6 +158,7 @@ class ModelConfig:
         """One line a person can read: architecture, window and labels."""
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "
-            f"({self.color}) at {self.fps:g} fps, {self.num_classes} classes: "
+            f"({self.color}{', motion pairs' if self.motion else ''}) at {self.fps:g} fps, "
+            f"{self.num_classes} classes: "
             + ", ".join(self.labels)
         )
