@@ -25,4 +25,5 @@ def main(args: argparse.Namespace) -> int:
         snapshot=args.snapshot,
         snapshot_after_frames=args.snapshot_after_frames,
         device=args.device,
+        timing=args.timing,
     )

@@ -138,7 +138,7 @@ class FrameProcessor:
             )
 
     def _motion_embeddings(self, positions: list[int]) -> np.ndarray:
-        from model.layers import motion_pair
+        from model.preprocess import motion_pair
 
         ids = self.ring.ids(positions)
         keys = list(zip(ids[:-1], ids[1:], strict=True))

@@ -13,7 +13,6 @@ import contextlib
 import numpy as np
 
 from model.bundle import Bundle
-from model.networks import split_classifier
 from model.shapes import check_frame, check_window
 
 
@@ -29,6 +28,8 @@ class CompiledModels:
         self.bundle = bundle
         self.config = bundle.config
         self.device = device
+        from model.networks import split_classifier  # imports Keras: only once a model exists
+
         split = split_classifier(bundle.classifier)
         self.encoder, self.head = split if split is not None else (None, None)
         self.classifier = bundle.classifier
@@ -63,7 +64,7 @@ class CompiledModels:
 
         Args:
             frame: preprocessed frame (h, w, c); for a motion model the pair
-                `model.layers.motion_pair(frame, previous)`, (h, w, 2c).
+                `model.preprocess.motion_pair(frame, previous)`, (h, w, 2c).
 
         Returns:
             The embedding, (embed_dim,).

@@ -28,8 +28,8 @@ def ms_per_frame(model, config: ModelConfig, repeats: int = 50) -> float:
     Returns:
         Mean milliseconds per processed frame.
     """
-    from model.layers import motion_pair
     from model.networks import split_classifier
+    from model.preprocess import motion_pair
 
     rng = np.random.default_rng(0)
     split = split_classifier(model)

@@ -40,7 +40,7 @@ class MotionPairs(keras.layers.Layer):
     Frame k of the output is concat(x[k], x[k] - x[k-1]) on the channel axis,
     for k = 1 .. T-1: the first frame has no predecessor inside the window, so
     it is used only as the reference for the second. The live engine builds
-    the same pair per frame with `motion_pair`, which is why the cached path and
+    the same pair per frame with `model.preprocess.motion_pair`, which is why the cached path and
     the full model agree exactly.
 
     Input shape:
@@ -57,13 +57,6 @@ class MotionPairs(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         time = None if input_shape[1] is None else input_shape[1] - 1
         return (input_shape[0], time, *input_shape[2:-1], input_shape[-1] * 2)
-
-
-def motion_pair(frame, previous):
-    """The encoder input for one frame: (h, w, c) and its predecessor -> (h, w, 2c), numpy."""
-    import numpy as np
-
-    return np.concatenate([frame, frame - previous], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

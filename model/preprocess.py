@@ -70,6 +70,19 @@ def preprocess_frames(frames, config: ModelConfig) -> np.ndarray:
     return np.stack(out)
 
 
+def motion_pair(frame: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """The motion-pair encoder input for one frame (see `model.layers.MotionPairs`).
+
+    Args:
+        frame: preprocessed frame (h, w, c).
+        previous: the preprocessed frame one model step (1/fps) earlier, (h, w, c).
+
+    Returns:
+        float32 (h, w, 2c): the frame, then its change from `previous`.
+    """
+    return np.concatenate([frame, frame - previous], axis=-1)
+
+
 def to_display(frame: np.ndarray) -> np.ndarray:
     """Turns a model-space frame back into a uint8 BGR image for drawing.
 

@@ -68,7 +68,7 @@ def test_embed_batch_equals_one_by_one(models, window):
 
 
 def test_motion_pairs_then_head_equal_the_full_classifier(motion_models, window):
-    from model.layers import motion_pair
+    from model.preprocess import motion_pair
 
     assert motion_models.cached and motion_models.motion
     pairs = np.stack([motion_pair(window[k], window[k - 1]) for k in range(1, len(window))])

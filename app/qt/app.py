@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import QApplication
 from app.qt.camera_probe import CameraLister
 from app.qt.main_window import MainWindow
 from app.qt.settings_store import APPLICATION, ORGANISATION, SettingsStore
+from app.qt.timing import GuiTiming
 
 # A snapshot run that sees no predictions for this long gives up (no model, stuck source).
 SNAPSHOT_TIMEOUT_S = 300.0
@@ -38,6 +39,7 @@ def run_gui(
     store: SettingsStore | None = None,
     camera_lister: CameraLister | None = None,
     snapshot_timeout_s: float = SNAPSHOT_TIMEOUT_S,
+    timing: bool = False,
 ) -> int:
     """Runs the desktop app until its window closes.
 
@@ -53,6 +55,7 @@ def run_gui(
         store: remembered settings (tests pass one backed by a temporary file).
         camera_lister: returns camera indices (tests pass a stub).
         snapshot_timeout_s: a snapshot run gives up after this many seconds.
+        timing: print start-up and paint timing to stderr at exit.
 
     Returns:
         0 on a normal exit or a saved snapshot; 1 when a snapshot could not be made
@@ -76,10 +79,28 @@ def run_gui(
     if snapshot is not None:
         _arm_snapshot(window, Path(snapshot), snapshot_after_frames, snapshot_timeout_s, outcome)
 
+    clock = GuiTiming()
+    window.frame_shown.connect(clock.on_frame_shown)
     window.show()
-    # Start after the window is on screen, so it appears at once and says "loading model…".
-    QTimer.singleShot(0, lambda: window.start(source, model_dir))
+    QTimer.singleShot(0, clock.mark_visible)
+    if snapshot is not None and model_dir is not None:
+        # A snapshot documents predictions: open the source once the model is ready, so a
+        # short clip is not over while TensorFlow is still loading.
+        opened = {"done": False}
+
+        def open_once(_info) -> None:
+            if not opened["done"]:
+                opened["done"] = True
+                window.start(source, None)
+
+        window.bridge.model_loaded.connect(open_once)
+        QTimer.singleShot(0, lambda: window.load_model(str(model_dir)))
+    else:
+        # Start after the window is on screen, so it appears at once and says "loading model…".
+        QTimer.singleShot(0, lambda: window.start(source, model_dir))
     loop.exec()
+    if timing:
+        print(clock.summary(window.bridge.skipped_paints), file=sys.stderr)
     if not window.isHidden():
         window.close()
     _wait_for_daemons(window, engine)
