@@ -57,6 +57,7 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
 
     frame_shown = pyqtSignal(object, object)  # Frame, Result | None: after the view took it
     closed = pyqtSignal()  # none: the window has stopped the engine and closed its files
+    stream_opened = pyqtSignal(object, object, object)  # source, SourceInfo | None, error text | None
 
     def __init__(self, engine, store: SettingsStore | None = None,
                  camera_lister: CameraLister | None = None, show_dialogs: bool = True) -> None:

@@ -5,6 +5,7 @@ A mixin of `MainWindow`; it uses the window's engine, widgets and store.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PyQt6.QtCore import Qt
@@ -12,7 +13,7 @@ from PyQt6.QtGui import QDragEnterEvent, QDropEvent
 from PyQt6.QtWidgets import QApplication, QFileDialog
 
 from app.qt import paths
-from app.sources import SourceError
+from app.sources import SourceError, is_url
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
 
@@ -34,17 +35,52 @@ class SourcesMixin:
     # -- sources ------------------------------------------------------------------------
 
     def open_source(self, source: str | int, quiet: bool = False, loop: bool | None = None) -> bool:
-        """Opens a camera, file or URL; a bad one shows a dialog and the old source keeps playing."""
+        """Opens a camera, file or URL; a bad one shows a dialog and the old source keeps playing.
+
+        A stream URL may take seconds to answer, so it opens on a worker thread and
+        this returns True at once; files and cameras open here, in milliseconds.
+        """
+        loop = self.playback.loop if loop is None else loop
+        if isinstance(source, str) and is_url(source):
+            self._open_stream_async(source)
+            return True
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            info = self.engine.open_source(source, realtime=True,
-                                           loop=self.playback.loop if loop is None else loop)
+            info = self.engine.open_source(source, realtime=True, loop=loop)
         except (SourceError, OSError, ValueError) as err:
             if not quiet:
                 self.show_error("Cannot open source", str(err))
             return False
         finally:
             QApplication.restoreOverrideCursor()
+        self._source_opened(source, info)
+        return True
+
+    def _open_stream_async(self, url: str) -> None:
+        if not getattr(self, "_stream_hooked", False):
+            self._stream_hooked = True
+            self.stream_opened.connect(self._on_stream_opened)
+        self.source_panel.set_current(f"opening {url} …")
+
+        def work() -> None:
+            try:
+                info, error = self.engine.open_source(url, realtime=True), None
+            except (SourceError, OSError, ValueError) as err:
+                info, error = None, str(err)
+            if not self._closing:
+                self.stream_opened.emit(url, info, error)  # queued: lands on the GUI thread
+
+        threading.Thread(target=work, name="actionlens-open-stream", daemon=True).start()
+
+    def _on_stream_opened(self, url: str, info, error: str | None) -> None:
+        if error is not None:
+            self.show_error("Cannot open source", error)
+            current = self.source_info
+            self.source_panel.set_current("" if current is None else current.name)
+            return
+        self._source_opened(url, info)
+
+    def _source_opened(self, source: str | int, info) -> None:
         self._auto_source = False
         self.outputs.stop_recording()
         if self.outputs.clip is not None:
@@ -68,7 +104,6 @@ class SourcesMixin:
         fps = f"{info.fps:g} fps" if info.fps else "fps unknown"
         self.source_panel.set_current(f"{info.name} ({info.kind}, {info.width}×{info.height}, {fps})")
         self.setWindowTitle(f"ActionLens: {info.name}")
-        return True
 
     def play_demo(self, notice: bool = True) -> bool:
         """Plays the bundled demo clip in a loop; `notice` says why on screen."""

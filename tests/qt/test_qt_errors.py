@@ -63,3 +63,14 @@ def test_camera_that_fails_falls_back_to_demo(qtbot, engine, store, clip, monkey
     assert win.source_panel.camera_box.currentText() == "camera 0"
     assert "demo clip" in win.view._notice and not dialogs
     win.close()
+
+
+def test_dead_stream_opens_off_the_gui_thread_and_reports(qtbot, window, engine, clip, dialogs):
+    # A URL may take seconds to answer: open_source returns at once and the dialog comes later.
+    assert window.open_source("http://127.0.0.1:9/stream") is True
+    assert "opening" in window.source_panel.current_label.text()
+    qtbot.waitUntil(lambda: bool(dialogs), timeout=TIMEOUT)
+    title, text = dialogs[0]
+    assert title == "Cannot open source" and "127.0.0.1:9" in text
+    assert window.open_source(str(clip)) is True
+    qtbot.waitUntil(lambda: (window.view.shown_index or 0) > 3, timeout=TIMEOUT)
