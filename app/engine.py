@@ -26,6 +26,7 @@ from pathlib import Path
 
 from app.capture import open_capture
 from app.frame_processor import FrameProcessor
+from app.model_loader import build_processor
 from app.settings import EngineSettings
 from app.sources import SourceInfo
 
@@ -105,41 +106,20 @@ class Engine:
 
     def _load(self, path: Path, gen: int) -> None:
         try:
-            from app.inference import CompiledModels
-            from model.backend import device_label, select_device
-            from model.bundle import load_bundle
-
-            bundle = load_bundle(path)
-            device, notice = select_device(self._device_request)
-            if notice:
-                self._emit("error", notice)
-            models = CompiledModels(bundle, device)
-            cfg = bundle.config
-            label = device_label(device)
-            processor = FrameProcessor(models, self._settings, device_label=label)
-            models.warm_up(processor.settings.window)
+            processor, info, notice = build_processor(path, self._settings, self._device_request)
         except Exception as err:  # every failure reaches the user as one line
             if not self._superseded(gen):
-                self._emit("model_failed", str(err).strip().splitlines()[0] if str(err).strip() else repr(err))
+                text = str(err).strip()
+                self._emit("model_failed", text.splitlines()[0] if text else repr(err))
             return
-        info = {
-            "summary": bundle.summary(),
-            "labels": cfg.labels,
-            "device": label,
-            "frames": cfg.frames,
-            "min_frames": cfg.min_frames,
-            "max_frames": cfg.max_frames,
-            "fps": cfg.fps,
-            "has_predictor": bundle.predictor is not None,
-            "idle_label": cfg.idle_label,
-            "path": str(path),
-        }
+        if notice and not self._superseded(gen):
+            self._emit("error", notice)
         with self._lock:
             if self._superseded(gen):
                 return  # stopped, or another model was asked for meanwhile
             self._handoff = processor
             self._model_info = info
-            self.device_label = label
+            self.device_label = info["device"]
         self._emit("model_loaded", info)
 
     @property
