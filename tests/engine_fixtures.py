@@ -6,6 +6,7 @@ the slow part) and reused by every engine and CLI test module.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
+from app.paced_camera import load_frames
 from model.config import ModelConfig
 
 CLIP_SIZE = (48, 32)  # (width, height): small to decode, big enough to be resized down
@@ -115,15 +117,7 @@ def write_clip(path: str | Path, n: int = 30, fps: float = 30.0, size: tuple[int
 
 def read_clip(path: str | Path) -> list[np.ndarray]:
     """Decodes every frame of a video, as the engine's capture does."""
-    cap = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
-    return frames
+    return load_frames(str(path), max_frames=sys.maxsize)
 
 
 def auto_device_label() -> str:

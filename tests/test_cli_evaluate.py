@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 from pathlib import Path
@@ -11,30 +9,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from cli_helpers import run, user_error
 from video_fixtures import make_motion_dataset
 
-from app.cli import main
 from model.config import ModelConfig
 
 LABELS = ("idle", "down", "right", "up")
 NEXT_FRAME_KEYS = {"mse", "psnr", "ssim", "mse_copy_last", "psnr_copy_last", "ssim_copy_last"}
 
 
-def run(*argv) -> tuple[int, str, str]:
-    """Runs the CLI in this process; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
-
-
-def user_error(code: int, err: str) -> str:
-    """Checks a bad-input exit (2, no traceback, one error line, last) and returns that line."""
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert [line for line in lines if line.startswith("actionlens: error:")] == lines[-1:], err
-    return lines[-1]
 
 
 @pytest.fixture(scope="module")

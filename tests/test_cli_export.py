@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import run
 
 from app.cli import main
 from model.config import ModelConfig
 
 HAVE_ONNX = all(importlib.util.find_spec(m) for m in ("tf2onnx", "onnxruntime"))
 
-
-def run(*argv) -> tuple[int, str, str]:
-    """Runs the CLI in this process; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

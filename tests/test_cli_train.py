@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import gzip
-import io
 import json
 import shutil
 import struct
@@ -15,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import run, user_error
 from video_fixtures import make_class_tree, make_motion_dataset, truncate, write_motion_clip
 
 import model.train
-from app.cli import main
 from model.bundle import load_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,21 +25,6 @@ TINY = ["--size", "16", "--frames", "4", "--epochs", "1", "--steps", "2", "--bat
 BUNDLE_FILES = ("classifier.keras", "config.json", "labels.json", "metrics.json", "MODEL_CARD.md")
 
 
-def run(*argv) -> tuple[int, str, str]:
-    """Runs the CLI in this process; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
-
-
-def user_error(code: int, err: str) -> str:
-    """Checks a bad-input exit (2, no traceback, one error line, last) and returns that line."""
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert [line for line in lines if line.startswith("actionlens: error:")] == lines[-1:], err
-    return lines[-1]
 
 
 def add_rows(root: Path, rows: list[tuple[str, str, str]]) -> None:
