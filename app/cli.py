@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="train and test the three architectures on the same held-out groups")
     p.add_argument("--data", required=True)
     p.add_argument("--holdout-groups", nargs="+", required=True, help="one split per group")
-    p.add_argument("--json", help="write the rows as JSON (for the model card)")
+    p.add_argument("--json", help="write the rows as JSON")
+    p.add_argument("--into", help="also store the rows in this bundle's metrics.json and model card")
     for flag, kind, default in (("--frames", int, 16), ("--size", int, 64), ("--fps", float, 10.0),
                                 ("--epochs", int, 12), ("--steps", int, 40), ("--batch", int, 16),
                                 ("--seed", int, 1)):
