@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--logdir", help="TensorBoard log folder")
     p.add_argument("--cache", help="clip cache folder (default ~/.cache/actionlens)")
     p.add_argument("--predictor", action="store_true", help="also train the next-frame predictor on the same clips")
-    p.add_argument("--predictor-epochs", type=int, default=8,
+    p.add_argument("--predictor-epochs", type=int, default=20,
                    help="with --predictor: its epochs (steps and batch as for the classifier)")
     p.add_argument("--card-notes", help="Markdown file appended to MODEL_CARD.md (data sources, known limits)")
 
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="clips folder (manifest.csv or one folder per class)")
     p.add_argument("--moving-mnist", help="folder with MNIST idx files: train on Moving MNIST instead")
     p.add_argument("--out", required=True, help="bundle folder to add predictor.keras to (or create)")
-    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--holdout-groups", nargs="+", default=[])

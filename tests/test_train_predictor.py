@@ -61,3 +61,14 @@ def test_train_predictor_checks_its_clips_before_training(tiny_config):
     rgb = np.zeros((8, 16, 16, 3), np.uint8)
     with pytest.raises(ValueError, match=r"Hint: `to_gray`.*clips\[0\]\.shape=\(8, 16, 16, 3\)"):
         train_predictor([rgb], tiny_config, epochs=1, steps=1, batch=1, verbose=0)
+
+
+def test_log_mse_loss_is_the_mean_log_of_per_image_mse(keras):
+    from model.train_predictor import LOG_MSE_FLOOR, log_mse_loss
+
+    y = np.zeros((2, 4, 4, 1), np.float32)
+    p = y.copy()
+    p[0] += 0.1  # image 0: MSE 0.01; image 1: perfect
+    got = float(keras.ops.convert_to_numpy(log_mse_loss(y, p)))
+    want = (np.log(0.01 + LOG_MSE_FLOOR) + np.log(LOG_MSE_FLOOR)) / 2
+    assert abs(got - want) < 1e-4
