@@ -66,7 +66,8 @@ def test_dwell_delays_a_switch_by_min_dwell():
     sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
     labels = feed(sm, [[0.9, 0.05, 0.05]] * 4 + [[0.05, 0.9, 0.05]] * 5)
     # walk appears at t=0.0 and is shown at t=0.3; run appears at t=0.4, shown at t=0.7.
-    assert labels == [UNCERTAIN] * 3 + ["walk"] * 4 + ["run"] * 2
+    # Meanwhile walk has fallen below its exit threshold, so it is not kept on screen.
+    assert labels == [UNCERTAIN] * 3 + ["walk"] + [UNCERTAIN] * 3 + ["run"] * 2
 
 
 def test_dwell_ignores_a_short_spike():
@@ -161,3 +162,10 @@ def test_bad_probs_shape_names_the_argument():
         sm.update(np.array([[0.2, 0.3, 0.5]]), 0.0)
     with pytest.raises(ValueError, match="finite"):
         sm.update(np.array([np.nan, 0.5, 0.5]), 0.0)
+
+
+def test_a_label_below_its_exit_threshold_is_never_kept_while_the_next_one_dwells():
+    sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
+    labels = feed(sm, [[0.9, 0.05, 0.05]] * 4 + [[0.5, 0.45, 0.05]] * 3)
+    # 0.5 is under enter (0.6) but over exit (0.4): walk holds, hysteresis at work.
+    assert labels[-3:] == ["walk"] * 3
