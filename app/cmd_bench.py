@@ -1,7 +1,8 @@
 """`actionlens bench`: the cached engine against naive per-window predict, in one run.
 
 Figures, all from the same process and the same model:
-- naive_predict_ms: `model.predict` on a full window, as seed code does per frame;
+- naive_predict_ms: `model.predict` on a full window, as seed code does per frame
+  (all per-call times are medians, robust to a descheduled call on a shared machine);
 - engine_ms_per_frame: one frame through the cached path (encoder once, head on
   cached embeddings), without the next-frame predictor;
 - speedup: the first over the second;
@@ -45,15 +46,20 @@ def _current_rss_mb() -> float:
 
 
 def _timed(fn, n: int, max_s: float = 2.0) -> float:
-    """Mean ms per call over `n` calls after one warm-up call, or fewer (at least 3)
-    when they would take longer than `max_s`: a slow path is clear soon enough."""
+    """Median ms of `n` calls after one warm-up call, or fewer (at least 3) when they
+    would take longer than `max_s`: a slow path is clear soon enough.
+
+    The median, not the mean: on a shared machine one descheduled call can cost more
+    than a hundred normal ones, and that says nothing about the code.
+    """
     fn()
-    t0 = time.perf_counter()
-    calls = 0
-    while calls < n and (calls < 3 or time.perf_counter() - t0 < max_s):
+    times = []
+    start = time.perf_counter()
+    while len(times) < n and (len(times) < 3 or time.perf_counter() - start < max_s):
+        t0 = time.perf_counter()
         fn()
-        calls += 1
-    return (time.perf_counter() - t0) / calls * 1000.0
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)) * 1000.0
 
 
 def _frames():
