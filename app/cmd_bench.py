@@ -8,7 +8,8 @@ Figures, all from the same process and the same model:
 - speedup: the first over the second;
 - latency_ms_p50/p99 and dropped_frames: a live source paced at 30 fps,
   every frame classified, capture to result;
-- next_frame_ms: one predictor call; peak_rss_mb; device.
+- next_frame_ms: one predictor call, and preview_hz: new predicted frames per
+  second in the live run; peak_rss_mb; device.
 """
 
 from __future__ import annotations
@@ -122,13 +123,17 @@ def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 3
     latencies: list[float] = []
     shown = [0]
     done = threading.Event()
-    predictions = [0]
+    previews: list[float] = []  # when each new next-frame prediction arrived
+    last_preview = [None]
 
     def on_frame(frame, result):
         shown[0] += 1
         if result is not None:
             latencies.append(result.latency_ms)
-            predictions[0] += result.predicted_frame is not None
+            # Results repeat the newest prediction; a new array is a new prediction.
+            if result.predicted_frame is not None and result.predicted_frame is not last_preview[0]:
+                last_preview[0] = result.predicted_frame
+                previews.append(time.monotonic())
         if shown[0] >= n_frames:
             done.set()
 
@@ -162,6 +167,7 @@ def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 3
         "latency_ms_p99": p99,
         "dropped_frames": int(stats["dropped"]),
         "model_fps": shown[0] / wall if wall > 0 else 0.0,
+        "preview_hz": (len(previews) - 1) / (previews[-1] - previews[0]) if len(previews) > 1 else 0.0,
         "rss_mb_start": rss[0],
         "rss_mb_end": rss[-1],
     }

@@ -11,7 +11,7 @@ from engine_fixtures import auto_device_label, engine_threads, tiny_bundle_fixtu
 from app.cli import main
 
 NUMBERS = ("naive_predict_ms", "engine_ms_per_frame", "speedup", "latency_ms_p50",
-           "latency_ms_p99", "dropped_frames", "next_frame_ms", "peak_rss_mb")
+           "latency_ms_p99", "dropped_frames", "next_frame_ms", "preview_hz", "peak_rss_mb")
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +31,7 @@ def test_bench_writes_every_figure(tiny_bundle, tmp_path, capsys):
     assert figures["device"] == auto_device_label()
     assert figures["live_frames_shown"] >= 60
     assert figures["live_frames_classified"] > 0
+    assert figures["preview_hz"] > 0  # the tiny bundle has a predictor: previews arrived
     # Peak and sampled memory are in the same unit: the peak is never below a sample.
     assert figures["peak_rss_mb"] >= figures["rss_mb_start"] * 0.99
     stdout = capsys.readouterr().out
