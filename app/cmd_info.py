@@ -63,8 +63,10 @@ def _model_summary(path) -> str:
     line = bundle.summary()
     params = bundle.classifier.count_params()
     line += f"; {params:,} parameters"
-    if "clip_accuracy" in metrics:
-        line += f"; leave-one-group-out clip accuracy {metrics['clip_accuracy']:.1%}"
+    per_dataset = (metrics.get("cv") or {}).get("per_dataset") or {}
+    if per_dataset:
+        figures = ", ".join(f"{name} {row['clip_accuracy']:.1%}" for name, row in per_dataset.items())
+        line += f"; leave-one-group-out clip accuracy {figures}"
     return line
 
 
