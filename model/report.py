@@ -32,7 +32,7 @@ def format_table(
 
     Returns:
         Accuracy lines, a per-class precision/recall/F1/support table with a
-        macro average, and the labelled confusion matrix.
+        macro average (over the labels with support), and the labelled confusion matrix.
     """
     from model.metrics import per_class_prf
 
@@ -49,7 +49,10 @@ def format_table(
         lines.append(
             f"{label:<{name_w}}  {s['precision']:9.3f}  {s['recall']:6.3f}  {s['f1']:5.3f}  {s['support']:7d}"
         )
-    macro = {key: np.mean([s[key] for s in prf.values()]) for key in ("precision", "recall", "f1")}
+    # Over the classes the data holds: a model label with no clips here (often `idle`)
+    # would otherwise drag the average down by a zero that measures nothing.
+    present = [s for s in prf.values() if s["support"] > 0] or list(prf.values())
+    macro = {key: np.mean([s[key] for s in present]) for key in ("precision", "recall", "f1")}
     lines.append(
         f"{'macro avg':<{name_w}}  {macro['precision']:9.3f}  {macro['recall']:6.3f}  "
         f"{macro['f1']:5.3f}  {int(cm.sum()):7d}"

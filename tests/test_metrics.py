@@ -137,3 +137,12 @@ def test_confusion_png_is_drawn(tmp_path):
     assert img is not None and min(img.shape[:2]) > 150
     # Shaded cells and dark counts on a mostly white canvas.
     assert img.mean() < 250 and img.min() < 100
+
+
+def test_macro_average_skips_labels_the_data_does_not_hold():
+    from model.report import format_table
+
+    # "idle" has no clips here; a perfect classifier of the rest averages 1.0, not 2/3.
+    cm = np.array([[0, 0, 0], [0, 4, 0], [0, 0, 5]])
+    macro = [line for line in format_table(cm, ["idle", "a", "b"]).splitlines() if line.startswith("macro")]
+    assert macro and macro[0].split()[2:5] == ["1.000", "1.000", "1.000"]
