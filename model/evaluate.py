@@ -14,6 +14,9 @@ import numpy as np
 from model.config import ModelConfig
 from model.dataset import DatasetError
 
+# Identical frames (a still scene, copy-last) have infinite PSNR; 100 dB keeps means and JSON finite.
+PSNR_CAP_DB = 100.0
+
 
 def label_indices(records: Sequence, config: ModelConfig) -> np.ndarray:
     """Maps each record's label to the model's output index.
@@ -145,10 +148,10 @@ def evaluate_predictor(predictor, inputs: np.ndarray, targets: np.ndarray, batch
     last = inputs[:, -1]
     return {
         "mse": float(mse(pred, targets)),
-        "psnr": float(psnr(pred, targets)),
+        "psnr": float(psnr(pred, targets, max_db=PSNR_CAP_DB)),
         "ssim": float(ssim(pred, targets)),
         "mse_copy_last": float(mse(last, targets)),
-        "psnr_copy_last": float(psnr(last, targets)),
+        "psnr_copy_last": float(psnr(last, targets, max_db=PSNR_CAP_DB)),
         "ssim_copy_last": float(ssim(last, targets)),
         "pairs": int(len(inputs)),
     }

@@ -140,22 +140,28 @@ def mse(a, b) -> float:
     return float(np.mean((a - b) ** 2))
 
 
-def psnr(a, b, data_range: float = 1.0) -> float:
+def psnr(a, b, data_range: float = 1.0, max_db: float | None = None) -> float:
     """Peak signal-to-noise ratio in dB.
 
     Computed per image, 10 * log10(data_range**2 / mse_i), then averaged over
     the batch, so one bad frame is not hidden by pooling its error with the
-    rest. An identical pair scores inf, and so does the batch mean then.
+    rest. An identical pair scores inf, and so does the batch mean then,
+    unless `max_db` caps each image's score.
 
     Args:
         a: (n, h, w, c) images, floats in [0, data_range].
         b: the same shape.
         data_range: the largest possible pixel value (1.0 for [0, 1] floats).
+        max_db: if given, each image's PSNR is at most this (a report on real
+            footage, where a still scene makes copy-last exact, stays finite).
     """
     a, b = _pair(a, b)
     per_image = np.mean((a - b) ** 2, axis=(1, 2, 3))
     with np.errstate(divide="ignore"):
-        return float(np.mean(10.0 * np.log10(data_range**2 / per_image)))
+        scores = 10.0 * np.log10(data_range**2 / per_image)
+    if max_db is not None:
+        scores = np.minimum(scores, max_db)
+    return float(np.mean(scores))
 
 
 def ssim(a, b, data_range: float = 1.0) -> float:

@@ -146,3 +146,18 @@ def test_predictor_scores_are_compared_with_copying_the_last_frame():
     assert exact["mse_copy_last"] == pytest.approx((10 / 255) ** 2, rel=1e-4)
     assert exact["ssim"] == pytest.approx(1.0)
     assert exact["ssim_copy_last"] < 1.0
+
+
+def test_predictor_report_stays_finite_on_a_still_scene():
+    import json
+
+    from model.evaluate import PSNR_CAP_DB, evaluate_predictor
+
+    class CopyLast:
+        def predict_on_batch(self, x):
+            return x[:, -1]
+
+    still = np.full((3, 4, 16, 16, 1), 0.5, np.float32)  # every frame identical
+    report = evaluate_predictor(CopyLast(), still, still[:, -1])
+    assert report["psnr"] == report["psnr_copy_last"] == PSNR_CAP_DB
+    json.loads(json.dumps(report, allow_nan=False))  # strict JSON: no Infinity
