@@ -144,7 +144,7 @@ _COMMANDS = {
     "run": "app.cmd_run",
     "bench": "app.cmd_bench",
     "train": "app.cmd_train",
-    "train-predictor": "app.cmd_train",
+    "train-predictor": "app.cmd_train_predictor",
     "evaluate": "app.cmd_evaluate",
     "compare": "app.cmd_compare",
     "export": "app.cmd_export",

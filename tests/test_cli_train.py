@@ -203,18 +203,18 @@ def test_train_predictor_adds_a_predictor_and_moving_mnist_adds_figures(
     report = bundle.metrics["predictor"]
     for key in ("mse", "psnr", "ssim"):
         assert np.isfinite(report[key]) and np.isfinite(report[f"{key}_copy_last"])
-    assert report["split"] == "held-out groups" and report["pairs"] > 0
+    assert report["split"] == "held-out groups (g3)" and report["pairs"] > 0
     assert "cv" in bundle.metrics and "holdout" in bundle.metrics  # earlier figures are kept
     card = (out / "MODEL_CARD.md").read_text()
     assert "## Next-frame predictor (real clips)" in card and "Synthetic squares" in card
-    assert "next frame (held-out groups): PSNR" in stdout
+    assert "next frame (held-out groups (g3)): PSNR" in stdout
 
     predictor_bytes = (out / "predictor.keras").read_bytes()
     mnist = tmp_path / "mnist"
     mnist.mkdir()
     _write_idx3(mnist / "t10k-images-idx3-ubyte.gz", 4)
-    monkeypatch.setattr("app.cmd_train.MNIST_TRAIN_SEQUENCES", 8)
-    monkeypatch.setattr("app.cmd_train.MNIST_TEST_SEQUENCES", 2)
+    monkeypatch.setattr("app.cmd_train_predictor.MNIST_TRAIN_SEQUENCES", 8)
+    monkeypatch.setattr("app.cmd_train_predictor.MNIST_TEST_SEQUENCES", 2)
     code, stdout, err = run("train-predictor", "--moving-mnist", mnist, "--out", out, "--epochs", "1",
                             "--steps", "2", "--batch", "4")
     assert code == 0, err
