@@ -41,6 +41,7 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
         return Headline(state or "waiting…", "" if state else "filling the first window")
     if result.label == UNCERTAIN:
         best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
-        return Headline("uncertain", f"best guess {best} {p:.0%}", UNCERTAIN, float(result.confidence))
+        # The label stays "uncertain"; the top class is shown as a fact, not as the answer.
+        return Headline("uncertain", f"top class {best} {p:.0%}", UNCERTAIN, float(result.confidence))
     quiet = result.label == idle_label
     return Headline(result.label, f"{result.confidence:.0%}", result.label, float(result.confidence), quiet)
