@@ -14,6 +14,9 @@ import sys
 from app.paths import DEFAULT_MODEL, DEMO_CLIP  # noqa: F401  (re-exported for the commands)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# FFmpeg's own log lines ("moov atom not found") would precede our one-line error about
+# the same file; we report bad and truncated files ourselves. Read when cv2 first opens a video.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 # Errors that mean "the user gave us something wrong": one line, exit 2, no traceback.
 _USER_ERRORS = (
