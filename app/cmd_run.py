@@ -133,10 +133,10 @@ class RunOutputs:
 
 def main(args: argparse.Namespace) -> int:
     """Runs the engine over `args.source` until it ends or the user stops it."""
-    from app.sources import parse_source
+    from app.sources import parse_source, probe_source
 
     source = parse_source(args.source)
-    info = _probe(source)
+    info = probe_source(source)  # mutes OpenCV: a missing camera is our one-line error
     check_outputs(args)
     settings = EngineSettings(window=args.window, stride=args.stride)
     engine = Engine(settings, device=args.device)
@@ -189,13 +189,6 @@ def main(args: argparse.Namespace) -> int:
     segments = outputs[0].tracker.segments if outputs else []
     _summary(counts, latencies, segments, wall, stats, written, interrupted, fast=args.fast)
     return 130 if interrupted else 0
-
-
-def _probe(source):
-    """Probes the source; `open_video` mutes OpenCV, so a missing camera is our one-line error."""
-    from app.sources import probe_source
-
-    return probe_source(source)
 
 
 def _raise_interrupt(signum, frame) -> None:

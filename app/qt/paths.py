@@ -1,20 +1,15 @@
-"""Where the GUI finds its bundled files (demo clip, default model)."""
+"""Where the GUI finds its bundled demo clip and puts what it writes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from app.paths import DEFAULT_MODEL, DEMO_CLIP
+from app.paths import DEMO_CLIP
 
 
 def default_demo_clip() -> Path:
     """The clip played when no camera and no file is given (may not exist yet)."""
     return DEMO_CLIP
-
-
-def default_model_dir() -> Path:
-    """The model bundle loaded when the user names none."""
-    return DEFAULT_MODEL
 
 
 def default_output_dir() -> Path:

@@ -47,11 +47,6 @@ class PreviewPane(QWidget):
         self.update()
 
     @property
-    def showing_prediction(self) -> bool:
-        """Whether a prediction is on screen."""
-        return self._pred is not None
-
-    @property
     def prediction(self):
         """The prediction on screen as uint8 BGR (h, w, 3), or None."""
         return self._pred_bgr
