@@ -1,7 +1,11 @@
-"""The frame record that travels from capture to the label on screen."""
+"""The frame record that travels from capture to the label on screen, and the rate meter
+that counts frames per second along the way."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,3 +28,33 @@ class Frame:
     index: int
     source_time: float
     captured_at: float
+
+
+class RateMeter:
+    """Events per second over about the last second, e.g. frames read or labels shown.
+
+    Thread-safe: one thread ticks, another reads.
+    """
+
+    def __init__(self, window_s: float = 1.0, max_events: int = 1024) -> None:
+        self._window_s = window_s
+        self._times: deque[float] = deque(maxlen=max_events)
+        self._lock = threading.Lock()
+
+    def tick(self, now: float | None = None) -> None:
+        """Counts one event at `now` (default: `time.monotonic()`)."""
+        with self._lock:
+            self._times.append(time.monotonic() if now is None else now)
+
+    def rate(self, now: float | None = None) -> float:
+        """Events per second over the last `window_s`; 0.0 with fewer than two."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            recent = [t for t in self._times if now - t <= self._window_s]
+        if len(recent) < 2 or recent[-1] <= recent[0]:
+            return 0.0
+        return (len(recent) - 1) / (recent[-1] - recent[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._times.clear()

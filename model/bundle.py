@@ -160,12 +160,12 @@ def _load_json(path: Path):
 
 def _load_model(path: Path):
     keras = _keras()
-    import model.layers  # noqa: F401  registers the custom layers before deserializing
+    import model.nets.layers  # noqa: F401  registers the custom layers before deserializing
 
     if _uses_lambda(path):
         raise BundleError(
             f"{path}: contains a Lambda layer, which stores Python code and is refused in "
-            "safe mode. Rebuild the model with registered layers (see model/layers.py)."
+            "safe mode. Rebuild the model with registered layers (see model/nets/layers.py)."
         )
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)

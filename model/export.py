@@ -140,7 +140,7 @@ def _load_keras_file(path: Path):
     from model.backend import import_keras
 
     keras = import_keras()
-    import model.layers  # noqa: F401  registers the custom layers before deserializing
+    import model.nets.layers  # noqa: F401  registers the custom layers before deserializing
 
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)

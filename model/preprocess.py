@@ -23,18 +23,7 @@ def preprocess_frame(frame: np.ndarray, config: ModelConfig) -> np.ndarray:
         float32 array of shape (size, size, c) in [0, 1], where c is 1 for
         `color="gray"` and 3 (RGB order) for `color="rgb"`.
     """
-    frame = np.asarray(frame)
-    if frame.ndim == 3 and frame.shape[2] == 1:
-        frame = frame[:, :, 0]
-    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] not in (3, 4)):
-        raise ValueError(
-            "`frame` must be a gray (h, w), BGR (h, w, 3) or BGRA (h, w, 4) image. "
-            f"Received: frame.shape={tuple(frame.shape)}"
-        )
-    if frame.shape[0] < 1 or frame.shape[1] < 1:
-        raise ValueError(f"`frame` is empty. Received: frame.shape={tuple(frame.shape)}")
-    if frame.dtype != np.uint8:
-        frame = _to_uint8(frame)
+    frame = _checked_uint8(frame, "frame")
     if config.color == "gray":
         if frame.ndim == 3:
             code = cv2.COLOR_BGRA2GRAY if frame.shape[2] == 4 else cv2.COLOR_BGR2GRAY
@@ -71,7 +60,7 @@ def preprocess_frames(frames, config: ModelConfig) -> np.ndarray:
 
 
 def motion_pair(frame: np.ndarray, previous: np.ndarray) -> np.ndarray:
-    """The motion-pair encoder input for one frame (see `model.layers.MotionPairs`).
+    """The motion-pair encoder input for one frame (see `model.nets.layers.MotionPairs`).
 
     Args:
         frame: preprocessed frame (h, w, c).
@@ -92,15 +81,61 @@ def to_display(frame: np.ndarray) -> np.ndarray:
     Returns:
         uint8 array of shape (h, w, 3), BGR.
     """
-    img = np.clip(np.asarray(frame, np.float32) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    if img.ndim == 3 and img.shape[2] == 1:
-        img = img[:, :, 0]
+    frame = np.asarray(frame, np.float32)
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        frame = frame[:, :, ::-1]  # the model's RGB order to OpenCV's BGR
+    return as_bgr(frame, "frame")
+
+
+def as_bgr(image: np.ndarray, name: str = "image") -> np.ndarray:
+    """Any decoded or model image as the uint8 BGR (h, w, 3) that drawing and encoding take.
+
+    The one conversion for overlays, recordings and previews, so a float frame
+    is scaled from [0, 1] everywhere (never clipped to black) and 16-bit frames
+    keep their range.
+
+    Args:
+        image: gray (h, w) or (h, w, 1), BGR (h, w, 3) or BGRA (h, w, 4); uint8,
+            uint16, or float in [0, 1].
+        name: the argument's name for the error message.
+
+    Returns:
+        uint8 (h, w, 3) BGR. A uint8 BGR input is returned as is, not copied.
+
+    Raises:
+        ValueError: `image` is not an image of those shapes.
+    """
+    img = _checked_uint8(image, name)
     if img.ndim == 2:
         return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    return cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    if img.shape[2] == 4:
+        return cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    return img
 
 
-def _to_uint8(frame: np.ndarray) -> np.ndarray:
+def _checked_uint8(image: np.ndarray, name: str) -> np.ndarray:
+    img = np.asarray(image)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
+        raise ValueError(
+            f"`{name}` must be a gray (h, w), BGR (h, w, 3) or BGRA (h, w, 4) image. "
+            f"Received: {name}.shape={tuple(img.shape)}"
+        )
+    if img.shape[0] < 1 or img.shape[1] < 1:
+        raise ValueError(f"`{name}` is empty. Received: {name}.shape={tuple(img.shape)}")
+    return img if img.dtype == np.uint8 else to_uint8(img)
+
+
+def to_uint8(frame: np.ndarray) -> np.ndarray:
+    """Scales a frame of any dtype to uint8, keeping its shape.
+
+    Args:
+        frame: (h, w) or (h, w, c); float in [0, 1], uint16, or any integer type.
+
+    Returns:
+        uint8 array of the same shape.
+    """
     # 16-bit cameras and float images arrive too; scale by their real range, not by guess.
     if np.issubdtype(frame.dtype, np.floating):
         return np.clip(frame * 255.0 + 0.5, 0, 255).astype(np.uint8)

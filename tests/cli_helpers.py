@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 
-from app.cli import main
+from app.cli.main import main
 
 
 def run(*argv) -> tuple[int, str, str]:

@@ -15,7 +15,9 @@ import cv2
 import numpy as np
 import pytest
 
-from app.paced_camera import load_frames
+from app.capture.paced_camera import load_frames
+from app.frames import Frame
+from app.runtime.engine import Engine
 from model.config import ModelConfig
 
 CLIP_SIZE = (48, 32)  # (width, height): small to decode, big enough to be resized down
@@ -47,8 +49,8 @@ def tiny_config(arch: str = "cnn_lstm", **changes) -> ModelConfig:
 def build_bundle(path: str | Path, config: ModelConfig, predictor: bool = True) -> Path:
     """Builds an untrained classifier (and predictor) for `config` and saves a bundle at `path`."""
     from model.bundle import save_bundle
-    from model.networks import build_classifier
-    from model.predictor import build_predictor
+    from model.nets.networks import build_classifier
+    from model.nets.predictor import build_predictor
 
     classifier = build_classifier(config)
     pred = build_predictor(config) if predictor else None
@@ -143,3 +145,45 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.01) -> bool:
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+class Events:
+    """Collects every engine event, thread-safely, and waits on them."""
+
+    def __init__(self, engine: Engine, frame_delay: float = 0.0) -> None:
+        self.frames: list[tuple[Frame, object]] = []
+        self.other: list[tuple[str, object]] = []
+        self.frame_delay = frame_delay
+        self._cond = threading.Condition()
+        engine.events.frame_ready.connect(self._on_frame)
+        for name in ("model_loaded", "model_failed", "source_ended", "error_raised"):
+            getattr(engine.events, name).connect(lambda arg, name=name: self._add(name, arg))
+
+    def _on_frame(self, frame, result) -> None:
+        if self.frame_delay:
+            time.sleep(self.frame_delay)  # a slow consumer: the GUI painting, a disk write
+        with self._cond:
+            self.frames.append((frame, result))
+            self._cond.notify_all()
+
+    def _add(self, name: str, arg) -> None:
+        with self._cond:
+            self.other.append((name, arg))
+            self._cond.notify_all()
+
+    def named(self, name: str) -> list:
+        with self._cond:
+            return [arg for n, arg in self.other if n == name]
+
+    @property
+    def indices(self) -> list[int]:
+        with self._cond:
+            return [f.index for f, _ in self.frames]
+
+    def wait(self, predicate, timeout: float = 10.0) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self), timeout)
+
+    def mark(self) -> int:
+        with self._cond:
+            return len(self.frames)

@@ -23,7 +23,7 @@ EXIT_GRACE_S = 60.0
 
 
 def _default_engine(settings, device: str):
-    from app.engine import Engine
+    from app.runtime.engine import Engine
 
     return Engine(settings, device=device)
 

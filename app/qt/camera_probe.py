@@ -11,8 +11,8 @@ CameraLister = Callable[[], list]
 
 
 def default_lister() -> list[int]:
-    """Camera indices that open, trying 0..3 (app.sources.list_cameras)."""
-    from app.sources import list_cameras
+    """Camera indices that open, trying 0..3 (app.capture.sources.list_cameras)."""
+    from app.capture.sources import list_cameras
 
     return list_cameras(4)
 

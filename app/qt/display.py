@@ -35,3 +35,14 @@ def display_available(environ: dict | None = None, platform: str | None = None) 
         return True
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
+
+def qt_versions() -> str:
+    """"PyQt6 x.y (Qt a.b)", or why PyQt6 cannot be imported; for `actionlens info`.
+
+    Imports Qt lazily: QtCore loads no platform plugin, so this is safe without a display.
+    """
+    try:
+        from PyQt6.QtCore import PYQT_VERSION_STR, QT_VERSION_STR
+    except ImportError as err:
+        return f"not importable ({err})"
+    return f"{PYQT_VERSION_STR} (Qt {QT_VERSION_STR})"

@@ -59,11 +59,11 @@ class EngineBridge(QObject):
         self._taps: tuple[Tap, ...] = ()
         self.frames_received = 0
         self.skipped_paints = 0
-        engine.on("frame", self._frame_from_engine)
-        engine.on("model_loaded", lambda info: self._forward(self.model_loaded, dict(info)))
-        engine.on("model_failed", lambda msg: self._forward(self.model_failed, str(msg)))
-        engine.on("source_ended", lambda reason: self._forward(self.source_ended, reason))
-        engine.on("error", lambda msg: self._forward(self.error_raised, str(msg)))
+        engine.events.frame_ready.connect(self._frame_from_engine)
+        engine.events.model_loaded.connect(lambda info: self._forward(self.model_loaded, dict(info)))
+        engine.events.model_failed.connect(lambda msg: self._forward(self.model_failed, str(msg)))
+        engine.events.source_ended.connect(lambda reason: self._forward(self.source_ended, reason))
+        engine.events.error_raised.connect(lambda msg: self._forward(self.error_raised, str(msg)))
 
     def connect_frames(self, slot: Callable[[], None]) -> None:
         """Connects `slot` to `frame_ready`, queued, so `rearm()` never recurses."""

@@ -22,36 +22,36 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from app.capture.sources import SourceInfo
+from app.outputs.overlay import status_text
+from app.outputs.session_log import SessionLog
 from app.qt.camera_probe import CameraLister, CameraProbe
-from app.qt.collect_panel import CollectPanel
 from app.qt.engine_bridge import EngineBridge
 from app.qt.main_actions import install_actions
 from app.qt.outputs import OutputsController
 from app.qt.paths import default_output_dir
-from app.qt.playback_bar import PlaybackBar
-from app.qt.preview_pane import PreviewPane
-from app.qt.prob_bars import ProbBars
-from app.qt.session_log import SessionLog
-from app.qt.settings_panel import SettingsPanel
 from app.qt.settings_store import SettingsStore
-from app.qt.source_panel import SourcePanel
-from app.qt.status_line import status_text
-from app.qt.timeline import Timeline
-from app.qt.video_view import VideoView
+from app.qt.widgets.collect_panel import CollectPanel
+from app.qt.widgets.playback_bar import PlaybackBar
+from app.qt.widgets.preview_pane import PreviewPane
+from app.qt.widgets.prob_bars import ProbBars
+from app.qt.widgets.settings_panel import SettingsPanel
+from app.qt.widgets.source_panel import SourcePanel
+from app.qt.widgets.timeline import Timeline
+from app.qt.widgets.video_view import VideoView
 from app.qt.window_outputs import OutputsMixin
 from app.qt.window_sources import SourcesMixin
-from app.sources import SourceInfo
 
 CLOSE_TIMEOUT_S = 1.8  # closing must return within 2 s, engine and writers included
 
 
 class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
-    """The main window around an engine (`app.engine.Engine` or anything with its interface).
+    """The main window around an engine (`app.runtime.engine.Engine` or anything with its interface).
 
     Args:
         engine: the engine to show and drive; the window stops it on close.
         store: remembered settings (default: the user's QSettings).
-        camera_lister: returns camera indices (default: `app.sources.list_cameras`).
+        camera_lister: returns camera indices (default: `app.capture.sources.list_cameras`).
         show_dialogs: False sends errors to stderr instead of modal dialogs (snapshot runs).
     """
 
@@ -70,7 +70,6 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.frames_with_result = 0
         self._idle_label = "idle"
         self._ended = False
-        self._target: int | None = None  # frame asked for by seek/step, until it is shown
         self._closing = False
         self._auto_source = False
         self.setWindowTitle("ActionLens")
@@ -197,8 +196,6 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
             self.bars.set_result(result)
             self.preview.show_frame(frame, result)
             self.playback.set_position(frame.index)
-            if frame.index == self._target:
-                self._target = None
             if delivery.results:
                 self.timeline.add_results(delivery.results)
                 self.session.add(delivery.results)

@@ -10,33 +10,13 @@ from pathlib import Path
 import cv2
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from app.event_log import OutputError
 from app.frames import Frame
-from app.overlay import render_overlay
-from app.qt.clip_dataset import clip_path
+from app.outputs.clip_dataset import clip_path
+from app.outputs.files import OutputError, timestamped_path
+from app.outputs.overlay import OverlayRenderer, render_overlay
+from app.outputs.writer import FrameWriter
 from app.qt.engine_bridge import EngineBridge
-from app.qt.frame_writer import FrameWriter
 from app.results import Result
-
-
-def _stamp() -> str:
-    now = time.time()
-    return time.strftime("%Y%m%d-%H%M%S", time.localtime(now)) + f"-{int(now * 1000) % 1000:03d}"
-
-
-class _OverlayRenderer:
-    """render_overlay for a stream of frames, remembering the last next-frame prediction."""
-
-    def __init__(self, status: Callable[[], str], idle_label: str) -> None:
-        self._status = status
-        self._idle_label = idle_label
-        self._preview = None
-
-    def __call__(self, frame: Frame, result: Result | None):
-        if result is not None and result.predicted_frame is not None:
-            self._preview = result.predicted_frame
-        return render_overlay(frame.image, result, status=self._status(), preview=self._preview,
-                              top_k=3, idle_label=self._idle_label)
 
 
 class OutputsController(QObject):
@@ -49,7 +29,6 @@ class OutputsController(QObject):
     """
 
     recording_changed = pyqtSignal(bool)  # whether an annotated recording is running
-    recording_finished = pyqtSignal(object)  # Path | None of the finished recording
     clip_finished = pyqtSignal(object)  # Path | None of the finished clip
 
     def __init__(self, bridge: EngineBridge, fps: Callable[[], float], output_dir: Path,
@@ -87,7 +66,7 @@ class OutputsController(QObject):
 
     def _new_path(self, prefix: str, suffix: str) -> Path:
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        return self.output_dir / f"{prefix}-{_stamp()}{suffix}"
+        return timestamped_path(self.output_dir, f"{prefix}-", suffix)
 
     # -- annotated recording --------------------------------------------------------------
 
@@ -100,7 +79,7 @@ class OutputsController(QObject):
         if self._recording is not None:
             return self._recording.path
         path = Path(path) if path is not None else self._new_path("recording", ".mp4")
-        writer = FrameWriter(path, self._fps(), render=_OverlayRenderer(self._status_text, self.idle_label))
+        writer = FrameWriter(path, self._fps(), render=OverlayRenderer(self._status_text, self.idle_label))
         self._recording = writer
         self._bridge.add_tap(writer.push)
         self.recording_changed.emit(True)
@@ -114,7 +93,6 @@ class OutputsController(QObject):
         self._bridge.remove_tap(writer.push)
         path = writer.close(timeout)
         self.recording_changed.emit(False)
-        self.recording_finished.emit(path)
         return path
 
     # -- snapshot -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PyQt6.QtWidgets import QFileDialog
 
-from app.event_log import OutputError
+from app.outputs.files import OutputError
 
 
 class OutputsMixin:

@@ -12,10 +12,11 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QDragEnterEvent, QDropEvent
 from PyQt6.QtWidgets import QApplication, QFileDialog
 
+from app.capture.sources import SourceError, is_url
 from app.qt import paths
-from app.sources import SourceError, is_url
+from model.data.manifests import VIDEO_EXTENSIONS
 
-VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
+VIDEO_FILTER = f"Videos ({' '.join('*' + e for e in VIDEO_EXTENSIONS)});;All files (*)"
 
 
 class SourcesMixin:
@@ -87,7 +88,6 @@ class SourcesMixin:
             self._on_clip_finished(None)  # a clip never mixes two sources
         self.source_info = info
         self._ended = False
-        self._target = None
         self.bridge.clear()
         self.view.clear()
         self.view.set_notice("")
@@ -148,8 +148,7 @@ class SourcesMixin:
             self.engine.seek(0)
             self.engine.resume()
         elif self.engine.paused:
-            self._target = None
-            self.engine.resume()
+                self.engine.resume()
         else:
             self.engine.pause()
         self.playback.set_paused(self.engine.paused)
@@ -157,25 +156,16 @@ class SourcesMixin:
     def seek(self, index: int) -> None:
         """Shows frame `index` of a file next, with the result for that frame."""
         self._ended = False
-        self._target = int(index)
         self.engine.seek(int(index))
 
     def step(self, delta: int) -> None:
         """Left/Right: one frame back or forward (files), pausing first.
 
-        Steps count from the frame asked for last, not the one on screen, so a
+        `Engine.step` counts from the frame asked for last, not the one painted, so a
         quick double press moves two frames even before the first is painted.
         """
-        info = self.source_info
-        if info is None or info.kind != "file":
+        if self.source_info is None or self.source_info.kind != "file":
             return
-        if not self.engine.paused:
-            self.engine.pause()
-            self.playback.set_paused(True)
-            self._target = None  # while playing, the frame on screen is the one to step from
-        base = self._target if self._target is not None else self.view.shown_index
-        if base is None:
-            return
-        last = (info.frame_count or base + 2) - 1
-        self.seek(max(0, min(base + int(delta), last)))
-
+        self._ended = False
+        self.engine.step(int(delta))
+        self.playback.set_paused(True)

@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json  # noqa: E402
-import sys  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -16,12 +15,9 @@ from PyQt6.QtCore import QSettings  # noqa: E402
 from PyQt6.QtWidgets import QMessageBox  # noqa: E402
 
 # This folder holds fake_engine.py; the repository root (for app/) is added by tests/conftest.py.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fake_engine import FakeEngine  # noqa: E402
-from qt_helpers import LABELS, write_clip  # noqa: E402
-
 from app.qt.settings_store import SettingsStore  # noqa: E402
+from tests.qt.fake_engine import FakeEngine  # noqa: E402
+from tests.qt.qt_helpers import LABELS, write_clip  # noqa: E402
 
 
 @pytest.fixture(scope="session")

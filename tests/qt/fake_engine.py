@@ -1,4 +1,4 @@
-"""A stand-in for app.engine.Engine with the same interface, for GUI tests.
+"""A stand-in for app.runtime.engine.Engine with the same interface, for GUI tests.
 
 It decodes a real clip with OpenCV, plays it from a Python thread at the clip's
 fps (times `speed`), and pairs every frame with a deterministic Result derived
@@ -12,17 +12,16 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
+from app.capture.sources import SourceError, SourceInfo, open_video, parse_source
 from app.frames import Frame
 from app.results import UNCERTAIN, Result
+from app.runtime.events import EngineEvents
 from app.settings import EngineSettings
-from app.sources import SourceError, SourceInfo, open_video, parse_source
 
-EVENTS = ("frame", "model_loaded", "model_failed", "source_ended", "error")
 RUN_LENGTH = 8  # frames per label in the deterministic label sequence
 
 
@@ -33,7 +32,7 @@ def label_for(index: int, labels: tuple[str, ...]) -> str:
 
 
 class FakeEngine:
-    """Implements the `app.engine.Engine` interface over a decoded clip."""
+    """Implements the `app.runtime.engine.Engine` interface over a decoded clip."""
 
     def __init__(self, settings: EngineSettings | None = None, device: str = "auto", *,
                  load_delay: float = 0.05, window: int = 4) -> None:
@@ -43,7 +42,7 @@ class FakeEngine:
         self.default_window = window
         self.settings_calls: list[EngineSettings] = []
         self.load_calls: list[str] = []
-        self._callbacks: dict[str, list] = defaultdict(list)
+        self.events = EngineEvents()
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._loader: threading.Thread | None = None
@@ -63,15 +62,6 @@ class FakeEngine:
 
     # -- interface --------------------------------------------------------------------
 
-    def on(self, event: str, callback) -> None:
-        if event not in EVENTS:
-            raise ValueError(f"`event` must be one of {EVENTS}. Received: event={event!r}")
-        self._callbacks[event].append(callback)
-
-    def _emit(self, event: str, *args) -> None:
-        for cb in list(self._callbacks[event]):
-            cb(*args)
-
     def load_model(self, path: str | Path) -> None:
         self.load_calls.append(str(path))
         self._loader = threading.Thread(target=self._load, args=(Path(path),), name="fake-engine-loader")
@@ -82,7 +72,7 @@ class FakeEngine:
             return
         config = path / "config.json"
         if not config.is_file():
-            self._emit("model_failed", f"{path}: no config.json; choose a model bundle folder.")
+            self.events.emit(self.events.model_failed, f"{path}: no config.json; choose a model bundle folder.")
             return
         labels = tuple(json.loads(config.read_text())["labels"])
         info = {"summary": f"fake model: {', '.join(labels)}", "labels": labels, "device": "CPU",
@@ -90,7 +80,7 @@ class FakeEngine:
                 "has_predictor": True, "path": str(path)}
         with self._cond:
             self._model_info = info
-        self._emit("model_loaded", info)
+        self.events.emit(self.events.model_loaded, info)
 
     def open_source(self, source: str | int, *, realtime: bool = True, loop: bool = False) -> SourceInfo:
         parsed = parse_source(source)
@@ -152,6 +142,7 @@ class FakeEngine:
             if not self._frames:
                 return
             self._pos = max(0, min(int(index), len(self._frames) - 1))
+            self._shown = self._pos  # like Engine.seek: a step right after moves from the target
             self._ended = False
             self._show_one = self._paused
             self._cond.notify_all()
@@ -234,11 +225,11 @@ class FakeEngine:
                     self._show_one = False
                     image, fps = self._frames[index], self._info.fps
             if ended:
-                self._emit("source_ended", None)
+                self.events.emit(self.events.source_ended, None)
                 continue
             frame = Frame(image, index, index / fps, time.monotonic())
             self.emitted.append(index)
-            self._emit("frame", frame, self.result_for(index))
+            self.events.emit(self.events.frame_ready, frame, self.result_for(index))
             with self._cond:
                 self._cond.wait_for(lambda: self._stop.is_set() or gen != self._gen,
                                     1.0 / (fps * max(self._speed, 0.01)))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import cv2
-from fake_engine import FakeEngine
-from qt_helpers import new_threads
 
 from app.qt.app import run_gui
 from app.qt.main_window import MainWindow
+from tests.qt.fake_engine import FakeEngine
+from tests.qt.qt_helpers import new_threads
 
 TIMEOUT = 8000
 

@@ -6,7 +6,7 @@ import json
 
 import cv2
 
-from app.event_log import read_segments
+from app.outputs.event_log import read_segments
 
 TIMEOUT = 8000
 

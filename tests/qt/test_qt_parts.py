@@ -6,15 +6,15 @@ import threading
 
 import numpy as np
 import pytest
-from fake_engine import FakeEngine
 from PyQt6.QtWidgets import QApplication
 
 from app.frames import Frame
-from app.qt.clip_dataset import LabelError, check_label, clip_path, count_clips
+from app.outputs.clip_dataset import LabelError, check_label, clip_path, count_clips
 from app.qt.display import display_available
 from app.qt.engine_bridge import EngineBridge
-from app.qt.headline import headline
+from app.qt.widgets.headline import headline
 from app.results import UNCERTAIN, Result
+from tests.qt.fake_engine import FakeEngine
 
 LABELS = ("idle", "wave")
 
@@ -38,7 +38,7 @@ def test_bridge_coalesces_frames_but_keeps_every_result(qtbot):
 
     def burst():  # an engine thread outpacing a GUI that has not had a turn yet
         for i in range(50):
-            engine._emit("frame", Frame(image, i, i / 30, 0.0), _result(i))
+            engine.events.emit(engine.events.frame_ready, Frame(image, i, i / 30, 0.0), _result(i))
 
     t = threading.Thread(target=burst)
     t.start()
@@ -55,7 +55,7 @@ def test_bridge_drops_result_of_another_frame(qtbot):
     engine = FakeEngine()
     bridge = EngineBridge(engine)
     bridge.connect_frames(lambda: None)
-    engine._emit("frame", Frame(np.zeros((4, 4), np.uint8), 7, 0.2, 0.0), _result(6))
+    engine.events.emit(engine.events.frame_ready, Frame(np.zeros((4, 4), np.uint8), 7, 0.2, 0.0), _result(6))
     delivery = bridge.take()
     assert delivery.frame.index == 7 and delivery.result is None
 

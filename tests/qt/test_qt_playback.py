@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fake_engine import label_for
-from qt_helpers import CLIP_FRAMES, LABELS
+from tests.qt.fake_engine import label_for
+from tests.qt.qt_helpers import CLIP_FRAMES, LABELS
 
 TIMEOUT = 5000
 

@@ -1,0 +1,194 @@
+"""`actionlens bench`: the cached engine against naive per-window predict, in one run.
+
+Figures, all from the same process and the same model:
+- naive_predict_ms: `model.predict` on a full window, as seed code does per frame
+  (all per-call times are medians, robust to a descheduled call on a shared machine);
+- engine_ms_per_frame: one frame through the cached path (encoder once, head on
+  cached embeddings), without the next-frame predictor;
+- speedup: the first over the second;
+- latency_ms_p50/p99 and dropped_frames: a live source paced at 30 fps,
+  every frame classified, capture to result;
+- next_frame_ms: one predictor call, and preview_hz: new predicted frames per
+  second in the live run; peak_rss_mb; device.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.frames import Frame
+from app.runtime.engine import Engine
+from app.settings import EngineSettings
+from model.bundle import BundleError
+
+# Every *_mb figure is in MiB, so the peak and the samples compare.
+_MIB = 1024 * 1024
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / _MIB
+
+
+def _current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * resource.getpagesize() / _MIB
+    except OSError:
+        return _peak_rss_mb()
+
+
+def _timed(fn, n: int, max_s: float = 2.0) -> float:
+    """Median ms of `n` calls after one warm-up call, or fewer (at least 3) when they
+    would take longer than `max_s`: a slow path is clear soon enough.
+
+    The median, not the mean: on a shared machine one descheduled call can cost more
+    than a hundred normal ones, and that says nothing about the code.
+    """
+    fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < n and (len(times) < 3 or time.perf_counter() - start < max_s):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)) * 1000.0
+
+
+def _frames():
+    from app.capture.paced_camera import load_frames, synthetic_frames
+    from app.paths import DEMO_CLIP
+
+    frames = load_frames(DEMO_CLIP, 300) if Path(DEMO_CLIP).is_file() else []
+    return frames or synthetic_frames()
+
+
+def measure_paths(args: argparse.Namespace, frames) -> dict:
+    """Naive predict vs the cached engine path vs the predictor, on one model."""
+    from app.runtime.inference import CompiledModels
+    from app.runtime.processor import FrameProcessor
+    from model.backend import device_label, select_device
+    from model.bundle import load_bundle
+    from model.preprocess import preprocess_frame
+
+    bundle = load_bundle(args.model)
+    cfg = bundle.config
+    device, notice = select_device(args.device)
+    if notice:
+        print(f"actionlens: {notice}", file=sys.stderr)
+    window = np.stack([preprocess_frame(f, cfg) for f in frames[: cfg.frames]])[None]
+    naive = _timed(lambda: bundle.classifier.predict(window, verbose=0), 20)
+    models = CompiledModels(bundle, device)
+    models.warm_up(cfg.frames)
+    proc = FrameProcessor(models, EngineSettings(predictor_every=0), device_label(device))
+    clock = [0.0]
+
+    def one_frame():
+        clock[0] += 1 / 30.0
+        i = int(clock[0] * 30)
+        proc.process(Frame(frames[i % len(frames)], i, clock[0], time.monotonic()))
+
+    for _ in range(cfg.frames * 3):
+        one_frame()  # fill the window first: an empty window skips the head
+    engine_ms = _timed(one_frame, 300)
+    next_ms = None
+    if bundle.predictor is not None:
+        ctx = np.repeat(window[0, -1:], cfg.predictor_frames, axis=0)
+        next_ms = _timed(lambda: models.predict_next(ctx), 30)
+    return {
+        "model": str(args.model),
+        "window": cfg.frames,
+        "frame_shape": list(cfg.frame_shape),
+        "naive_predict_ms": naive,
+        "engine_ms_per_frame": engine_ms,
+        "speedup": naive / engine_ms,
+        "next_frame_ms": next_ms,
+        "device": device_label(device),
+    }
+
+
+def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 30.0) -> dict:
+    """Runs the whole engine on a paced 30 fps camera; every frame classified."""
+    from app.capture.paced_camera import PacedCamera
+
+    engine = Engine(EngineSettings(), device=args.device)
+    latencies: list[float] = []
+    shown = [0]
+    done = threading.Event()
+    previews: list[float] = []  # when each new next-frame prediction arrived
+    last_preview = [None]
+
+    def on_frame(frame, result):
+        shown[0] += 1
+        if result is not None:
+            latencies.append(result.latency_ms)
+            # Results repeat the newest prediction; a new array is a new prediction.
+            if result.predicted_frame is not None and result.predicted_frame is not last_preview[0]:
+                last_preview[0] = result.predicted_frame
+                previews.append(time.monotonic())
+        if shown[0] >= n_frames:
+            done.set()
+
+    failure: list[str] = []
+    engine.events.frame_ready.connect(on_frame)
+    engine.events.source_ended.connect(lambda reason: done.set())
+    engine.events.model_failed.connect(failure.append)
+    try:
+        engine.load_model(args.model)
+        if not engine.wait_until_loaded():
+            raise BundleError(failure[0] if failure else f"{args.model}: the model did not load")
+        camera = PacedCamera(frames, fps=fps, limit=n_frames + 60)
+        t0 = time.monotonic()
+        engine.open_source(0, factory=lambda source: camera)
+        rss = [_current_rss_mb()]
+        while not done.wait(1.0):
+            rss.append(_current_rss_mb())
+            if args.soak_seconds and time.monotonic() - t0 > args.soak_seconds:
+                break
+        wall = time.monotonic() - t0
+        stats = engine.stats()
+    finally:
+        engine.stop()  # the inference thread is not a daemon: an error must not leave it running
+    # None, not NaN, when nothing was classified: NaN is not valid JSON.
+    p50, p99 = (float(np.percentile(latencies, q)) for q in (50, 99)) if latencies else (None, None)
+    return {
+        "live_fps": fps,
+        "live_frames_shown": shown[0],
+        "live_frames_classified": len(latencies),
+        "latency_ms_p50": p50,
+        "latency_ms_p99": p99,
+        "dropped_frames": int(stats["dropped"]),
+        "model_fps": shown[0] / wall if wall > 0 else 0.0,
+        "preview_hz": (len(previews) - 1) / (previews[-1] - previews[0]) if len(previews) > 1 else 0.0,
+        "rss_mb_start": rss[0],
+        "rss_mb_end": rss[-1],
+    }
+
+
+def main(args: argparse.Namespace) -> int:
+    """Prints a table of the figures and writes them to --json."""
+    if args.json:
+        from app.outputs.files import check_output_path
+
+        check_output_path(args.json, "JSON file")
+    frames = _frames()
+    out = measure_paths(args, frames)
+    n = args.frames if not args.soak_seconds else int(args.soak_seconds * 30) + 30
+    out.update(measure_live(args, frames, n))
+    out["peak_rss_mb"] = _peak_rss_mb()
+    out["date"] = time.strftime("%Y-%m-%d")
+    for key, value in out.items():
+        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        print(f"{key:<24} {shown}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0

@@ -1,0 +1,70 @@
+"""`actionlens info`: versions, Keras backend, devices and the default model."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+
+
+def main(args: argparse.Namespace) -> int:
+    """Prints what a bug report needs, one fact per line."""
+    import cv2
+    import numpy as np
+
+    from app.paths import DEFAULT_MODEL
+    from app.qt.display import qt_versions
+    from model.backend import describe_devices, import_keras
+
+    keras = import_keras()
+    devices = describe_devices()
+    rows = [
+        ("actionlens", _version()),
+        ("python", platform.python_version()),
+        ("numpy", np.__version__),
+        ("opencv", cv2.__version__),
+        ("keras", keras.__version__),
+        ("backend", devices["backend"]),
+    ]
+    if devices["backend"] == "tensorflow":
+        import tensorflow as tf
+
+        rows.append(("tensorflow", tf.__version__))
+    rows.append(("devices", devices["summary"] if not devices["gpus"] else ", ".join(devices["gpus"])))
+    rows.append(("pyqt6", qt_versions()))
+    rows.append(("default model", _model_summary(DEFAULT_MODEL)))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("actionlens")
+    except Exception:
+        return "unknown (not installed)"
+
+
+def _model_summary(path) -> str:
+    from model.bundle import BundleError, load_bundle
+
+    try:
+        bundle = load_bundle(path)
+    except BundleError as err:
+        return f"unavailable: {err}"
+    metrics = bundle.metrics or {}
+    line = bundle.summary()
+    params = bundle.classifier.count_params()
+    line += f"; {params:,} parameters"
+    per_dataset = (metrics.get("cv") or {}).get("per_dataset") or {}
+    if per_dataset:
+        figures = ", ".join(f"{name} {row['clip_accuracy']:.1%}" for name, row in per_dataset.items())
+        line += f"; leave-one-group-out clip accuracy {figures}"
+    return line
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(argparse.Namespace()))

@@ -1,0 +1,180 @@
+"""The `actionlens` command line: one parser, one dispatcher, one place for user errors.
+
+Each subcommand lives in its own module and is imported only when used, so
+`actionlens --help` does not pay for TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from app.cli.common import add_model_options, add_training_options
+from app.paths import DEFAULT_MODEL
+from model.config import ModelConfig
+from model.train.classifier import TrainSettings
+from model.train.predictor import PredictorSettings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# FFmpeg's own log lines ("moov atom not found") would precede our one-line error about
+# the same file; we report bad and truncated files ourselves. Read when cv2 first opens a video.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+# Errors that mean "the user gave us something wrong": one line, exit 2, no traceback.
+_USER_ERRORS = (
+    ("app.capture.sources", "SourceError"),
+    ("app.outputs.files", "OutputError"),
+    ("model.bundle", "BundleError"),
+    ("model.errors", "DatasetError"),
+    ("model.shapes", "ShapeError"),
+    ("model.export", "ExportError"),
+)
+
+
+def _add_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model bundle folder (default: the shipped one)")
+
+
+def _add_device(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                   help="where the models run; gpu falls back to cpu with a notice")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="actionlens",
+        description="Live human action recognition from a webcam or a video file.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("gui", help="open the desktop app (default)")
+    p.add_argument("--source", help="camera index, video file or stream URL (default: camera 0, else the demo clip)")
+    _add_model(p)
+    _add_device(p)
+    p.add_argument("--snapshot", help="save the window as PNG after --snapshot-after-frames predictions, then exit")
+    p.add_argument("--snapshot-after-frames", type=int, default=60)
+    p.add_argument("--timing", action="store_true", help="print start-up and paint timing at exit")
+
+    sub.add_parser("info", help="versions, backend, devices and the default model")
+
+    p = sub.add_parser("run", help="process a source headless: annotated video, events, segments")
+    p.add_argument("--source", required=True, help="camera index (0), video file, or rtsp:// / http(s):// URL")
+    _add_model(p)
+    _add_device(p)
+    p.add_argument("--out", help="annotated video to write (.mp4 or .avi)")
+    p.add_argument("--raw-out", help="also write the raw frames to this video")
+    p.add_argument("--events", help="JSON lines, one per processed frame")
+    p.add_argument("--segments", help="stable actions as .csv or .json")
+    p.add_argument("--fast", action="store_true", help="files: as fast as possible instead of at the file's fps")
+    p.add_argument("--window", type=int, help="frames per window (default: the model's)")
+    p.add_argument("--stride", type=int, default=1, help="run the classifier every N frames")
+    p.add_argument("--max-frames", type=int, help="stop after N frames (live sources run until Ctrl-C)")
+
+    p = sub.add_parser("bench", help="measure the engine against naive per-window predict")
+    _add_model(p)
+    _add_device(p)
+    p.add_argument("--json", help="write the figures to this JSON file")
+    p.add_argument("--frames", type=int, default=300, help="frames of the paced live run")
+    p.add_argument("--soak-seconds", type=float, default=0.0, help="also run this long and report RSS growth")
+
+    p = sub.add_parser("train", help="train a classifier bundle on your clips")
+    p.add_argument("--data", required=True, help="folder with manifest.csv, or one folder per class")
+    p.add_argument("--out", required=True, help="bundle folder to write")
+    p.add_argument("--arch", default=ModelConfig.arch, help="cnn_lstm, convlstm or renet")
+    add_model_options(p)
+    add_training_options(p)
+    p.add_argument("--holdout-groups", nargs="+", default=[], help="groups kept out of training for testing")
+    p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")
+    p.add_argument("--cv-datasets", nargs="*", help="with --cv: only fold over groups of these datasets")
+    p.add_argument("--no-idle", action="store_true", help="do not add the idle class")
+    p.add_argument("--no-motion", action="store_true",
+                   help="feed plain frames to the encoder instead of (frame, change) pairs")
+    p.add_argument("--symmetric", nargs="*", default=None, help="labels safe to mirror (default: all)")
+    p.add_argument("--strategy", choices=("none", "mirrored", "multiworker"), default="none")
+    p.add_argument("--logdir", help="TensorBoard log folder")
+    p.add_argument("--cache", help="clip cache folder (default ~/.cache/actionlens)")
+    p.add_argument("--predictor", action="store_true", help="also train the next-frame predictor on the same clips")
+    p.add_argument("--predictor-epochs", type=int, default=PredictorSettings.epochs,
+                   help="with --predictor: its epochs (steps and batch as for the classifier)")
+    p.add_argument("--card-notes", help="Markdown file appended to MODEL_CARD.md (data sources, known limits)")
+
+    p = sub.add_parser("train-predictor", help="train the next-frame predictor into a bundle")
+    p.add_argument("--data", help="clips folder (manifest.csv or one folder per class)")
+    p.add_argument("--moving-mnist", help="folder with MNIST idx files: train on Moving MNIST instead")
+    p.add_argument("--out", required=True, help="bundle folder to add predictor.keras to (or create)")
+    add_training_options(p, PredictorSettings())
+    p.add_argument("--holdout-groups", nargs="+", default=[])
+    p.add_argument("--cache", help="clip cache folder")
+
+    p = sub.add_parser("compare", help="train and test the three architectures on the same held-out groups")
+    p.add_argument("--data", required=True)
+    p.add_argument("--holdout-groups", nargs="+", required=True, help="one split per group")
+    p.add_argument("--json", help="write the rows as JSON")
+    p.add_argument("--into", help="also store the rows in this bundle's metrics.json and model card")
+    add_model_options(p)
+    # A shorter schedule than `train`: every architecture trains once per held-out group.
+    add_training_options(p, TrainSettings(epochs=12, steps=40))
+    p.add_argument("--cache", help="clip cache folder")
+    p.set_defaults(arch="cnn_lstm", no_idle=False, no_motion=False, symmetric=None)
+
+    p = sub.add_parser("evaluate", help="accuracy, per-class F1 and confusion on labelled clips")
+    _add_model(p)
+    p.add_argument("--data", required=True)
+    p.add_argument("--json", help="write the report as JSON")
+    p.add_argument("--plots", help="folder for confusion.png")
+    p.add_argument("--stride", type=int, default=4, help="window stride in model frames")
+    p.add_argument("--cache", help="clip cache folder")
+
+    p = sub.add_parser("export", help="export the classifier to ONNX, TFLite or SavedModel")
+    _add_model(p)
+    p.add_argument("--format", required=True, choices=("onnx", "tflite", "savedmodel"))
+    p.add_argument("--out", required=True)
+    return parser
+
+
+_COMMANDS = {
+    "gui": "app.cli.gui",
+    "info": "app.cli.info",
+    "run": "app.cli.run",
+    "bench": "app.cli.bench",
+    "train": "app.cli.train",
+    "train-predictor": "app.cli.train_predictor",
+    "evaluate": "app.cli.evaluate",
+    "compare": "app.cli.compare",
+    "export": "app.cli.export",
+}
+
+
+def _user_error_types() -> tuple[type, ...]:
+    found = []
+    for module, name in _USER_ERRORS:
+        mod = sys.modules.get(module)
+        if mod is not None and hasattr(mod, name):
+            found.append(getattr(mod, name))
+    return tuple(found)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `actionlens` console script and of `python -m app`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "gui"
+    if args.command is None:
+        args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        module = importlib.import_module(_COMMANDS[command])
+        return int(module.main(args) or 0)
+    except KeyboardInterrupt:
+        print("actionlens: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if isinstance(err, _user_error_types()):
+            print(f"actionlens: error: {err}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""`actionlens run`: process a source headless into an annotated video, events and segments.
+
+Every output path is checked before the model loads (so an unwritable path fails
+at once and leaves no file behind), every output is opened before the first
+frame, and all are finalised in a `finally` block (so Ctrl-C or SIGTERM still
+leave a playable video and complete logs). The files themselves are
+app/outputs/run_outputs.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+
+import numpy as np
+
+from app.outputs.overlay import status_text
+from app.outputs.run_outputs import RunOutputs, check_outputs
+from app.runtime.engine import Engine
+from app.settings import EngineSettings
+from model.bundle import BundleError
+
+
+def main(args: argparse.Namespace) -> int:
+    """Runs the engine over `args.source` until it ends or the user stops it."""
+    from app.capture.sources import parse_source, probe_source
+
+    source = parse_source(args.source)
+    info = probe_source(source)  # mutes OpenCV: a missing camera is our one-line error
+    check_outputs(args)
+    settings = EngineSettings(window=args.window, stride=args.stride)
+    engine = Engine(settings, device=args.device)
+    failure: list[str] = []
+    ended = threading.Event()
+    latencies: list[float] = []
+    counts = {"frames": 0, "results": 0}
+    outputs: list[RunOutputs] = []  # filled once the model is loaded
+    engine.events.model_failed.connect(failure.append)
+    engine.events.error_raised.connect(lambda msg: print(f"actionlens: {msg}", file=sys.stderr))
+    engine.events.source_ended.connect(lambda reason: (_report_end(reason), ended.set()))
+
+    def on_frame(frame, result) -> None:
+        counts["frames"] += 1
+        if result is not None:
+            counts["results"] += 1
+            latencies.append(result.latency_ms)
+        outputs[0].write(frame, result)
+        if args.max_frames and counts["frames"] >= args.max_frames:
+            ended.set()
+
+    engine.events.frame_ready.connect(on_frame)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    started = time.monotonic()
+    interrupted = False
+    written: list[str] = []
+    stats: dict = {}
+    try:
+        engine.load_model(args.model)
+        if not engine.wait_until_loaded():
+            raise BundleError(failure[0] if failure else f"{args.model}: the model did not load")
+        print(f"model: {engine.model_info['summary']} on {engine.device_label}", file=sys.stderr)
+        outputs.append(RunOutputs(args, info.fps, (info.height, info.width),
+                                  status=lambda: status_text(engine.stats()),
+                                  every_frame=info.kind == "file",
+                                  idle_label=engine.model_info.get("idle_label") or "idle"))
+        engine.open_source(source, realtime=not args.fast, loop=False)
+        _wait(ended, counts, info)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        # A second SIGTERM must not cut the finalising short: that is what leaves files broken.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            stats = engine.stats()  # before stop: closing the source resets its counters
+            engine.stop()
+            written = outputs[0].close() if outputs else []
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    wall = time.monotonic() - started
+    segments = outputs[0].tracker.segments if outputs else []
+    _summary(counts, latencies, segments, wall, stats, written, interrupted, fast=args.fast)
+    return 130 if interrupted else 0
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _report_end(reason: str | None) -> None:
+    if reason:
+        print(f"actionlens: {reason}", file=sys.stderr)
+
+
+def _wait(ended: threading.Event, counts: dict, info) -> None:
+    total = info.frame_count if info.kind == "file" else None
+    try:
+        while not ended.wait(0.25):
+            done = counts["frames"]
+            if total:
+                filled = int(30 * min(done, total) / total)
+                print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} frames", end="", file=sys.stderr)
+            else:
+                print(f"\r{done} frames (Ctrl-C to stop)", end="", file=sys.stderr)
+    finally:
+        print(file=sys.stderr)
+
+
+def _summary(counts, latencies, segments, wall, stats, written, interrupted, fast: bool = False) -> None:
+    per_label: Counter = Counter()
+    for seg in segments:
+        per_label[seg.label] += seg.end - seg.start
+    lat = np.asarray(latencies) if latencies else np.zeros(1)
+    print("stopped early; outputs finalised" if interrupted else "done")
+    print(f"frames        {counts['frames']} ({counts['results']} with predictions)")
+    print(f"fps           {counts['frames'] / max(wall, 1e-9):.1f} over {wall:.1f} s")
+    # With --fast the decoder runs ahead, so a frame's latency includes its wait in the queue.
+    queued = "  (includes queueing: --fast decodes ahead)" if fast else ""
+    print(f"latency ms    p50 {np.percentile(lat, 50):.1f}  p99 {np.percentile(lat, 99):.1f}{queued}")
+    print(f"dropped       {stats['dropped']}")
+    print(f"device        {stats['device']}")
+    if per_label:
+        print("labels        " + ", ".join(f"{k} {v:.1f}s" for k, v in per_label.most_common()))
+    for path in written:
+        print(f"wrote         {path}")

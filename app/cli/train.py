@@ -1,0 +1,135 @@
+"""`actionlens train`: a classifier bundle from your own clips.
+
+Splits are always by group (person): with `--holdout-groups` those groups are
+kept out of training, out of cross-validation and out of picking an epoch, and
+are only reported; with `--cv` every other group is held out once
+(leave-one-group-out) before the final model is trained on all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from app.cli.common import build_config, check_train_args, load_clips
+from model.config import ModelConfig
+from model.errors import DatasetError
+
+
+def main(args: argparse.Namespace) -> int:
+    """Runs `actionlens train`; returns the exit code."""
+    return train_main(args)
+
+
+def _read_notes(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DatasetError(
+            f"`--card-notes` must be a readable Markdown file. Received: {path} ({err})"
+        ) from None
+
+
+def _check_out(out: Path) -> None:
+    from app.outputs.files import OutputError
+
+    # Checked before training, so a typo does not cost a whole run.
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"Cannot write the bundle to {out}: it is a file; give a folder.")
+
+
+def train_main(args: argparse.Namespace) -> int:
+    """Trains a classifier bundle on `args.data` into `args.out` (see the module docstring)."""
+    from model.bundle import save_bundle
+    from model.data.manifests import labels_of, load_records
+    from model.data.splits import holdout_split
+    from model.data.windows import check_window_fits
+    from model.eval.evaluate import evaluate_classifier
+    from model.eval.model_card import render_model_card
+    from model.train.classifier import TrainSettings, interrupt_note, train_classifier
+    from model.train.folds import cross_validate
+
+    check_train_args(args)
+    out = Path(args.out)
+    _check_out(out)
+    notes = _read_notes(getattr(args, "card_notes", None))
+    records = load_records(args.data)
+    config = build_config(args, labels_of(records))
+    print(f"config: {config.summary()}", file=sys.stderr)
+    clips = load_clips(args, config, records)
+    labels = labels_of([r for r, _ in clips])
+    if len(labels) < 2:
+        raise DatasetError(
+            f"{args.data}: only one class ({labels[0]}) has clips that could be loaded; "
+            "training needs at least two. Fix or replace the skipped files."
+        )
+    if len(labels) < len(labels_of(records)):
+        # A class whose every file was skipped would be a label the model never saw.
+        keep = [name for name in config.labels if name in labels or name == config.idle_label]
+        config = config.replace(labels=tuple(keep),
+                                symmetric_labels=tuple(s for s in config.symmetric_labels if s in keep))
+        print(f"config: {config.summary()} (classes without usable clips left out)", file=sys.stderr)
+    check_window_fits([len(c) for _, c in clips], config.frames, config.fps)
+    settings = TrainSettings(
+        epochs=args.epochs, steps=args.steps, batch=args.batch, seed=args.seed,
+        strategy=args.strategy, logdir=args.logdir,
+        # With --no-idle there is no idle class to label synthetic idle windows with.
+        idle_fraction=0.0 if args.no_idle else TrainSettings.idle_fraction,
+    )
+    metrics: dict = {"trained": str(date.today()), "command": " ".join(["actionlens", *sys.argv[1:]])}
+    if notes:
+        metrics["card_notes"] = notes  # kept so train-predictor can re-render the card
+    if args.holdout_groups:
+        _, test = holdout_split([r for r, _ in clips], args.holdout_groups)
+    else:
+        test = []
+    test_set = {id(r) for r in test}
+    train_clips = [(r, c) for r, c in clips if id(r) not in test_set]
+    test_clips = [(r, c) for r, c in clips if id(r) in test_set]
+    if args.cv:
+        metrics["cv"] = cross_validate(train_clips, config, settings, args.cv_datasets)
+
+    def save(model, epoch, logs):
+        interim = {**metrics, "epoch": epoch + 1}
+        save_bundle(out, config, model, metrics=interim,
+                    model_card=render_model_card(config, interim, notes=notes))
+
+    started = time.monotonic()
+    with interrupt_note(out):
+        # No val_clips: choosing the epoch by the held-out groups would make their score optimistic.
+        model, _ = train_classifier(train_clips, config, settings, on_epoch_end=save)
+    metrics["train_seconds"] = round(time.monotonic() - started, 1)
+    metrics["params"] = int(model.count_params())
+    if test_clips:
+        metrics["holdout"] = evaluate_classifier(model, config, test_clips)
+        print(f"held-out clip accuracy {metrics['holdout']['clip_accuracy']:.1%}, "
+              f"window accuracy {metrics['holdout']['window_accuracy']:.1%}")
+    predictor = None
+    if getattr(args, "predictor", False):
+        predictor = _attach_predictor(args, config, [c for _, c in train_clips], metrics,
+                                      test_clips=[c for _, c in test_clips])
+    save_bundle(out, config, model, predictor=predictor, metrics=metrics,
+                model_card=render_model_card(config, metrics, notes=notes))
+    print(f"wrote {out}")
+    return 0
+
+
+def _attach_predictor(args, config: ModelConfig, clips, metrics: dict, test_clips=()):
+    from model.eval.evaluate import evaluate_predictor, next_frame_pairs
+    from model.train.predictor import to_gray, train_predictor
+
+    gray = to_gray(clips)
+    predictor, _ = train_predictor(gray, config, epochs=args.predictor_epochs, steps=args.steps,
+                                   batch=args.batch, seed=args.seed)
+    # Scored on the held-out groups when there are any, like the classifier.
+    scored = to_gray(test_clips) if test_clips else gray
+    report = evaluate_predictor(predictor, *next_frame_pairs(scored, config.predictor_frames))
+    groups = sorted({r.group for r, _ in test_clips})
+    split = f"held-out groups ({', '.join(groups)})" if test_clips else "training clips"
+    metrics["predictor"] = {**report, "split": split}
+    return predictor

@@ -1,0 +1,127 @@
+"""The files `actionlens run` writes: annotated and raw video, events, segments.
+
+Videos are encoded on writer threads (the same `FrameWriter` and `OverlayRenderer`
+the GUI records with), so the inference thread only queues frames; for a file the
+queue pushes back instead of dropping, so every frame is recorded. Events and
+segments are small and written on the inference thread, one flushed line at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from app.frames import Frame
+from app.outputs.event_log import SEGMENT_FORMATS, EventLog, SegmentTracker, write_segments
+from app.outputs.files import OutputError, check_output_path
+from app.outputs.overlay import OverlayRenderer, overlay_size
+from app.outputs.recorder import FOURCC
+from app.outputs.writer import FrameWriter
+from app.results import Result
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Fails with one line when an output cannot be written; creates nothing.
+
+    Args:
+        args: the parsed `run` arguments (`out`, `raw_out`, `events`, `segments`).
+
+    Raises:
+        OutputError: naming the path and what to do.
+    """
+    for path in (args.out, args.raw_out):
+        if path and Path(path).suffix.lower() not in FOURCC:
+            raise OutputError(
+                f"Cannot record to {path}: unknown video extension {Path(path).suffix!r}; "
+                "use .mp4 or .avi."
+            )
+    if args.segments and Path(args.segments).suffix.lower() not in SEGMENT_FORMATS:
+        # Found only at the end of a run otherwise, after all the work.
+        raise OutputError(
+            f"Cannot write segments file {args.segments}: unknown extension "
+            f"{Path(args.segments).suffix!r}; use .csv or .json."
+        )
+    named = [(args.out, "video"), (args.raw_out, "raw video"), (args.events, "events file"),
+             (args.segments, "segments file")]
+    for path, what in named:
+        if path:
+            check_output_path(path, what)
+
+
+class RunOutputs:
+    """The files a run writes; each optional, all finalised by `close`.
+
+    `write` runs on the engine's inference thread and `close` on the main thread;
+    a lock keeps a late frame from reaching a file that is being closed.
+
+    Args:
+        args: the parsed `run` arguments.
+        fps: frame rate stored in the videos (the source's).
+        size: (height, width) of the source frames.
+        status: returns the status line drawn into the annotated video.
+        every_frame: wait for the encoder rather than drop a frame (files).
+        idle_label: the model's idle label, drawn in the dim idle style.
+    """
+
+    def __init__(self, args: argparse.Namespace, fps: float, size: tuple[int, int],
+                 status: Callable[[], str], every_frame: bool = True, idle_label: str = "idle"):
+        self._lock = threading.Lock()
+        self._closed = False
+        self.segments_path = args.segments
+        self.tracker = SegmentTracker()
+        self.events = self.video = self.raw = None
+        try:
+            if args.out:
+                self.video = FrameWriter(args.out, fps, render=OverlayRenderer(status, idle_label),
+                                         frame_size=overlay_size(*size), block=every_frame)
+            if args.raw_out:
+                self.raw = FrameWriter(args.raw_out, fps, frame_size=size, block=every_frame)
+            self.events = EventLog(args.events) if args.events else None
+        except BaseException:
+            self._close_files()
+            raise
+        self.last_time = 0.0
+
+    def write(self, frame: Frame, result: Result | None) -> None:
+        """Queues one frame for the videos and logs its result, if any."""
+        with self._lock:
+            if self._closed:
+                return
+            for writer in (self.video, self.raw):
+                if writer is not None:
+                    writer.push(frame, result)
+            if result is not None:
+                self.tracker.update(result.source_time, result.label, result.confidence)
+                if self.events is not None:
+                    self.events.write(result)
+            self.last_time = frame.source_time
+
+    def close(self) -> list[str]:
+        """Finalises every output; returns the paths written."""
+        with self._lock:
+            self._closed = True
+            written = self._close_files()
+            self.tracker.finish(self.last_time)
+            if self.segments_path:
+                write_segments(self.segments_path, self.tracker.segments)
+                written.append(str(self.segments_path))
+        return written
+
+    def _close_files(self) -> list[str]:
+        written = []
+        for writer in (self.video, self.raw):
+            if writer is None:
+                continue
+            # Long enough to encode a full queue of HD frames on a slow CPU.
+            path = writer.close(timeout=30.0)
+            if writer.error:
+                print(f"actionlens: recording stopped: {writer.error}", file=sys.stderr)
+            if path:
+                written.append(str(path))
+        if self.events is not None:
+            self.events.close()
+            written.append(str(self.events.path))
+        return written

@@ -1,0 +1,178 @@
+"""Per-frame model work, without threads: frame in, `Result` out.
+
+For each frame: preprocess once, embed once (cached in the ring buffer), pick
+a window at the model's fps from the buffer, run the temporal head, smooth,
+and every few steps predict the next frame. The engine's inference thread
+calls `process`; tests and `bench` call it directly.
+
+A motion model's encoder takes each window frame with its change from the
+window frame before it (`model.nets.layers.MotionPairs`). That predecessor depends
+on how the window was sampled, so those embeddings are cached per (previous,
+current) pair of ring entries: with a steady source that is one encoder call
+per frame, and the window always equals what the full model would see.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+import numpy as np
+
+from app.frames import Frame
+from app.results import Result
+from app.runtime.embedding_ring import EmbeddingRing
+from app.runtime.inference import CompiledModels
+from app.runtime.smoothing import LabelSmoother
+from app.settings import EngineSettings
+from model.preprocess import preprocess_frame
+
+
+class FrameProcessor:
+    """Turns frames into results with one model.
+
+    Args:
+        models: the compiled models.
+        settings: window, stride, predictor schedule and smoothing.
+        device_label: shown in every result ("CPU" or the GPU's name).
+    """
+
+    def __init__(self, models: CompiledModels, settings: EngineSettings, device_label: str = "CPU"):
+        self.models = models
+        self.config = models.config
+        self.device_label = device_label
+        self._lock = threading.Lock()
+        self._settings = self._clamped(settings)
+        idle = self.config.idle_label if self.config.idle_label in self.config.labels else ""
+        self.smoother = LabelSmoother(self.config.labels, self._settings.smoothing, idle_label=idle)
+        # Keep the longest allowed window plus one step, so a longer window can be chosen live.
+        self.ring = EmbeddingRing(horizon_s=(self.config.max_frames + 1) / self.config.fps)
+        self._steps = 0
+        self._last_probs: np.ndarray | None = None
+        # (due time, frame): a 30 fps source with a prediction every 2 frames makes the next
+        # prediction before the last one is due (3 frames later), so several can be in flight.
+        self._pending: deque[tuple[float, np.ndarray]] = deque(maxlen=16)
+        self._latest_prediction: np.ndarray | None = None
+        self._last_time: float | None = None
+        self._pairs: dict[tuple[int, int], np.ndarray] = {}  # motion: (prev id, id) -> embedding
+
+    def _clamped(self, settings: EngineSettings) -> EngineSettings:
+        window = settings.window or self.config.frames
+        window = int(min(max(window, self.config.min_frames), self.config.max_frames))
+        return settings.replace(window=window, stride=max(1, int(settings.stride)))
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self._settings
+
+    def update_settings(self, settings: EngineSettings) -> None:
+        """Applies new settings from any thread; takes effect at the next frame."""
+        with self._lock:
+            self._settings = self._clamped(settings)
+            self.smoother.set_settings(self._settings.smoothing)
+
+    def reset(self) -> None:
+        """Forgets history (after a seek or a new source)."""
+        with self._lock:
+            self.ring.clear()
+            self.smoother.reset()
+            self._steps = 0
+            self._last_probs = None
+            self._pending.clear()
+            self._latest_prediction = None
+            self._last_time = None
+            self._pairs.clear()
+
+    def process(self, frame: Frame) -> Result | None:
+        """Processes one frame.
+
+        Args:
+            frame: a decoded frame; any size, gray, BGR or BGRA.
+
+        Returns:
+            The `Result` for this frame, or None while the buffer still holds
+            less than one window.
+        """
+        with self._lock:
+            settings = self._settings
+            t0 = time.perf_counter()
+            x = preprocess_frame(frame.image, self.config)
+            if self._last_time is not None and frame.source_time < self._last_time:
+                # Time went backwards (a file looped): the ring resets, and so must predictions.
+                self._pending.clear()
+            self._last_time = frame.source_time
+            surprise = self._surprise(frame.source_time, x)
+            per_frame = self.models.cached and not self.models.motion
+            emb = self.models.embed(x) if per_frame else None
+            self.ring.append(frame.source_time, emb, x)
+            positions = self.ring.sample_indices(settings.window, self.config.fps)
+            if positions is None:
+                return None
+            self._steps += 1
+            if self._last_probs is None or self._steps % settings.stride == 0:
+                if self.models.cached:
+                    embeddings = (self._motion_embeddings(positions) if self.models.motion
+                                  else self.ring.embeddings(positions))
+                    raw = self.models.classify_embeddings(embeddings)
+                else:
+                    raw = self.models.classify_window(self.ring.frames(positions))
+                self._last_probs = raw
+            raw = self._last_probs
+            predicted = self._maybe_predict(frame.source_time, positions, settings)
+            label, conf, smooth = self.smoother.update(raw, frame.source_time)
+            done = time.monotonic()
+            return Result(
+                frame_index=frame.index,
+                source_time=frame.source_time,
+                label=label,
+                confidence=float(conf),
+                probs=smooth,
+                raw_probs=raw,
+                labels=self.config.labels,
+                surprise=surprise,
+                latency_ms=(done - frame.captured_at) * 1000.0,
+                inference_ms=(time.perf_counter() - t0) * 1000.0,
+                predicted_frame=predicted,
+                device=self.device_label,
+            )
+
+    def _motion_embeddings(self, positions: list[int]) -> np.ndarray:
+        from model.preprocess import motion_pair
+
+        ids = self.ring.ids(positions)
+        keys = list(zip(ids[:-1], ids[1:], strict=True))
+        missing = [k for k, key in enumerate(keys) if key not in self._pairs]
+        if missing:
+            frames = self.ring.frames(positions)
+            pairs = np.stack([motion_pair(frames[k + 1], frames[k]) for k in missing])
+            for k, emb in zip(missing, self.models.embed_batch(pairs), strict=True):
+                self._pairs[keys[k]] = emb
+        embeddings = np.stack([self._pairs[key] for key in keys])
+        oldest = self.ring.ids([0])[0]
+        for key in [key for key in self._pairs if key[0] < oldest]:
+            del self._pairs[key]  # its entry left the ring: no window can use it again
+        return embeddings
+
+    def _maybe_predict(self, t: float, positions: list[int], settings: EngineSettings):
+        if self.models.predictor is None or settings.predictor_every <= 0:
+            return None
+        if self._steps % settings.predictor_every == 0 or self._latest_prediction is None:
+            k = self.config.predictor_frames
+            predicted = self.models.predict_next(self.ring.frames(positions[-k:]))
+            self._pending.append((t + 1.0 / self.config.fps, predicted))
+            self._latest_prediction = predicted
+        # Every result carries the newest prediction, so a view never has to remember one.
+        return self._latest_prediction
+
+    def _surprise(self, t: float, x: np.ndarray) -> float | None:
+        # A prediction is for one model step ahead; score it on the first frame at or
+        # past that time, so the score means the same at any camera rate.
+        predicted = None
+        while self._pending and t + 1e-6 >= self._pending[0][0]:
+            # Of several due at once (a dropped frame), the newest is the one made for now.
+            predicted = self._pending.popleft()[1]
+        if predicted is None:
+            return None
+        actual = x if predicted.shape[-1] == x.shape[-1] else x.mean(axis=-1, keepdims=True)
+        return float(np.mean((predicted - actual) ** 2))

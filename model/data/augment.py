@@ -1,0 +1,131 @@
+"""Training augmentations for one window (T, h, w, c), in numpy.
+
+Every random choice is made once per window and applied to all its frames,
+so augmentation changes how a clip looks, never how it moves. All randomness
+comes from the `rng` argument: the same rng state gives the same output.
+
+- speed jitter: the window is cut at a random temporal step (`windows.py`);
+- horizontal flip: only for labels in `ModelConfig.symmetric_labels`, since
+  a mirrored "wave with the right hand" may be a different class;
+- crop and scale: a square crop of side U(min_crop, 1) x the frame side, at a
+  random position, resized back to (h, w);
+- brightness and contrast: x' = (x - mean) * c + mean + b, with the window's
+  mean, c ~ U(1 - contrast, 1 + contrast) and b ~ U(-brightness, brightness)
+  on the [0, 1] scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from model.config import ModelConfig
+from model.data.windows import random_window
+
+
+@dataclass(frozen=True)
+class AugmentParams:
+    """How strongly to augment; each default is mild enough to keep the action readable.
+
+    Attributes:
+        flip_prob: chance of a mirror image, for symmetric labels only.
+        min_crop: smallest crop side as a fraction of the frame side (1.0 disables cropping).
+        brightness: largest brightness shift on the [0, 1] scale.
+        contrast: largest relative contrast change.
+        speed_range: (low, high) temporal step, or None for no speed jitter.
+    """
+
+    flip_prob: float = 0.5
+    # 0.8 keeps a whole person in a 64 px frame where the clips frame them loosely.
+    min_crop: float = 0.8
+    brightness: float = 0.1
+    contrast: float = 0.2
+    speed_range: tuple[float, float] | None = (0.8, 1.25)
+
+
+NO_AUGMENT = AugmentParams(
+    flip_prob=0.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None
+)
+
+
+def augment_window(
+    window: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    symmetric: bool,
+    params: AugmentParams = AugmentParams(),
+) -> np.ndarray:
+    """Flips, crops and recolours one window, the same way for all its frames.
+
+    Args:
+        window: frames (T, h, w, c), uint8 in [0, 255] or float in [0, 1].
+        rng: the source of randomness.
+        symmetric: whether the window's label may be mirrored.
+        params: augmentation strengths.
+
+    Returns:
+        array of the same shape and dtype as `window`.
+    """
+    if window.ndim != 4:
+        raise ValueError(
+            f"`window` must have shape (time, h, w, c). Received: window.shape={tuple(window.shape)}"
+        )
+    dtype = window.dtype
+    scale = 255.0 if dtype == np.uint8 else 1.0
+    x = window
+    if symmetric and rng.random() < params.flip_prob:
+        x = x[:, :, ::-1]
+    if params.min_crop < 1.0:
+        x = _random_crop(x, rng, params.min_crop)
+    if params.brightness > 0 or params.contrast > 0:
+        c = rng.uniform(1.0 - params.contrast, 1.0 + params.contrast)
+        b = rng.uniform(-params.brightness, params.brightness) * scale
+        xf = x.astype(np.float32)
+        mean = float(xf.mean())
+        x = np.clip((xf - mean) * c + mean + b, 0.0, scale)
+    if dtype == np.uint8 and x.dtype != np.uint8:
+        x = np.rint(x)
+    return np.ascontiguousarray(x.astype(dtype, copy=False))
+
+
+def random_train_window(
+    clip: np.ndarray,
+    label: str,
+    config: ModelConfig,
+    rng: np.random.Generator,
+    params: AugmentParams = AugmentParams(),
+) -> np.ndarray:
+    """Cuts a random window of `config.frames` from a clip and augments it.
+
+    Args:
+        clip: frames (t, h, w, c).
+        label: the clip's label, to decide whether flipping is allowed.
+        config: gives the window length and the symmetric labels.
+        rng: the source of randomness.
+        params: augmentation strengths.
+
+    Returns:
+        array of shape (config.frames, h, w, c) in the clip's dtype.
+    """
+    window = random_window(clip, config.frames, rng, params.speed_range)
+    return augment_window(window, rng, symmetric=label in config.symmetric_labels, params=params)
+
+
+def _random_crop(x: np.ndarray, rng: np.random.Generator, min_crop: float) -> np.ndarray:
+    _, h, w, c = x.shape
+    frac = rng.uniform(min_crop, 1.0)
+    ch, cw = max(1, int(round(h * frac))), max(1, int(round(w * frac)))
+    top = int(rng.integers(0, h - ch + 1))
+    left = int(rng.integers(0, w - cw + 1))
+    crop = x[:, top : top + ch, left : left + cw]
+    if (ch, cw) == (h, w):
+        return x
+    out = np.empty_like(x)
+    for t in range(len(x)):
+        # cv2.resize drops a single channel axis; reshape puts it back.
+        out[t] = cv2.resize(
+            np.ascontiguousarray(crop[t]), (w, h), interpolation=cv2.INTER_LINEAR
+        ).reshape(h, w, c)
+    return out

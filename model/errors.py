@@ -1,0 +1,11 @@
+"""Errors that reach the user as one line; each names the thing and what to do.
+
+They live apart from the modules that raise them, so any layer can raise or
+catch them without importing the machinery behind them.
+"""
+
+from __future__ import annotations
+
+
+class DatasetError(ValueError):
+    """Bad training data; the one-line message names the file and what to do."""

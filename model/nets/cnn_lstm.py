@@ -1,0 +1,88 @@
+"""The default classifier: a per-frame CNN in TimeDistributed, then an LSTM, then softmax.
+
+It is built from two sub-models that share their weights with the full model:
+
+- `frame_encoder`: one frame (h, w, c) -> embedding (embed_dim,);
+- `temporal_head`: embeddings (time, embed_dim) -> class probabilities.
+
+The app runs the encoder once per frame, caches the embedding, and runs only
+the head per window. Because the full model is literally
+`temporal_head(TimeDistributed(frame_encoder)(frames))`, the two paths agree.
+"""
+
+from __future__ import annotations
+
+from model.backend import import_keras
+from model.config import ModelConfig
+from model.nets.layers import FoldTimeDistributed, MotionPairs
+
+keras = import_keras()  # quiet: TF prints import noise otherwise
+layers = keras.layers
+
+ENCODER_NAME = "frame_encoder"
+HEAD_NAME = "temporal_head"
+
+
+def build_frame_encoder(config: ModelConfig) -> keras.Model:
+    """Builds the per-frame CNN.
+
+    Args:
+        config: gives the frame shape and `embed_dim`.
+
+    Returns:
+        A model mapping (batch, h, w, c) to (batch, embed_dim); with
+        `config.motion` the input is (batch, h, w, 2c): the frame and its change
+        from the previous window frame (see `model.nets.layers.MotionPairs`).
+    """
+    frame = keras.Input(config.encoder_frame_shape, name="frame")
+    x = frame
+    # Three stride-2 stages take 64 px to 8 px: coarse enough to ignore who the person
+    # is, fine enough to see where the arms are.
+    for i, filters in enumerate((16, 32, config.embed_dim)):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = layers.Activation("relu", name=f"relu{i}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{i}")(x)
+    x = layers.Conv2D(config.embed_dim, 3, padding="same", activation="relu", name="conv_out")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    return keras.Model(frame, x, name=ENCODER_NAME)
+
+
+def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> keras.Model:
+    """Builds the LSTM head over per-frame embeddings.
+
+    Args:
+        config: gives `lstm_units`, `dropout`, the classes and `frame_wise`.
+        embed_dim: width of the incoming embeddings (defaults to `config.embed_dim`).
+
+    Returns:
+        A model mapping (batch, time, embed_dim) to (batch, classes), or to
+        (batch, time, classes) when `config.frame_wise` is set.
+    """
+    seq = keras.Input((None, embed_dim or config.embed_dim), name="embeddings")
+    x = layers.LSTM(config.lstm_units, return_sequences=config.frame_wise, name="lstm")(seq)
+    x = layers.Dropout(config.dropout, name="dropout")(x)
+    probs = layers.Dense(config.num_classes, activation="softmax", name="probs")(x)
+    return keras.Model(seq, probs, name=HEAD_NAME)
+
+
+def build_cnn_lstm(config: ModelConfig, encoder: keras.Model | None = None) -> keras.Model:
+    """Builds the full CNN-LSTM classifier.
+
+    Args:
+        config: the model's `ModelConfig`.
+        encoder: a per-frame encoder to wrap; by default `build_frame_encoder(config)`.
+
+    Returns:
+        A model mapping (batch, time, h, w, c) to (batch, classes), or to
+        (batch, time', classes) when `config.frame_wise` is set, where time' is
+        time - 1 with `config.motion` (the first frame is only a reference) and
+        time otherwise. `time` is None, so windows of any length run on the
+        same weights.
+    """
+    encoder = encoder or build_frame_encoder(config)
+    frames = keras.Input((None, *config.frame_shape), name="frames")
+    x = MotionPairs(name="motion_pairs")(frames) if config.motion else frames
+    emb = FoldTimeDistributed(encoder, name="per_frame")(x)
+    head = build_temporal_head(config, embed_dim=encoder.output.shape[-1])
+    return keras.Model(frames, head(emb), name=config.arch)

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from app.outputs.overlay import MIN_HEIGHT, overlay_size, render_overlay
+from app.results import UNCERTAIN, Result
+
+LABELS = ("walk", "run", "idle")
+
+
+def make_result(label: str = "walk", conf: float = 0.8, surprise: float | None = None) -> Result:
+    probs = np.array([0.8, 0.15, 0.05]) if label == "walk" else np.array([0.4, 0.35, 0.25])
+    return Result(3, 0.1, label, conf, probs, probs, LABELS, surprise=surprise)
+
+
+def grey(h: int, w: int) -> np.ndarray:
+    return np.full((h, w, 3), 127, np.uint8)
+
+
+@pytest.mark.parametrize("h, w", [(64, 64), (720, 1280), (240, 320), (MIN_HEIGHT, 200)])
+def test_shape_dtype_and_overlay_size(h, w):
+    out = render_overlay(grey(h, w), make_result(), status="25 fps | 40 ms")
+    assert out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == 3
+    assert out.shape[:2] == overlay_size(h, w)
+    assert out.shape[0] >= MIN_HEIGHT
+
+
+def test_small_clips_are_upscaled_large_frames_kept():
+    assert overlay_size(64, 64) == (MIN_HEIGHT, MIN_HEIGHT)
+    assert overlay_size(720, 1280) == (720, 1280)
+    oh, ow = overlay_size(120, 160)
+    assert oh == MIN_HEIGHT and ow % 2 == 0 and abs(ow / oh - 160 / 120) < 0.01
+
+
+def test_input_is_not_modified():
+    img = np.random.default_rng(0).integers(0, 255, (720, 1280, 3), np.uint8)
+    before = img.copy()
+    out = render_overlay(img, make_result(), status="x", preview=np.zeros((64, 64, 1)))
+    np.testing.assert_array_equal(img, before)
+    assert not np.shares_memory(out, img)
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (64, 64, 1), (64, 64, 4)])
+def test_gray_and_bgra_inputs(shape):
+    out = render_overlay(np.full(shape, 90, np.uint8), make_result())
+    assert out.shape == (MIN_HEIGHT, MIN_HEIGHT, 3)
+
+
+def test_bad_image_names_the_argument():
+    with pytest.raises(ValueError, match=r"`image` must be.*Received: image.shape=\(4, 4, 2\)"):
+        render_overlay(np.zeros((4, 4, 2), np.uint8), None)
+
+
+def label_region(out: np.ndarray) -> np.ndarray:
+    h, w = out.shape[:2]
+    return out[: h // 4, : w // 2].astype(int)
+
+
+def test_label_box_is_drawn_only_with_a_result():
+    img = grey(720, 1280)
+    none = render_overlay(img, None)
+    walk = render_overlay(img, make_result())
+    assert np.abs(label_region(walk) - label_region(none)).sum() > 0
+    # Away from the panels the frame is untouched.
+    np.testing.assert_array_equal(walk[300:400, 600:700], img[300:400, 600:700])
+
+
+def green(a: np.ndarray) -> int:
+    return int(((a[..., 1] > 180) & (a[..., 2] < 120)).sum())
+
+
+def amber(a: np.ndarray) -> int:
+    return int(((a[..., 2] > 220) & (a[..., 0] < 80)).sum())
+
+
+def test_uncertain_and_idle_look_different_from_a_label():
+    img = grey(720, 1280)
+    walk = label_region(render_overlay(img, make_result("walk")))
+    unsure = label_region(render_overlay(img, make_result(UNCERTAIN, 0.4)))
+    idle = label_region(render_overlay(img, make_result("idle", 0.8)))
+    # The confident label is green, "uncertain" amber (strong red), idle grey (no hue).
+    assert green(walk) > 100 and amber(walk) == 0
+    assert amber(unsure) > 100 and green(unsure) == 0
+    assert green(idle) < green(walk) // 10 and amber(idle) == 0
+
+
+def test_preview_inset_appears_bottom_right():
+    img = grey(720, 1280)
+    result = make_result(surprise=0.02)
+    plain = render_overlay(img, result)
+    preview = np.zeros((64, 64, 1), np.float32)
+    preview[16:48, 16:48] = 1.0
+    with_float = render_overlay(img, result, preview=preview)
+    with_uint8 = render_overlay(img, result, preview=np.full((32, 48, 3), 255, np.uint8))
+    corner = (slice(360, 720), slice(900, 1280))
+    assert np.abs(with_float[corner].astype(int) - plain[corner]).sum() > 0
+    assert np.abs(with_uint8[corner].astype(int) - plain[corner]).sum() > 0
+    # The preview's black and white pixels land in the corner.
+    assert (with_float[corner] == 0).all(axis=-1).sum() > 1000
+    assert (with_float[corner] == 255).all(axis=-1).sum() > 1000
+
+
+def test_status_line_draws_at_the_bottom():
+    img = grey(720, 1280)
+    plain = render_overlay(img, make_result())
+    status = render_overlay(img, make_result(), status="24.8 fps | 41 ms | CPU \u2026")
+    bottom = (slice(680, 720), slice(0, 400))
+    assert np.abs(status[bottom].astype(int) - plain[bottom]).sum() > 0
+    np.testing.assert_array_equal(status[:300], plain[:300])
+
+
+def test_top_k_zero_draws_no_bars():
+    img = grey(720, 1280)
+    bars = render_overlay(img, make_result(), top_k=3)
+    no_bars = render_overlay(img, make_result(), top_k=0)
+    assert np.abs(label_region(bars) - label_region(no_bars)).sum() > 0
+
+
+def test_output_modules_stay_headless_and_light():
+    code = (
+        "import sys, app.outputs.overlay, app.outputs.recorder, app.outputs.event_log, app.runtime.smoothing; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PyQt6', 'tensorflow', 'keras')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from app.results import UNCERTAIN
+from app.runtime.smoothing import LabelSmoother
+from app.settings import SmoothingSettings
+
+LABELS = ("walk", "run", "idle")
+NO_IDLE = ("walk", "run", "jump")
+FPS = 10.0
+
+
+def feed(smoother: LabelSmoother, rows, start: int = 0) -> list[str]:
+    """Feeds probability rows at 10 fps; returns the shown labels."""
+    return [smoother.update(np.asarray(p, float), (start + i) / FPS)[0] for i, p in enumerate(rows)]
+
+
+def no_smoothing(**kw) -> SmoothingSettings:
+    return SmoothingSettings(**{"ema": 1.0, "enter": 0.6, "exit": 0.4, "min_dwell_s": 0.0, **kw})
+
+
+def test_ema_math():
+    sm = LabelSmoother(LABELS, SmoothingSettings(ema=0.25, min_dwell_s=0.0))
+    p0, p1 = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    _, _, e0 = sm.update(p0, 0.0)
+    np.testing.assert_allclose(e0, p0)  # the first frame seeds the average
+    _, _, e1 = sm.update(p1, 0.1)
+    np.testing.assert_allclose(e1, 0.25 * p1 + 0.75 * p0)
+    _, _, e2 = sm.update(p1, 0.2)
+    np.testing.assert_allclose(e2, 0.25 * p1 + 0.75 * e1)
+
+
+def test_returned_probs_are_a_copy():
+    sm = LabelSmoother(LABELS, SmoothingSettings(ema=0.5, min_dwell_s=0.0))
+    _, _, e = sm.update(np.array([0.8, 0.1, 0.1]), 0.0)
+    e[:] = 0
+    _, _, e2 = sm.update(np.array([0.8, 0.1, 0.1]), 0.1)
+    np.testing.assert_allclose(e2, [0.8, 0.1, 0.1])
+
+
+def test_confident_class_is_shown_with_its_confidence():
+    sm = LabelSmoother(LABELS, no_smoothing())
+    label, conf, _ = sm.update(np.array([0.7, 0.2, 0.1]), 0.0)
+    assert (label, conf) == ("walk", pytest.approx(0.7))
+
+
+def test_hysteresis_prevents_flicker_around_one_threshold():
+    sm = LabelSmoother(LABELS, no_smoothing(enter=0.6, exit=0.4))
+    # "walk" hovers around 0.6 after entering: with one threshold it would toggle each frame.
+    rows = [[0.65, 0.2, 0.15], [0.55, 0.3, 0.15], [0.62, 0.2, 0.18], [0.45, 0.35, 0.2]] * 3
+    assert feed(sm, rows) == ["walk"] * len(rows)
+    # Only falling below exit releases it; nothing else is confident, and idle is not top.
+    assert feed(sm, [[0.35, 0.4, 0.25]], start=len(rows)) == [UNCERTAIN]
+
+
+def test_below_enter_never_becomes_the_label():
+    sm = LabelSmoother(NO_IDLE, no_smoothing())
+    assert feed(sm, [[0.55, 0.3, 0.15]] * 5) == [UNCERTAIN] * 5
+
+
+def test_dwell_delays_a_switch_by_min_dwell():
+    sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
+    labels = feed(sm, [[0.9, 0.05, 0.05]] * 4 + [[0.05, 0.9, 0.05]] * 5)
+    # walk appears at t=0.0 and is shown at t=0.3; run appears at t=0.4, shown at t=0.7.
+    # Meanwhile walk has fallen below its exit threshold, so it is not kept on screen.
+    assert labels == [UNCERTAIN] * 3 + ["walk"] + [UNCERTAIN] * 3 + ["run"] * 2
+
+
+def test_dwell_ignores_a_short_spike():
+    sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
+    rows = [[0.9, 0.05, 0.05]] * 4 + [[0.05, 0.9, 0.05]] * 2 + [[0.9, 0.05, 0.05]] * 4
+    assert "run" not in feed(sm, rows)
+
+
+def test_dwell_uses_source_time_not_frame_count():
+    sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=1.0))
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.0)[0] == UNCERTAIN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.5)[0] == UNCERTAIN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 6.0)[0] == "walk"
+
+
+def test_per_class_enter_threshold():
+    settings = no_smoothing(enter=0.6, exit=0.4, class_enter={"run": 0.35})
+    sm = LabelSmoother(LABELS, settings)
+    assert feed(sm, [[0.4, 0.38, 0.22]]) == ["run"]
+    # Its exit is capped at its own enter (0.35), so 0.36 still holds it.
+    assert feed(sm, [[0.5, 0.36, 0.14]], start=1) == ["run"]
+    assert feed(sm, [[0.5, 0.3, 0.2]], start=2) == [UNCERTAIN]
+
+
+def test_idle_when_idle_is_top_uncertain_otherwise():
+    sm = LabelSmoother(LABELS, no_smoothing())
+    label, conf, _ = sm.update(np.array([0.2, 0.3, 0.5]), 0.0)
+    assert (label, conf) == ("idle", pytest.approx(0.5))
+    label, conf, _ = sm.update(np.array([0.45, 0.3, 0.25]), 0.1)
+    # Confidence of "uncertain" is the top class's, but the top class is not named.
+    assert (label, conf) == (UNCERTAIN, pytest.approx(0.45))
+
+
+def test_model_without_idle_is_uncertain():
+    sm = LabelSmoother(NO_IDLE, no_smoothing(), idle_label="idle")
+    assert sm.update(np.array([0.2, 0.3, 0.5]), 0.0)[0] == UNCERTAIN
+    sm = LabelSmoother(LABELS, no_smoothing(), idle_label="")
+    assert sm.update(np.array([0.2, 0.3, 0.5]), 0.0)[0] == UNCERTAIN
+
+
+def test_live_settings_change_keeps_the_average():
+    sm = LabelSmoother(LABELS, SmoothingSettings(ema=0.5, enter=0.6, exit=0.4, min_dwell_s=0.0))
+    sm.update(np.array([0.5, 0.3, 0.2]), 0.0)
+    assert sm.update(np.array([0.5, 0.3, 0.2]), 0.1)[0] == UNCERTAIN
+    sm.set_settings(SmoothingSettings(ema=0.5, enter=0.45, exit=0.3, min_dwell_s=0.0))
+    label, _, ema = sm.update(np.array([0.5, 0.3, 0.2]), 0.2)
+    assert label == "walk"
+    np.testing.assert_allclose(ema, [0.5, 0.3, 0.2])
+    assert sm.settings.enter == 0.45
+
+
+def test_reset_forgets_history():
+    sm = LabelSmoother(LABELS, SmoothingSettings(ema=0.2, min_dwell_s=0.0))
+    for i in range(10):
+        sm.update(np.array([0.9, 0.05, 0.05]), i / FPS)
+    sm.reset()
+    label, _, ema = sm.update(np.array([0.05, 0.9, 0.05]), 0.0)
+    assert label == "run"
+    np.testing.assert_allclose(ema, [0.05, 0.9, 0.05])
+
+
+def test_time_going_backwards_restarts_the_dwell():
+    sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
+    sm.update(np.array([0.9, 0.05, 0.05]), 10.0)
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 0.0)[0] == UNCERTAIN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 0.3)[0] == "walk"
+
+
+def test_concurrent_settings_changes_are_safe():
+    sm = LabelSmoother(LABELS, SmoothingSettings())
+    stop = threading.Event()
+
+    def toggle():
+        while not stop.is_set():
+            sm.set_settings(SmoothingSettings(enter=0.5, exit=0.3))
+            sm.set_settings(SmoothingSettings())
+
+    thread = threading.Thread(target=toggle)
+    thread.start()
+    try:
+        for i in range(500):
+            label, conf, _ = sm.update(np.array([0.7, 0.2, 0.1]), i / FPS)
+            assert label in (*LABELS, UNCERTAIN) and 0.0 <= conf <= 1.0
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+
+
+def test_bad_probs_shape_names_the_argument():
+    sm = LabelSmoother(LABELS, SmoothingSettings())
+    with pytest.raises(ValueError, match=r"`probs` must have shape \(3,\).*Received: probs.shape=\(1, 3\)"):
+        sm.update(np.array([[0.2, 0.3, 0.5]]), 0.0)
+    with pytest.raises(ValueError, match="finite"):
+        sm.update(np.array([np.nan, 0.5, 0.5]), 0.0)
+
+
+def test_a_label_below_its_exit_threshold_is_never_kept_while_the_next_one_dwells():
+    sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
+    labels = feed(sm, [[0.9, 0.05, 0.05]] * 4 + [[0.5, 0.45, 0.05]] * 3)
+    # 0.5 is under enter (0.6) but over exit (0.4): walk holds, hysteresis at work.
+    assert labels[-3:] == ["walk"] * 3
