@@ -1,42 +1,52 @@
-"""Records frames to a video file that is always complete when it exists.
+"""Records frames to a video file that plays at every moment, even after a crash.
 
-An MP4 whose writer was never released has no index and will not play, so frames
-go to a hidden partial file beside the target (`.name.partial.mp4`, keeping the
-extension so OpenCV picks the container) and `close()` renames it into place.
-Call `close()` in a `finally` block (or use `with`), and a Ctrl-C still leaves a
-playable file with every frame written so far.
+Frames are encoded straight into the path the user gave (app/outputs/encoder.py):
+fragmented H.264 MP4 or Motion JPEG AVI, laid out so that a SIGKILL, an OOM kill
+or a power cut leaves a file that plays up to about a second before the end.
+`close()` only adds the last fragment; there is no rename and no temporary file,
+so a folder that turns read-only mid-recording costs nothing either.
+
+When the disk fills up or the file goes away, the recording stops with one line in
+`error`, the file is cut back to its last whole fragment, and `write` returns False
+from then on; whoever feeds frames keeps going without it.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import time
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
+from app.outputs.encoder import CODECS, Encoder, encoded_size
 from app.outputs.files import OutputError, check_output_path
 from model.preprocess import as_bgr
 
-# mp4v needs no system codec and plays in browsers' fallbacks and VLC; MJPG is AVI's safe bet.
-FOURCC = {".mp4": "mp4v", ".avi": "MJPG"}
+VIDEO_EXTENSIONS = tuple(CODECS)
+# At most this long between fsyncs: what a power cut (not a crash) may cost.
+FSYNC_EVERY_S = 1.0
 
 
 class VideoRecorder:
-    """Writes BGR frames to an .mp4 (mp4v) or .avi (MJPG) file.
+    """Writes BGR frames to an .mp4 (H.264) or .avi (MJPG) file.
 
     Args:
-        path: the final video file; it appears only on `close()`.
+        path: the video file; it is created at once (replacing one already there).
         fps: the frame rate stored in the file (use the source's fps, or the
             processing rate for a live camera).
         frame_size: (height, width) of the video, e.g. from `overlay_size`; None
-            takes it from the first frame. Frames of another size are resized.
+            takes it from the first frame. Frames of another size are resized; odd
+            sides are rounded down to even ones, as 4:2:0 video needs.
 
     Attributes:
-        path: the final path.
-        frames_written: frames written so far.
-        error: why the recording stopped early, or None.
+        path: the video file.
+        frames_written: frames handed to the encoder so far.
+        codec: the codec written (e.g. "libx264"), once the file is open.
+        error: one line saying why the recording stopped early, or None.
     """
 
     def __init__(
@@ -46,8 +56,7 @@ class VideoRecorder:
         frame_size: tuple[int, int] | None = None,
     ) -> None:
         path = Path(path)
-        fourcc = FOURCC.get(path.suffix.lower())
-        if fourcc is None:
+        if path.suffix.lower() not in CODECS:
             raise OutputError(
                 f"Cannot record to {path}: unknown video extension {path.suffix!r}; use .mp4 or .avi."
             )
@@ -64,20 +73,16 @@ class VideoRecorder:
         self.fps = float(fps)
         self.frames_written = 0
         self.error: str | None = None
-        self._fourcc = cv2.VideoWriter_fourcc(*fourcc)
-        self._partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-        self._size: tuple[int, int] | None = None if frame_size is None else (
-            int(frame_size[0]), int(frame_size[1]))
-        self._writer = None
+        self.codec: str | None = None
+        self._size: tuple[int, int] | None = None if frame_size is None else encoded_size(*frame_size)
+        self._file = None
+        self._encoder: Encoder | None = None
+        self._good = 0  # bytes in the file that end on a whole fragment (or frame, for AVI)
+        self._synced_at = time.monotonic()
         self._closed = False
         if self._size is not None:
             # Opening now surfaces a codec or permission problem before processing starts.
             self._open()
-
-    @property
-    def partial_path(self) -> Path:
-        """Where frames go until `close()`."""
-        return self._partial
 
     @property
     def recording(self) -> bool:
@@ -97,42 +102,40 @@ class VideoRecorder:
             return False
         frame = as_bgr(frame_bgr, "frame_bgr")
         try:
-            if self._writer is None:
-                self._size = frame.shape[:2]
+            if self._encoder is None:
+                self._size = encoded_size(*frame.shape[:2])
                 self._open()
             h, w = self._size
             if frame.shape[:2] != (h, w):
                 frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
-            self._writer.write(np.ascontiguousarray(frame))
-        except (OSError, cv2.error, OutputError) as e:
-            # Keep what was written: close() still finalises it into a playable file.
-            self.error = f"Recording to {self.path} stopped after {self.frames_written} frames: {e}"
+            self._encoder.encode(np.ascontiguousarray(frame))
+            self._after_write()
+        except (OSError, av.FFmpegError, cv2.error, OutputError) as e:
+            self._stop(e)
             return False
         self.frames_written += 1
         return True
 
     def close(self) -> Path | None:
-        """Finalises the file; safe to call more than once.
+        """Writes the last fragment and closes the file; safe to call more than once.
 
         Returns:
-            The final path, or None when no frame was written (no file is left).
+            The path, or None when no frame was written (no file is left then).
         """
         if self._closed:
-            return self.path if self.path.exists() and self.frames_written else None
+            return self.path if self._kept() else None
         self._closed = True
-        if self._writer is not None:
-            writer, self._writer = self._writer, None
-            writer.release()
-        if self.frames_written == 0:
-            self._partial.unlink(missing_ok=True)
-            return None
-        try:
-            os.replace(self._partial, self.path)
-        except OSError as e:
-            # Raising here would mask the exception that brought us to a finally block.
-            self.error = f"Cannot finish video {self.path}: {e.strerror or e}; frames are in {self._partial}."
-            return None
-        return self.path
+        if self._encoder is not None and self.error is None:
+            encoder, self._encoder = self._encoder, None
+            try:
+                encoder.finish()
+                self._after_write(sync=True)
+            except (OSError, av.FFmpegError, OutputError) as e:
+                self._stop(e)  # raising here would mask the exception that led to a finally
+        self._release()
+        if self.frames_written == 0 and self._file is not None:
+            self.path.unlink(missing_ok=True)
+        return self.path if self._kept() else None
 
     def __enter__(self) -> VideoRecorder:
         return self
@@ -149,11 +152,57 @@ class VideoRecorder:
             pass
 
     def _open(self) -> None:
-        h, w = self._size
-        writer = cv2.VideoWriter(str(self._partial), self._fourcc, self.fps, (w, h))
-        if not writer.isOpened():
-            raise OutputError(
-                f"Cannot record to {self.path}: OpenCV could not open a {self.path.suffix} "
-                f"writer for {w}x{h}; try the other format (.mp4 or .avi)."
-            )
-        self._writer = writer
+        try:
+            # Unbuffered: each write is one system call, so nothing waits in this process.
+            self._file = open(self.path, "w+b", buffering=0)
+        except OSError as e:
+            raise OutputError(f"Cannot record to {self.path}: {e.strerror or e}.") from e
+        try:
+            self._encoder = Encoder(self._file, self.path.suffix, self.fps, self._size)
+            self.codec = self._encoder.codec
+        except (ValueError, av.FFmpegError) as e:
+            self._file.close()
+            self.path.unlink(missing_ok=True)
+            h, w = self._size
+            raise OutputError(f"Cannot record to {self.path} at {w}x{h}: {e}; try .avi.") from e
+
+    def _after_write(self, sync: bool = False) -> None:
+        size = self._file.tell()
+        if size == self._good and not sync:
+            return  # still inside a fragment: nothing reached the file
+        if self._gone():
+            raise OutputError("the file was deleted (or its folder removed) while recording")
+        self._good = size
+        now = time.monotonic()
+        if sync or now - self._synced_at >= FSYNC_EVERY_S:
+            os.fsync(self._file.fileno())
+            self._synced_at = now
+
+    def _stop(self, err: BaseException) -> None:
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        kept = "; the file plays up to there" if self.frames_written and not self._gone() else ""
+        self.error = f"Recording to {self.path} stopped after {self.frames_written} frames: {reason}{kept}."
+        if self._file is not None and not self._file.closed:
+            try:
+                # A fragment cut short by a full disk would end the file in garbage.
+                os.ftruncate(self._file.fileno(), self._good)
+            except OSError:
+                pass  # the drive is gone; players skip a torn last fragment anyway
+        self._release()
+
+    def _release(self) -> None:
+        encoder, self._encoder = self._encoder, None
+        if self._file is not None and not self._file.closed:
+            # First, so that after an error no trailer lands behind the cut.
+            self._file.close()
+        if encoder is not None:
+            encoder.abandon()
+
+    def _gone(self) -> bool:
+        """Whether the open file was deleted (by hand, or with its folder)."""
+        if self._file is None or self._file.closed:
+            return not self.path.exists()
+        return os.fstat(self._file.fileno()).st_nlink == 0
+
+    def _kept(self) -> bool:
+        return self.frames_written > 0 and self.path.exists()

@@ -18,7 +18,7 @@ from app.frames import Frame
 from app.outputs.event_log import SEGMENT_FORMATS, EventLog, SegmentTracker, write_segments
 from app.outputs.files import OutputError, check_output_path
 from app.outputs.overlay import OverlayRenderer, overlay_size
-from app.outputs.recorder import FOURCC
+from app.outputs.recorder import VIDEO_EXTENSIONS
 from app.outputs.writer import FrameWriter
 from app.results import Result
 
@@ -33,7 +33,7 @@ def check_outputs(args: argparse.Namespace) -> None:
         OutputError: naming the path and what to do.
     """
     for path in (args.out, args.raw_out):
-        if path and Path(path).suffix.lower() not in FOURCC:
+        if path and Path(path).suffix.lower() not in VIDEO_EXTENSIONS:
             raise OutputError(
                 f"Cannot record to {path}: unknown video extension {Path(path).suffix!r}; "
                 "use .mp4 or .avi."

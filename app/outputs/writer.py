@@ -22,8 +22,10 @@ from app.outputs.recorder import VideoRecorder
 from app.results import Result
 
 Render = Callable[[Frame, "Result | None"], np.ndarray]
-# About 2 s of 30 fps video: rides out an encoder hiccup, bounded in memory.
-_QUEUE_FRAMES = 64
+# About a second of video: rides out an encoder hiccup, yet a crash costs at most this
+# queue plus one fragment (app/outputs/encoder.py), about 2 s in all.
+_QUEUE_SECONDS = 1.0
+_QUEUE_FRAMES = (8, 64)  # bounds on the queue, in frames
 _STOP = object()
 
 
@@ -31,7 +33,7 @@ class FrameWriter:
     """Records pushed frames to `path` until closed or `max_frames` are written.
 
     Args:
-        path: the .mp4 or .avi file; it appears, playable, when writing ends.
+        path: the .mp4 or .avi file; it plays at every moment (see `VideoRecorder`).
         fps: frame rate stored in the file.
         render: turns (frame, result) into the BGR image to write; None writes
             the raw frame.
@@ -39,7 +41,8 @@ class FrameWriter:
         frame_size: (height, width) of the video; None takes the first frame's.
         block: `push` waits for room instead of dropping (files: every frame counts).
         on_done: called once with the final path (or None if nothing was written),
-            on the writer thread, when writing ends by itself or by `close()`.
+            on the writer thread, when writing ends by itself (`max_frames` reached,
+            or a write error: see `error`) or by `close()`.
 
     Raises:
         OutputError: `path` cannot be written (raised here, before any frame).
@@ -61,7 +64,8 @@ class FrameWriter:
         self._render = render
         self._max_frames = max_frames
         self._on_done = on_done
-        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_FRAMES)
+        low, high = _QUEUE_FRAMES
+        self._queue: queue.Queue = queue.Queue(maxsize=min(high, max(low, round(fps * _QUEUE_SECONDS))))
         self._accepted = 0
         self.dropped = 0
         self.result_path: Path | None = None
@@ -124,7 +128,7 @@ class FrameWriter:
                     break
                 if self._max_frames is not None and self._recorder.frames_written >= self._max_frames:
                     break
-        except Exception as err:  # reported to the GUI; the partial file is still finalised
+        except Exception as err:  # reported to the user; what was written is still finalised
             self.error = f"Recording to {self.path} failed: {err}"
         finally:
             self.result_path = self._recorder.close()
