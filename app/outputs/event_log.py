@@ -1,8 +1,10 @@
 """What a run leaves behind as data: a per-frame events file and stable segments.
 
-`EventLog` writes one JSON line per processed frame and flushes often, so a crash
-loses at most a moment. `SegmentTracker` folds the per-frame labels into segments
-(start, end, label), and `write_segments` saves them as CSV or JSON atomically.
+`EventLog` writes one JSON line per processed frame, each line whole and at once
+(app/outputs/lines.py), so a crash loses at most the frame being written and never
+leaves half a line; `read_events` reads such a file back. `SegmentTracker` folds the
+per-frame labels into segments (start, end, label), and `write_segments` saves them
+as CSV or JSON atomically (app/outputs/segment_file.py writes them as they close).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
 
 from app.outputs.files import OutputError, atomic_write, check_output_path
+from app.outputs.lines import LineWriter, read_lines
 from app.results import UNCERTAIN, Result
 
 SEGMENT_FIELDS = ("start", "end", "label", "mean_confidence", "frames")
@@ -25,45 +27,73 @@ SEGMENT_FORMATS = (".csv", ".json")
 class EventLog:
     """JSON-lines events file: one `Result.to_json()` object per processed frame.
 
+    A write error (a full disk, a removed drive) stops the log instead of raising:
+    `write` returns False and `error` says why in one line, so whoever classifies
+    keeps going; the lines already written stay whole.
+
     Args:
         path: the file to write (replaced if it exists).
-        flush_every: flush after this many lines (1 = every line), and always on close.
+
+    Attributes:
+        path: the file.
+        error: why the log stopped early, or None.
+
+    Raises:
+        OutputError: the file cannot be created.
     """
 
-    def __init__(self, path: str | os.PathLike, flush_every: int = 1) -> None:
-        if flush_every < 1:
-            raise ValueError(f"`flush_every` must be >= 1. Received: flush_every={flush_every}")
-        self.path = check_output_path(path, "events file")
-        self._flush_every = flush_every
-        self.lines_written = 0
-        try:
-            self._file: IO[str] | None = open(self.path, "w", encoding="utf-8")
-        except OSError as e:
-            raise OutputError(f"Cannot write events file {self.path}: {e.strerror or e}.") from e
+    def __init__(self, path: str | os.PathLike) -> None:
+        self._lines = LineWriter(path, "events file")
+        self.path = self._lines.path
 
-    def write(self, result: Result) -> None:
-        """Appends one line for `result` (keys as in `Result.to_json`)."""
-        if self._file is None:
-            raise OutputError(f"Cannot write events file {self.path}: it is already closed.")
-        try:
-            self._file.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
-            self.lines_written += 1
-            if self.lines_written % self._flush_every == 0:
-                self._file.flush()
-        except OSError as e:
-            raise OutputError(f"Writing events file {self.path} failed: {e.strerror or e}.") from e
+    @property
+    def lines_written(self) -> int:
+        """Lines in the file."""
+        return self._lines.lines_written
+
+    @property
+    def error(self) -> str | None:
+        return self._lines.error
+
+    def write(self, result: Result) -> bool:
+        """Appends one line for `result` (keys as in `Result.to_json`).
+
+        Returns:
+            True when written; False once the log has stopped (see `error`).
+
+        Raises:
+            OutputError: the log was closed.
+        """
+        return self._lines.write_line(json.dumps(result.to_json(), ensure_ascii=False))
 
     def close(self) -> None:
-        """Flushes and closes the file; safe to call twice."""
-        if self._file is not None:
-            file, self._file = self._file, None
-            file.close()
+        """Stores and closes the file; safe to call twice."""
+        self._lines.close()
 
     def __enter__(self) -> EventLog:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def read_events(path: str | os.PathLike) -> list[dict]:
+    """Reads an events file written by `EventLog` (or `SessionLog.export_events`).
+
+    A torn last line, from a crash while an older version wrote it or a power cut,
+    is skipped with a `TornLineWarning`.
+
+    Raises:
+        ValueError: a line other than the last is not JSON (the file is damaged);
+            the message names the file and the line.
+    """
+    events = []
+    for number, line in enumerate(read_lines(path), 1):
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: line {number} is not JSON ({e.msg}); the file is damaged.") from e
+    return events
 
 
 @dataclass(frozen=True)
@@ -168,7 +198,7 @@ def write_segments(path: str | os.PathLike, segments: Iterable[Segment]) -> Path
             "use .csv or .json."
         )
     check_output_path(path, "segments file")
-    rows = [_row(s) for s in segments]
+    rows = [segment_row(s) for s in segments]
     with atomic_write(path, "segments file", newline="") as f:
         if suffix == ".csv":
             writer = csv.DictWriter(f, fieldnames=SEGMENT_FIELDS)
@@ -181,10 +211,16 @@ def write_segments(path: str | os.PathLike, segments: Iterable[Segment]) -> Path
 
 
 def read_segments(path: str | os.PathLike) -> list[Segment]:
-    """Reads a file written by `write_segments` back into segments."""
+    """Reads a file written by `write_segments` or `SegmentFile` back into segments.
+
+    A CSV's torn last line is skipped with a `TornLineWarning` (see `read_lines`).
+    """
     path = Path(path)
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f)) if path.suffix.lower() == ".csv" else json.load(f)
+    if path.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(read_lines(path)))
+    else:
+        with open(path, encoding="utf-8") as f:
+            rows = json.load(f)
     return [
         Segment(float(r["start"]), float(r["end"]), str(r["label"]),
                 float(r["mean_confidence"]), int(r["frames"]))
@@ -192,7 +228,8 @@ def read_segments(path: str | os.PathLike) -> list[Segment]:
     ]
 
 
-def _row(segment: Segment) -> dict:
+def segment_row(segment: Segment) -> dict:
+    """A segment as a file row: `SEGMENT_FIELDS`, times and confidence to 4 decimals."""
     row = asdict(segment)
     for key in ("start", "end", "mean_confidence"):
         row[key] = round(float(row[key]), 4)

@@ -3,7 +3,8 @@
 Videos are encoded on writer threads (the same `FrameWriter` and `OverlayRenderer`
 the GUI records with), so the inference thread only queues frames; for a file the
 queue pushes back instead of dropping, so every frame is recorded. Events and
-segments are small and written on the inference thread, one flushed line at a time.
+segments are small and written on the inference thread, one whole line at a time.
+Every file is usable at every moment, so a killed run leaves them all readable.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.frames import Frame
-from app.outputs.event_log import SEGMENT_FORMATS, EventLog, SegmentTracker, write_segments
+from app.outputs.event_log import SEGMENT_FORMATS, EventLog, SegmentTracker
 from app.outputs.files import OutputError, check_output_path
 from app.outputs.overlay import OverlayRenderer, overlay_size
 from app.outputs.recorder import VIDEO_EXTENSIONS
+from app.outputs.segment_file import SegmentFile
 from app.outputs.writer import FrameWriter
 from app.results import Result
 
@@ -55,7 +57,9 @@ class RunOutputs:
     """The files a run writes; each optional, all finalised by `close`.
 
     `write` runs on the engine's inference thread and `close` on the main thread;
-    a lock keeps a late frame from reaching a file that is being closed.
+    a lock keeps a late frame from reaching a file that is being closed. A file that
+    fails (a full disk, a removed drive) stops on its own, `report` says so in one
+    line at once, and the run and the other files go on.
 
     Args:
         args: the parsed `run` arguments.
@@ -64,22 +68,29 @@ class RunOutputs:
         status: returns the status line drawn into the annotated video.
         every_frame: wait for the encoder rather than drop a frame (files).
         idle_label: the model's idle label, drawn in the dim idle style.
+        report: shows one line to the user (default: stderr); called from any thread.
     """
 
     def __init__(self, args: argparse.Namespace, fps: float, size: tuple[int, int],
-                 status: Callable[[], str], every_frame: bool = True, idle_label: str = "idle"):
+                 status: Callable[[], str], every_frame: bool = True, idle_label: str = "idle",
+                 report: Callable[[str], None] | None = None):
         self._lock = threading.Lock()
         self._closed = False
-        self.segments_path = args.segments
+        self._report = report or _print_line
+        self._reported: set[str] = set()
+        self._report_lock = threading.Lock()  # writer threads report too
         self.tracker = SegmentTracker()
-        self.events = self.video = self.raw = None
+        self.events = self.video = self.raw = self.segments = None
         try:
             if args.out:
                 self.video = FrameWriter(args.out, fps, render=OverlayRenderer(status, idle_label),
-                                         frame_size=overlay_size(*size), block=every_frame)
+                                         frame_size=overlay_size(*size), block=every_frame,
+                                         on_done=lambda _path: self._check(self.video))
             if args.raw_out:
-                self.raw = FrameWriter(args.raw_out, fps, frame_size=size, block=every_frame)
+                self.raw = FrameWriter(args.raw_out, fps, frame_size=size, block=every_frame,
+                                       on_done=lambda _path: self._check(self.raw))
             self.events = EventLog(args.events) if args.events else None
+            self.segments = SegmentFile(args.segments) if args.segments else None
         except BaseException:
             self._close_files()
             raise
@@ -94,21 +105,31 @@ class RunOutputs:
                 if writer is not None:
                     writer.push(frame, result)
             if result is not None:
-                self.tracker.update(result.source_time, result.label, result.confidence)
-                if self.events is not None:
-                    self.events.write(result)
+                closed = self.tracker.update(result.source_time, result.label, result.confidence)
+                if self.events is not None and not self.events.write(result):
+                    self._check(self.events)
+                if closed is not None and self.segments is not None:
+                    if not self.segments.update(self.tracker.segments):
+                        self._check(self.segments)
             self.last_time = frame.source_time
 
     def close(self) -> list[str]:
         """Finalises every output; returns the paths written."""
         with self._lock:
             self._closed = True
-            written = self._close_files()
             self.tracker.finish(self.last_time)
-            if self.segments_path:
-                write_segments(self.segments_path, self.tracker.segments)
-                written.append(str(self.segments_path))
-        return written
+            if self.segments is not None:
+                self.segments.update(self.tracker.segments)
+            return self._close_files()
+
+    def _check(self, output) -> None:
+        """Reports an output's error once, the moment it is seen."""
+        error = getattr(output, "error", None)
+        with self._report_lock:
+            if not error or error in self._reported:
+                return
+            self._reported.add(error)
+        self._report(f"{error} Processing goes on without it.")
 
     def _close_files(self) -> list[str]:
         written = []
@@ -117,11 +138,17 @@ class RunOutputs:
                 continue
             # Long enough to encode a full queue of HD frames on a slow CPU.
             path = writer.close(timeout=30.0)
-            if writer.error:
-                print(f"actionlens: recording stopped: {writer.error}", file=sys.stderr)
+            self._check(writer)
             if path:
                 written.append(str(path))
-        if self.events is not None:
-            self.events.close()
-            written.append(str(self.events.path))
+        for log in (self.events, self.segments):
+            if log is not None:
+                log.close()
+                self._check(log)
+                written.append(str(log.path))
         return written
+
+
+def _print_line(line: str) -> None:
+    # \r: the line replaces the progress bar instead of trailing it.
+    print(f"\ractionlens: {line}", file=sys.stderr)
