@@ -7,6 +7,7 @@ The thread opens, reads and releases its VideoCapture itself; `LiveCapture` and
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from app.capture.sources import (
     CaptureFactory,
@@ -34,6 +35,9 @@ class Capture:
         self._factory = factory or default_factory
         self.info: SourceInfo = SourceInfo("file", source_name(source), 0.0, None, 0, 0)
         self.end_reason: str | None = None
+        # Set by the owner before `start()`: receives one line for the user, e.g. that a
+        # camera was lost and is being reconnected; called on the capture thread.
+        self.on_notice: Callable[[str], None] | None = None
         self.dropped = 0
         self.frames_read = 0
         self.position = -1
@@ -85,6 +89,14 @@ class Capture:
 
     def _run(self) -> None:
         raise NotImplementedError
+
+    def _notify(self, line: str) -> None:
+        callback = self.on_notice
+        if callback is not None:
+            try:
+                callback(line)
+            except Exception:
+                pass  # a consumer's bug must not end the capture
 
     def _wake(self) -> None:
         """Wake a producer waiting for a state change (subclasses that wait override it)."""

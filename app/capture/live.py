@@ -1,12 +1,25 @@
-"""`LiveCapture`: a camera or stream read into one latest-frame slot, with reconnects."""
+"""`LiveCapture`: a camera or stream read into one latest-frame slot, with reconnects.
+
+When reads fail (a camera unplugged, a stream dropped), the capture says so through
+`on_notice`, then tries to reopen the source with a growing pause between tries, and
+says so again when it is back. A camera gets `reconnect_s` to come back; a stream
+gets at least `STREAM_RECONNECT_S`, as a restarting IP camera or a network outage
+takes longer than a USB plug. Only then does the source end, with `end_reason`.
+"""
 
 from __future__ import annotations
 
 import time
 
 from app.capture.base import Capture
-from app.capture.sources import CaptureFactory
+from app.capture.sources import CaptureFactory, is_url
 from app.frames import Frame
+
+# An IP camera that reboots is back in 30-60 s.
+STREAM_RECONNECT_S = 60.0
+# Pauses between reopen attempts grow from the first to the last: quick for a cable
+# that was only wiggled, gentle on a server that is down.
+BACKOFF_S = (0.1, 2.0)
 
 
 class LiveCapture(Capture):
@@ -16,7 +29,11 @@ class LiveCapture(Capture):
     Args:
         source: camera index or URL.
         factory: creates a VideoCapture-like object (tests inject fakes).
-        reconnect_s: how long to retry reopening after reads fail before ending.
+        reconnect_s: how long to retry reopening after reads fail before ending
+            (streams: at least `STREAM_RECONNECT_S`).
+
+    Attributes:
+        reconnects: how many times the source came back after being lost.
     """
 
     is_live = True
@@ -25,8 +42,9 @@ class LiveCapture(Capture):
         self, source: int | str, *, factory: CaptureFactory | None = None, reconnect_s: float = 5.0
     ) -> None:
         super().__init__(source, factory=factory)
-        self._reconnect_s = reconnect_s
+        self._reconnect_s = max(reconnect_s, STREAM_RECONNECT_S) if is_url(source) else reconnect_s
         self._slot: Frame | None = None
+        self.reconnects = 0
 
     def _run(self) -> None:
         start = time.monotonic()
@@ -50,22 +68,26 @@ class LiveCapture(Capture):
     def _reconnect(self) -> bool:
         self._cap.release()
         self._cap = None
-        deadline = time.monotonic() + self._reconnect_s
-        delay = 0.1
-        # Backoff: an unplugged camera needs a moment; hammering it helps nobody.
+        name = self.info.name
+        self._notify(f"{name}: lost; reconnecting (for up to {self._reconnect_s:g} s)...")
+        lost_at = time.monotonic()
+        deadline = lost_at + self._reconnect_s
+        delay, max_delay = BACKOFF_S
         while not self._stop.wait(max(0.0, min(delay, deadline - time.monotonic()))):
             cap = self._factory(self._source)
             if cap.isOpened():
                 self._cap = cap
+                self.reconnects += 1
+                self._notify(f"{name}: reconnected after {time.monotonic() - lost_at:.1f} s.")
                 return True
             cap.release()
             if time.monotonic() >= deadline:
                 self.end_reason = (
-                    f"{self.info.name}: stopped sending frames and did not come back within "
+                    f"{name}: stopped sending frames and did not come back within "
                     f"{self._reconnect_s:g} s. Check the cable or the stream, then open it again."
                 )
                 return False
-            delay = min(delay * 2, 1.0)
+            delay = min(delay * 2, max_delay)
         return False
 
     def read(self, timeout: float | None = 0.1) -> Frame | None:

@@ -1,4 +1,10 @@
-"""Recording, snapshots and clip collection: what the GUI writes to disk."""
+"""Recording, snapshots and clip collection: what the GUI writes to disk.
+
+A recording is a video that plays at every moment (`VideoRecorder`) plus its events
+as JSON lines beside it (`name.jsonl`), so a crash keeps both. When a file fails
+mid-way (a full disk, a removed folder) the recording stops by itself, says why in
+`recording_error`, and the engine goes on classifying.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cv2
-from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, pyqtSignal
 
 from app.frames import Frame
 from app.outputs.clip_dataset import clip_path
+from app.outputs.event_log import EventLog
 from app.outputs.files import OutputError, timestamped_path
 from app.outputs.overlay import OverlayRenderer, render_overlay
 from app.outputs.writer import FrameWriter
@@ -30,6 +37,7 @@ class OutputsController(QObject):
 
     recording_changed = pyqtSignal(bool)  # whether an annotated recording is running
     clip_finished = pyqtSignal(object)  # Path | None of the finished clip
+    _recording_ended = pyqtSignal(object)  # FrameWriter that stopped on its own (writer thread)
 
     def __init__(self, bridge: EngineBridge, fps: Callable[[], float], output_dir: Path,
                  parent: QObject | None = None) -> None:
@@ -41,7 +49,12 @@ class OutputsController(QObject):
         self._status = ""
         self._status_lock = threading.Lock()
         self._recording: FrameWriter | None = None
+        self._recording_events: EventLog | None = None
+        self._recording_tap: Callable[[Frame, Result | None], None] | None = None
         self._clip: FrameWriter | None = None
+        self.recording_error: str | None = None  # why the last recording stopped early
+        self.clip_error: str | None = None  # why the last clip stopped early
+        self._recording_ended.connect(self._on_recording_ended, Qt.ConnectionType.QueuedConnection)
 
     # -- state ----------------------------------------------------------------------------
 
@@ -71,17 +84,32 @@ class OutputsController(QObject):
     # -- annotated recording --------------------------------------------------------------
 
     def start_recording(self, path: str | Path | None = None) -> Path:
-        """Records annotated frames (as `render_overlay` draws them) from the next frame on.
+        """Records annotated frames (as `render_overlay` draws them) from the next frame on,
+        and their results as JSON lines in a `.jsonl` file beside the video.
 
         Raises:
-            OutputError: the file cannot be created.
+            OutputError: a file cannot be created.
         """
         if self._recording is not None:
             return self._recording.path
         path = Path(path) if path is not None else self._new_path("recording", ".mp4")
-        writer = FrameWriter(path, self._fps(), render=OverlayRenderer(self._status_text, self.idle_label))
-        self._recording = writer
-        self._bridge.add_tap(writer.push)
+        events = EventLog(path.with_suffix(".jsonl"))
+        try:
+            writer = FrameWriter(path, self._fps(), render=OverlayRenderer(self._status_text, self.idle_label),
+                                 on_done=lambda _path: self._recording_ended.emit(writer))
+        except BaseException:
+            events.close()
+            events.path.unlink(missing_ok=True)
+            raise
+
+        def tap(frame: Frame, result: Result | None) -> None:
+            writer.push(frame, result)
+            if result is not None:
+                events.write(result)  # False once stopped; the reason is read at the stop
+
+        self._recording, self._recording_events, self._recording_tap = writer, events, tap
+        self.recording_error = None
+        self._bridge.add_tap(tap)
         self.recording_changed.emit(True)
         return writer.path
 
@@ -90,10 +118,17 @@ class OutputsController(QObject):
         writer, self._recording = self._recording, None
         if writer is None:
             return None
-        self._bridge.remove_tap(writer.push)
+        self._bridge.remove_tap(self._recording_tap)
         path = writer.close(timeout)
+        self._recording_events.close()
+        self.recording_error = writer.error or self._recording_events.error
+        self._recording_events = self._recording_tap = None
         self.recording_changed.emit(False)
         return path
+
+    def _on_recording_ended(self, writer: FrameWriter) -> None:
+        if writer is self._recording and writer.error:
+            self.stop_recording()  # the file said no: stop here, the picture goes on
 
     # -- snapshot -------------------------------------------------------------------------
 
@@ -124,6 +159,7 @@ class OutputsController(QObject):
             raise RuntimeError(f"A clip is already recording to {self._clip.path}; wait for it to finish.")
         fps = self._fps()
         frames = max(1, round(seconds * fps))
+        self.clip_error = None
         path = clip_path(dataset_dir, label)
         writer = FrameWriter(path, fps, max_frames=frames, on_done=self._clip_done_on_writer_thread)
         self._clip = writer
@@ -136,7 +172,9 @@ class OutputsController(QObject):
         if writer is None:
             return None
         self._bridge.remove_tap(writer.push)
-        return writer.close(timeout)
+        path = writer.close(timeout)
+        self.clip_error = writer.error
+        return path
 
     def _clip_done_on_writer_thread(self, path: Path | None) -> None:
         self.clip_finished.emit(path)  # queued to the GUI thread, which calls finish_clip

@@ -5,6 +5,7 @@ A mixin of `MainWindow`; the files themselves are written by `OutputsController`
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PyQt6.QtWidgets import QFileDialog
@@ -40,6 +41,12 @@ class OutputsMixin:
     def _on_recording_changed(self, on: bool) -> None:
         self.rec_label.setText("● REC" if on else "")
         self.rec_label.setStyleSheet("color: #e03030; font-weight: bold;" if on else "")
+        error = None if on else self.outputs.recording_error
+        if error:
+            # Stays until the next message: a recording that stopped must not go unnoticed.
+            line = f"{error} Classifying goes on."
+            print(f"actionlens: {line}", file=sys.stderr)
+            self.statusBar().showMessage(line)
 
     def save_snapshot(self, path: str | Path | None = None) -> Path | None:
         """S: saves the annotated frame on screen as PNG in the output folder."""
@@ -89,6 +96,11 @@ class OutputsMixin:
             return  # already ended early (source ended or changed); this is its late echo
         path = self.outputs.finish_clip()
         self.collect_panel.set_recording(None)
-        self.collect_panel.set_message(f"saved {path}" if path else "no frames arrived; nothing saved")
+        error = self.outputs.clip_error
+        if error:
+            print(f"actionlens: {error}", file=sys.stderr)
+            self.collect_panel.set_message(error)
+        else:
+            self.collect_panel.set_message(f"saved {path}" if path else "no frames arrived; nothing saved")
         self.collect_panel.refresh_counts()
 

@@ -93,7 +93,13 @@ class Engine(PlaybackControls):
         except Exception as err:  # every failure reaches the user as one line
             if not self._superseded(gen):
                 text = str(err).strip()
-                self.events.emit(self.events.model_failed, text.splitlines()[0] if text else repr(err))
+                line = text.splitlines()[0] if text else repr(err)
+                running = self._model_info
+                if running is not None:
+                    # The running model is in memory: a bundle deleted or replaced on disk
+                    # since it loaded costs nothing but this reload.
+                    line += f" The model loaded before ({running['path']}) keeps running."
+                self.events.emit(self.events.model_failed, line)
             return
         if notice and not self._superseded(gen):
             self.events.emit(self.events.error_raised, notice)
@@ -136,6 +142,8 @@ class Engine(PlaybackControls):
             SourceError: one line naming the source and what to do.
         """
         capture = open_capture(source, realtime=realtime, loop=loop, factory=factory)
+        # A lost camera or stream says so (and again when it is back) as a notice.
+        capture.on_notice = lambda line: self.events.emit(self.events.error_raised, line)
         with self._emit_lock, self._lock:
             old, self._capture = self._capture, capture
             self._epoch += 1
