@@ -2,8 +2,10 @@
 
 Every output path is checked before the model loads (so an unwritable path fails
 at once and leaves no file behind), every output is opened before the first
-frame, and all are finalised in a `finally` block (so Ctrl-C or SIGTERM still
-leave a playable video and complete logs). The files themselves are
+frame, and all are finalised in a `finally` block (so Ctrl-C or SIGTERM leave a
+complete video and logs). The files are playable and parseable at every moment
+besides, so even SIGKILL costs only the last seconds; a file that fails mid-run
+(a full disk) says so in one line and the run goes on. The files themselves are
 app/outputs/run_outputs.py's.
 """
 

@@ -49,7 +49,10 @@ def clip_path(dataset_dir: str | Path, label: str, now: float | None = None) -> 
 
 
 def count_clips(dataset_dir: str | Path) -> dict[str, int]:
-    """Clips per label folder (hidden partial files are not counted), labels sorted."""
+    """Clips per label folder, labels sorted (hidden files are not counted).
+
+    A clip cut short by a crash counts: it plays up to the crash (see `VideoRecorder`).
+    """
     root = Path(dataset_dir)
     if not root.is_dir():
         return {}

@@ -1,4 +1,8 @@
-"""Everything the engine said since the source was opened, for export as events and segments."""
+"""Everything the engine said since the source was opened, for export as events and segments.
+
+Exports are written to a temporary file and renamed into place, so a crash mid-export
+leaves the old file or the new one, never half of one; `read_events` reads them back.
+"""
 
 from __future__ import annotations
 
