@@ -55,6 +55,11 @@ class EventLog:
     def error(self) -> str | None:
         return self._lines.error
 
+    @property
+    def closed(self) -> bool:
+        """Whether the file is closed (by `close`, or by a write error)."""
+        return self._lines.closed
+
     def write(self, result: Result) -> bool:
         """Appends one line for `result` (keys as in `Result.to_json`).
 

@@ -60,6 +60,7 @@ class LineWriter:
 
     @property
     def closed(self) -> bool:
+        """Whether the file is closed (by `close`, or by a write error)."""
         return self._fd is None
 
     def write_line(self, text: str) -> bool:

@@ -104,8 +104,11 @@ class OutputsController(QObject):
 
         def tap(frame: Frame, result: Result | None) -> None:
             writer.push(frame, result)
-            if result is not None:
-                events.write(result)  # False once stopped; the reason is read at the stop
+            if result is not None and not events.closed:
+                try:
+                    events.write(result)  # False once stopped; the reason is read at the stop
+                except OutputError:
+                    pass  # closed by stop_recording while this frame was on its way
 
         self._recording, self._recording_events, self._recording_tap = writer, events, tap
         self.recording_error = None
