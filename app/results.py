@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-UNCERTAIN = "uncertain"
+# Shown when no known action is confident enough, or the model's background class wins.
+UNKNOWN = "unknown"
 
 
 @dataclass
@@ -17,9 +18,9 @@ class Result:
         frame_index: the source frame this answer belongs to.
         source_time: that frame's source time, seconds.
         label: the stable (smoothed, hysteresis-filtered) label, or the idle
-            label / "uncertain" when no class is confident enough.
+            label / "unknown" when no known action is confident enough.
         confidence: the smoothed probability of `label` (of the top class when
-            `label` is "uncertain").
+            `label` is "unknown").
         probs: smoothed class probabilities, shape (classes,).
         raw_probs: the classifier's probabilities for this window, shape (classes,).
         labels: class names in the order of `probs`.

@@ -12,7 +12,9 @@ class SmoothingSettings:
 
     Attributes:
         ema: weight of the newest probabilities in the moving average (1 = no smoothing).
-        enter: a class becomes the label once its smoothed probability reaches this.
+        enter: an action becomes the label once its smoothed probability reaches this;
+            below it the label is "unknown". None: the model's own `unknown_below`,
+            calibrated on sources it was not trained on.
         exit: the current label is kept until its smoothed probability falls below this.
         min_dwell_s: a new label must hold this long (source seconds) before it is shown.
         class_enter: optional per-class enter thresholds, overriding `enter`.
@@ -20,15 +22,16 @@ class SmoothingSettings:
 
     # 0.35 at 30 fps settles in ~0.2 s: fast enough to follow, slow enough not to flicker.
     ema: float = 0.35
-    enter: float = 0.6
+    enter: float | None = None
     exit: float = 0.4
-    min_dwell_s: float = 0.3
+    # 0.4 s: longer than the pass through a neighbouring class at the start of an action.
+    min_dwell_s: float = 0.4
     class_enter: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.ema <= 1.0:
             raise ValueError(f"`ema` must be in (0, 1]. Received: ema={self.ema}")
-        if not 0.0 <= self.exit <= self.enter <= 1.0:
+        if not 0.0 <= self.exit <= (1.0 if self.enter is None else self.enter) <= 1.0:
             raise ValueError(
                 "Expected 0 <= `exit` <= `enter` <= 1 (hysteresis). "
                 f"Received: enter={self.enter}, exit={self.exit}"

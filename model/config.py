@@ -14,6 +14,7 @@ from pathlib import Path
 
 ARCHITECTURES = ("cnn_lstm", "convlstm", "renet")
 COLOR_MODES = {"gray": 1, "rgb": 3}
+CROP_MODES = ("", "motion")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,13 @@ class ModelConfig:
         predictor_filters: ConvLSTM2D filters in the predictor.
         symmetric_labels: labels whose mirror image is the same action (safe to flip).
         idle_label: the label for "nothing is happening", or "" for none.
+        background_label: the class trained on motion that is none of the actions
+            (shown as "unknown"), or "" for none.
+        unknown_below: the smoothed probability an action needs before it is shown;
+            below it the app says "unknown". Set on held-out sources at training time.
+        crop: "motion" follows the moving region with a square crop before resizing
+            (a far, small person and a near, large one then look alike), "" for the
+            whole frame.
         motion: give the per-frame encoder each frame together with its change
             from the previous window frame, (h, w, 2c). A window of T frames then
             yields T - 1 embeddings. Motion is what tells actions apart across
@@ -62,6 +70,10 @@ class ModelConfig:
     predictor_filters: int = 24
     symmetric_labels: tuple[str, ...] = ()
     idle_label: str = "idle"
+    background_label: str = ""
+    # 0.6 is the smoother's default enter threshold; training replaces it with a calibrated value.
+    unknown_below: float = 0.6
+    crop: str = ""
     preprocessing: str = "resize_area+scale01"
     motion: bool = False
     extra: dict = field(default_factory=dict)
@@ -96,6 +108,15 @@ class ModelConfig:
                 "Expected 1 <= `min_frames` <= `frames` <= `max_frames`. Received: "
                 f"min_frames={self.min_frames}, frames={self.frames}, max_frames={self.max_frames}"
             )
+        if self.crop not in CROP_MODES:
+            raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
+        if self.background_label and self.background_label not in self.labels:
+            raise ValueError(
+                f"`background_label` must be one of `labels` or empty. Received: "
+                f"background_label={self.background_label!r}, labels={list(self.labels)}"
+            )
+        if not 0.0 <= self.unknown_below <= 1.0:
+            raise ValueError(f"`unknown_below` must be in [0, 1]. Received: unknown_below={self.unknown_below}")
         if self.size < 8 or self.fps <= 0:
             raise ValueError(
                 f"`size` must be >= 8 and `fps` > 0. Received: size={self.size}, fps={self.fps}"
@@ -124,6 +145,11 @@ class ModelConfig:
     @property
     def num_classes(self) -> int:
         return len(self.labels)
+
+    @property
+    def action_labels(self) -> tuple[str, ...]:
+        """The labels that name an action: all but idle and the background class."""
+        return tuple(x for x in self.labels if x not in (self.idle_label, self.background_label))
 
     def replace(self, **changes) -> ModelConfig:
         """Returns a copy with `changes` applied (the config itself is frozen)."""
@@ -158,7 +184,8 @@ class ModelConfig:
         """One line a person can read: architecture, window and labels."""
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "
-            f"({self.color}{', motion pairs' if self.motion else ''}) at {self.fps:g} fps, "
+            f"({self.color}{', motion pairs' if self.motion else ''}"
+            f"{', motion crop' if self.crop else ''}) at {self.fps:g} fps, "
             f"{self.num_classes} classes: "
             + ", ".join(self.labels)
         )

@@ -1,6 +1,8 @@
 """The one frame-preprocessing function, shared by training and the live app.
 
-Training and inference must see identical pixels, so both call `preprocess_frame`.
+Training and inference must see identical pixels, so both call `preprocess_frame`,
+through a `FramePreprocessor` when the model crops to the moving region (the crop
+follows motion, so it needs the frames before).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import cv2
 import numpy as np
 
 from model.config import ModelConfig
+from model.crop import MotionCrop
 
 
 def preprocess_frame(frame: np.ndarray, config: ModelConfig) -> np.ndarray:
@@ -41,6 +44,36 @@ def preprocess_frame(frame: np.ndarray, config: ModelConfig) -> np.ndarray:
     if out.ndim == 2:
         out = out[:, :, None]
     return out
+
+
+class FramePreprocessor:
+    """`preprocess_frame` for one stream of frames, with the config's crop.
+
+    One instance per clip (training) or per source (live), fed every frame in order
+    at the source's own rate; `reset` at a seek or a new clip.
+
+    Args:
+        config: gives the crop, output size and colour mode.
+
+    Call arguments:
+        frame: a decoded frame, as `preprocess_frame` takes it.
+
+    Returns:
+        float32 (size, size, c) in [0, 1].
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        self.config = config
+        self._crop = MotionCrop() if config.crop == "motion" else None
+
+    def reset(self) -> None:
+        if self._crop is not None:
+            self._crop.reset()
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        if self._crop is not None:
+            frame = self._crop(_checked_uint8(frame, "frame"))
+        return preprocess_frame(frame, self.config)
 
 
 def preprocess_frames(frames, config: ModelConfig) -> np.ndarray:

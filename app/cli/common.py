@@ -34,6 +34,36 @@ def add_training_options(p: argparse.ArgumentParser, settings=None) -> None:
     p.add_argument("--seed", type=int, default=settings.seed)
 
 
+def records_from_args(args: argparse.Namespace) -> list:
+    """The clips of every `--data` folder, with `--map` and `--known` applied.
+
+    Returns:
+        ClipRecords sorted by path; labels outside `--known` become `--background`.
+
+    Raises:
+        DatasetError: a folder is missing or holds no usable clips, or `--map` is malformed.
+    """
+    from model.data.manifests import load_records, parse_label_map, relabel
+
+    paths = args.data if isinstance(args.data, list | tuple) else [args.data]
+    records = [r for path in paths for r in load_records(path)]
+    known = getattr(args, "known", None)
+    return sorted(relabel(records, parse_label_map(getattr(args, "map", None)), known,
+                          getattr(args, "background", None) or "other"),
+                  key=lambda r: str(r.path))
+
+
+def add_data_options(p: argparse.ArgumentParser, required: bool = True) -> None:
+    """--data (one or more folders), --map FROM=TO and --known/--background."""
+    p.add_argument("--data", nargs="+", required=required,
+                   help="folders with manifest.csv, or one folder per class; several are merged")
+    p.add_argument("--map", nargs="*", metavar="FROM=TO", help="rename labels, e.g. wave=wave_one_hand")
+    p.add_argument("--known", nargs="*", metavar="LABEL",
+                   help="the actions to learn; clips of any other label train the background class")
+    p.add_argument("--background", default="other",
+                   help="name of the background class (motion that is none of the actions)")
+
+
 def load_clips(args: argparse.Namespace, config: ModelConfig, records=None) -> list:
     """Loads `args.data` (or `records`) through the clip cache; warns once per skipped file.
 
@@ -45,9 +75,7 @@ def load_clips(args: argparse.Namespace, config: ModelConfig, records=None) -> l
     """
     from model.data.clip_cache import ClipCache
     from model.data.loading import load_dataset
-    from model.data.manifests import load_records
-
-    records = records if records is not None else load_records(args.data)
+    records = records if records is not None else records_from_args(args)
     cache = ClipCache(args.cache) if getattr(args, "cache", None) else ClipCache()
     clips, warnings = load_dataset(records, config, cache)
     for line in warnings:
@@ -74,9 +102,11 @@ def check_train_args(args: argparse.Namespace) -> None:
 def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
     """The ModelConfig a train command asks for; bad values become one-line errors."""
     check_train_args(args)
+    background = getattr(args, "background", None) or "other"
     if not args.no_idle and "idle" not in labels:
         labels = ["idle", *labels]
     if args.symmetric is None:
+        # The background class holds every other motion: mirrored, it is still none of the actions.
         symmetric = labels
     else:
         unknown = sorted(set(args.symmetric) - set(labels))
@@ -92,6 +122,8 @@ def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
             max_frames=max(32, args.frames), size=args.size, color=args.color, fps=args.fps,
             arch=args.arch, symmetric_labels=tuple(symmetric), idle_label="" if args.no_idle else "idle",
             motion=not getattr(args, "no_motion", False),
+            background_label=background if background in labels else "",
+            crop=getattr(args, "crop", "") or "",
         )
     except ValueError as err:  # e.g. --size 4 or --fps 0: the config's own message says which
         raise DatasetError(f"bad training option: {err}") from None

@@ -1,4 +1,6 @@
-"""`actionlens evaluate`: clip and window accuracy, per-class figures, confusion, next frame."""
+"""`actionlens evaluate`: clip and window accuracy, per-class figures, confusion, next frame,
+and the open-set figures: known-clip accuracy and the false-alarm rate on footage where
+none of the model's actions happens (clips of other labels, and `--none` folders)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ def main(args: argparse.Namespace) -> int:
     """Evaluates a bundle on labelled clips; prints a table, optionally JSON and a PNG."""
     import numpy as np
 
-    from app.cli.common import load_clips
+    from app.cli.common import load_clips, records_from_args
     from app.outputs.files import OutputError, check_output_path
     from model.bundle import load_bundle
-    from model.data.manifests import load_records
+    from model.data.manifests import ClipRecord, find_videos
     from model.errors import DatasetError
     from model.eval.evaluate import evaluate_classifier, evaluate_predictor, next_frame_pairs
+    from model.eval.open_set import open_set_report, window_probs
     from model.eval.report import format_table, save_confusion_png
     from model.train.predictor import to_gray
 
@@ -27,18 +30,31 @@ def main(args: argparse.Namespace) -> int:
         check_output_path(args.json, "JSON report")
     if args.plots and Path(args.plots).exists() and not Path(args.plots).is_dir():
         raise OutputError(f"Cannot write plots to {args.plots}: it is a file; give a folder.")
-    records = load_records(args.data)
+    records = records_from_args(args) if args.data else []
+    for folder in args.none or ():
+        videos = find_videos(folder)
+        if not videos:
+            raise DatasetError(f"`--none` folder {folder} holds no videos; pass footage with none of the actions.")
+        records += [ClipRecord(v, "none", f"none-{v.stem}", "none") for v in videos]
+    if not records:
+        raise DatasetError("Nothing to evaluate: pass --data LABELLED_CLIPS and/or --none FOOTAGE.")
     bundle = load_bundle(args.model)
     config = bundle.config
     clips = load_clips(args, config, records)
-    report = evaluate_classifier(bundle.classifier, config, clips, stride=args.stride)
+    labelled = [(r, c) for r, c in clips if r.label in config.labels]
+    report = evaluate_classifier(bundle.classifier, config, labelled, stride=args.stride) if labelled else {}
+    threshold = config.unknown_below if args.threshold is None else args.threshold
+    probs, ids = window_probs(bundle.classifier, config, clips, stride=args.stride)
+    report["open_set"] = open_set_report(probs, ids, [r for r, _ in clips], config, threshold)
     if bundle.predictor is not None:
         pairs = next_frame_pairs(to_gray([c for _, c in clips]), config.predictor_frames)
         report["next_frame"] = evaluate_predictor(bundle.predictor, *pairs)
-    print(format_table(np.asarray(report["confusion"]), report["labels"],
-                       clip_accuracy=report["clip_accuracy"], window_accuracy=report["window_accuracy"],
-                       title=f"{args.model} on {args.data}: {len(report['clips'])} clips, "
-                             f"{report['windows']} windows"))
+    if labelled:
+        print(format_table(np.asarray(report["confusion"]), report["labels"],
+                           clip_accuracy=report["clip_accuracy"], window_accuracy=report["window_accuracy"],
+                           title=f"{args.model}: {len(report['clips'])} clips of its classes, "
+                                 f"{report['windows']} windows (closed set: the top class always counts)"))
+    _print_open_set(report["open_set"])
     nf = report.get("next_frame")
     if nf:
         print(f"next frame: PSNR {nf['psnr']:.2f} dB (copy last {nf['psnr_copy_last']:.2f}), "
@@ -49,9 +65,22 @@ def main(args: argparse.Namespace) -> int:
             Path(args.plots).mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise OutputError(f"Cannot create the plots folder {args.plots} ({err}).") from None
-        png = save_confusion_png(np.asarray(report["confusion"]), report["labels"], Path(args.plots) / "confusion.png")
-        print(f"wrote {png}")
+        if labelled:
+            png = save_confusion_png(np.asarray(report["confusion"]), report["labels"],
+                                     Path(args.plots) / "confusion.png")
+            print(f"wrote {png}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {args.json}")
     return 0
+
+
+def _print_open_set(report: dict) -> None:
+    known, alarms = report["known_clip_accuracy"], report["false_alarm_rate"]
+    print(f"open set (unknown below {report['threshold']:.2f}, no smoothing over time):")
+    if known is not None:
+        print(f"  known actions: {known:.1%} of {report['known_clips']} clips named right "
+              "(\"unknown\" counts as wrong)")
+    if alarms is not None:
+        print(f"  false alarms: {alarms:.1%} of {report['none_windows']} windows in {report['none_clips']} "
+              "clips with none of the model's actions were given an action label")

@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-from app.cli.common import add_model_options, add_training_options
+from app.cli.common import add_data_options, add_model_options, add_training_options
 from app.paths import DEFAULT_MODEL
 from model.config import ModelConfig
 from model.train.classifier import TrainSettings
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--soak-seconds", type=float, default=0.0, help="also run this long and report RSS growth")
 
     p = sub.add_parser("train", help="train a classifier bundle on your clips")
-    p.add_argument("--data", required=True, help="folder with manifest.csv, or one folder per class")
+    add_data_options(p)
     p.add_argument("--out", required=True, help="bundle folder to write")
     p.add_argument("--arch", default=ModelConfig.arch, help="cnn_lstm, convlstm or renet")
     add_model_options(p)
@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout-groups", nargs="+", default=[], help="groups kept out of training for testing")
     p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")
     p.add_argument("--cv-datasets", nargs="*", help="with --cv: only fold over groups of these datasets")
+    p.add_argument("--loso", action="store_true",
+                   help="leave-one-source-out first: train without each dataset, test on it, and set "
+                        "the unknown threshold from those held-out sources")
+    p.add_argument("--loso-epochs", type=int, help="with --loso: epochs per fold (default: --epochs)")
+    p.add_argument("--loso-sources", nargs="*", help="with --loso: hold out only these datasets")
+    p.add_argument("--crop", choices=("", "motion"), default="",
+                   help="motion: crop each frame to the moving region before resizing")
     p.add_argument("--no-idle", action="store_true", help="do not add the idle class")
     p.add_argument("--no-motion", action="store_true",
                    help="feed plain frames to the encoder instead of (frame, change) pairs")
@@ -119,9 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="clip cache folder")
     p.set_defaults(arch="cnn_lstm", no_idle=False, no_motion=False, symmetric=None)
 
-    p = sub.add_parser("evaluate", help="accuracy, per-class F1 and confusion on labelled clips")
+    p = sub.add_parser("evaluate", help="accuracy, per-class F1, confusion and false alarms on your clips")
     _add_model(p)
-    p.add_argument("--data", required=True)
+    add_data_options(p, required=False)
+    p.add_argument("--none", nargs="*", metavar="FOLDER",
+                   help="footage where none of the model's actions happens: every video counts for false alarms")
+    p.add_argument("--threshold", type=float, help="unknown below this probability (default: the model's)")
     p.add_argument("--json", help="write the report as JSON")
     p.add_argument("--plots", help="folder for confusion.png")
     p.add_argument("--stride", type=int, default=4, help="window stride in model frames")

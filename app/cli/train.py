@@ -9,12 +9,13 @@ are only reported; with `--cv` every other group is held out once
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from app.cli.common import build_config, check_train_args, load_clips
+from app.cli.common import build_config, check_train_args, load_clips, records_from_args
 from model.config import ModelConfig
 from model.errors import DatasetError
 
@@ -46,19 +47,19 @@ def _check_out(out: Path) -> None:
 def train_main(args: argparse.Namespace) -> int:
     """Trains a classifier bundle on `args.data` into `args.out` (see the module docstring)."""
     from model.bundle import save_bundle
-    from model.data.manifests import labels_of, load_records
+    from model.data.manifests import labels_of
     from model.data.splits import holdout_split
     from model.data.windows import check_window_fits
     from model.eval.evaluate import evaluate_classifier
     from model.eval.model_card import render_model_card
     from model.train.classifier import TrainSettings, interrupt_note, train_classifier
-    from model.train.folds import cross_validate
+    from model.train.folds import cross_validate, leave_one_source_out
 
     check_train_args(args)
     out = Path(args.out)
     _check_out(out)
     notes = _read_notes(getattr(args, "card_notes", None))
-    records = load_records(args.data)
+    records = records_from_args(args)
     config = build_config(args, labels_of(records))
     print(f"config: {config.summary()}", file=sys.stderr)
     clips = load_clips(args, config, records)
@@ -93,6 +94,11 @@ def train_main(args: argparse.Namespace) -> int:
     test_clips = [(r, c) for r, c in clips if id(r) in test_set]
     if args.cv:
         metrics["cv"] = cross_validate(train_clips, config, settings, args.cv_datasets)
+    if getattr(args, "loso", False):
+        loso_settings = settings if not args.loso_epochs else dataclasses.replace(settings, epochs=args.loso_epochs)
+        metrics["loso"] = leave_one_source_out(train_clips, config, loso_settings, args.loso_sources)
+        config = config.replace(unknown_below=metrics["loso"]["threshold"])
+        print(f"unknown below {config.unknown_below:.2f} (calibrated on held-out sources)", file=sys.stderr)
 
     def save(model, epoch, logs):
         interim = {**metrics, "epoch": epoch + 1}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.outputs.files import OutputError, atomic_write, check_output_path
 from app.outputs.lines import LineWriter, read_lines
-from app.results import UNCERTAIN, Result
+from app.results import UNKNOWN, Result
 
 SEGMENT_FIELDS = ("start", "end", "label", "mean_confidence", "frames")
 SEGMENT_FORMATS = (".csv", ".json")
@@ -122,7 +122,7 @@ class Segment:
     @property
     def uncertain(self) -> bool:
         """Whether this is an "uncertain" stretch rather than an action."""
-        return self.label == UNCERTAIN
+        return self.label == UNKNOWN
 
 
 class SegmentTracker:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from app.results import UNCERTAIN, Result
+from app.results import UNKNOWN, Result
 from model.preprocess import as_bgr, to_display
 
 # 480 px is the smallest height where a 3-row probability panel and the status line fit.
 MIN_HEIGHT = 480
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
-# BGR colours: confident labels in green, idle in grey, "uncertain" in amber.
+# BGR colours: confident labels in green, idle in grey, "unknown" in amber.
 _WHITE = (255, 255, 255)
 _GREEN = (90, 220, 90)
 _GREY = (170, 170, 170)
@@ -73,8 +73,8 @@ def render_overlay(
     if result is None:
         _label_panel(out, "no result yet", _GREY, [], s, m)
     else:
-        if result.label == UNCERTAIN:
-            text, colour = "uncertain ?", _AMBER
+        if result.label == UNKNOWN:
+            text, colour = "unknown", _AMBER
         else:
             text = f"{result.label}  {result.confidence * 100:.0f}%"
             colour = _GREY if result.label == idle_label else _GREEN

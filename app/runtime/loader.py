@@ -26,7 +26,7 @@ def build_processor(
     Returns:
         (processor, info, notice): info is what the "model_loaded" event carries
         (summary, labels, device, frames, min_frames, max_frames, fps,
-        has_predictor, idle_label, path); notice is a line for the user when the
+        has_predictor, idle_label, background_label, unknown_below, path); notice is a line for the user when the
         device request could not be met, else None.
 
     Raises:
@@ -53,6 +53,8 @@ def build_processor(
         "fps": cfg.fps,
         "has_predictor": bundle.predictor is not None,
         "idle_label": cfg.idle_label,
+        "background_label": cfg.background_label,
+        "unknown_below": cfg.unknown_below,
         "path": str(path),
     }
     return processor, info, notice

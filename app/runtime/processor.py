@@ -26,7 +26,7 @@ from app.runtime.embedding_ring import EmbeddingRing
 from app.runtime.inference import CompiledModels
 from app.runtime.smoothing import LabelSmoother
 from app.settings import EngineSettings
-from model.preprocess import preprocess_frame
+from model.preprocess import FramePreprocessor
 
 
 class FrameProcessor:
@@ -41,11 +41,14 @@ class FrameProcessor:
     def __init__(self, models: CompiledModels, settings: EngineSettings, device_label: str = "CPU"):
         self.models = models
         self.config = models.config
+        self._preprocess = FramePreprocessor(self.config)  # stateful when the model crops to motion
         self.device_label = device_label
         self._lock = threading.Lock()
         self._settings = self._clamped(settings)
         idle = self.config.idle_label if self.config.idle_label in self.config.labels else ""
-        self.smoother = LabelSmoother(self.config.labels, self._settings.smoothing, idle_label=idle)
+        self.smoother = LabelSmoother(self.config.labels, self._settings.smoothing, idle_label=idle,
+                                      background_label=self.config.background_label,
+                                      unknown_below=self.config.unknown_below)
         # Keep the longest allowed window plus one step, so a longer window can be chosen live.
         self.ring = EmbeddingRing(horizon_s=(self.config.max_frames + 1) / self.config.fps)
         self._steps = 0
@@ -77,6 +80,7 @@ class FrameProcessor:
         with self._lock:
             self.ring.clear()
             self.smoother.reset()
+            self._preprocess.reset()
             self._steps = 0
             self._last_probs = None
             self._pending.clear()
@@ -97,7 +101,7 @@ class FrameProcessor:
         with self._lock:
             settings = self._settings
             t0 = time.perf_counter()
-            x = preprocess_frame(frame.image, self.config)
+            x = self._preprocess(frame.image)
             if self._last_time is not None and frame.source_time < self._last_time:
                 # Time went backwards (a file looped): the ring resets, and so must predictions.
                 self._pending.clear()

@@ -7,10 +7,12 @@ Three stages, each fixing one kind of noise:
    enter threshold, and stays active until it falls below the exit threshold, so a
    probability hovering around one threshold cannot toggle the label.
 3. Dwell: the shown label changes only after the new target has held continuously
-   for `min_dwell_s` source seconds, so a brief spike is never shown.
+   for `min_dwell_s` source seconds, so a brief spike is never shown. Until then the
+   old label stays on screen: nothing flashes between two confident labels.
 
-When no class is active the target is the idle label (if the model has one and it
-is the top class) or "uncertain" — never the best guess.
+When no action is active the target is the idle label (if the model has one and it
+is the top class) or "unknown" — never the nearest class. The model's background
+class (motion that is none of its actions) never becomes the label: it is "unknown".
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.results import UNCERTAIN
+from app.results import UNKNOWN
 from app.settings import SmoothingSettings
 
 # Source times are sums of 1/fps steps; without slack 0.1 * 3 would miss a 0.3 s dwell.
@@ -38,6 +40,10 @@ class LabelSmoother:
         settings: EMA weight, hysteresis thresholds, dwell and per-class thresholds.
         idle_label: the class meaning "nothing is happening"; ignored when it is
             empty, None or not one of `labels`.
+        background_label: the class meaning "some motion that is none of the
+            actions"; shown as "unknown". Ignored when empty or not one of `labels`.
+        unknown_below: the enter threshold when `settings.enter` is None (the
+            model's calibrated value).
     """
 
     def __init__(
@@ -45,11 +51,15 @@ class LabelSmoother:
         labels: Sequence[str],
         settings: SmoothingSettings,
         idle_label: str | None = "idle",
+        background_label: str | None = None,
+        unknown_below: float = 0.6,
     ) -> None:
         self._labels = tuple(labels)
         if not self._labels:
             raise ValueError(f"`labels` must name at least one class. Received: labels={labels!r}")
         self._idle = self._labels.index(idle_label) if idle_label in self._labels else None
+        self._background = self._labels.index(background_label) if background_label in self._labels else None
+        self._unknown_below = float(unknown_below)
         self._lock = threading.Lock()
         self._settings = settings
         self.reset()
@@ -83,7 +93,7 @@ class LabelSmoother:
         with self._lock:
             self._ema: np.ndarray | None = None
             self._active: int | None = None
-            self._shown = UNCERTAIN
+            self._shown = UNKNOWN
             self._candidate: str | None = None
             self._candidate_since = 0.0
 
@@ -97,7 +107,7 @@ class LabelSmoother:
         Returns:
             (label, confidence, smoothed_probs): the shown label, the smoothed
             probability of that label (of the top class when the label is
-            "uncertain"), and a copy of the smoothed probabilities, shape (classes,).
+            "unknown"), and a copy of the smoothed probabilities, shape (classes,).
         """
         probs = np.asarray(probs, dtype=np.float64)
         if probs.shape != (len(self._labels),):
@@ -116,7 +126,6 @@ class LabelSmoother:
             else:
                 self._ema = s.ema * probs + (1.0 - s.ema) * self._ema
             target = self._target(self._ema, s)
-            self._drop_stale(target, s)
             self._dwell(target, t, s.min_dwell_s)
             ema = self._ema.copy()
             shown = self._shown
@@ -124,7 +133,8 @@ class LabelSmoother:
         return shown, float(ema[index]), ema
 
     def _enter(self, i: int, s: SmoothingSettings) -> float:
-        return float(s.class_enter.get(self._labels[i], s.enter))
+        default = self._unknown_below if s.enter is None else s.enter
+        return float(s.class_enter.get(self._labels[i], default))
 
     def _target(self, ema: np.ndarray, s: SmoothingSettings) -> str:
         if self._active is not None:
@@ -133,23 +143,15 @@ class LabelSmoother:
             if ema[self._active] < exit_:
                 self._active = None
         if self._active is None:
-            entering = [i for i in range(len(ema)) if ema[i] >= self._enter(i, s)]
+            entering = [i for i in range(len(ema))
+                        if i != self._background and ema[i] >= self._enter(i, s)]
             if entering:
                 self._active = max(entering, key=lambda i: ema[i])
         if self._active is not None:
             return self._labels[self._active]
         if self._idle is not None and int(np.argmax(ema)) == self._idle:
             return self._labels[self._idle]
-        return UNCERTAIN
-
-    def _drop_stale(self, target: str, s: SmoothingSettings) -> None:
-        # Dwell delays showing a new label, never keeps showing one that has fallen below
-        # its exit threshold: "idle 8%" beside an 82% bar reads as a bug, "uncertain" does not.
-        if self._shown in (target, UNCERTAIN) or self._shown not in self._labels:
-            return
-        i = self._labels.index(self._shown)
-        if self._ema[i] < min(s.exit, self._enter(i, s)):
-            self._shown = UNCERTAIN
+        return UNKNOWN
 
     def _dwell(self, target: str, t: float, min_dwell_s: float) -> None:
         if target == self._shown:

@@ -83,6 +83,7 @@ class ClipCache:
             "color": config.color,
             "fps": float(config.fps),
             "preprocessing": config.preprocessing,
+            "crop": config.crop,
             "opencv": cv2.__version__,
             "version": CACHE_VERSION,
         }

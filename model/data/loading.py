@@ -19,7 +19,7 @@ from model.config import ModelConfig
 from model.data import decoding
 from model.data.manifests import ClipRecord
 from model.errors import DatasetError
-from model.preprocess import preprocess_frame
+from model.preprocess import FramePreprocessor
 
 if TYPE_CHECKING:
     from model.data.clip_cache import ClipCache
@@ -60,9 +60,11 @@ def load_clip_frames(
 
 
 def _decode(path: Path, config: ModelConfig) -> np.ndarray:
+    preprocess = FramePreprocessor(config)  # one per clip: a motion crop follows this clip only
+
     def to_uint8(frame: np.ndarray) -> np.ndarray:
         # preprocess_frame scales uint8 by 1/255 in float32; *255 and rounding recovers them exactly.
-        return np.rint(preprocess_frame(frame, config) * 255.0).astype(np.uint8)
+        return np.rint(preprocess(frame) * 255.0).astype(np.uint8)
 
     # Preprocessing while decoding keeps only small frames in memory, even for long HD files.
     frames, fps = decoding.read_video(path, strict=True, transform=to_uint8)

@@ -18,6 +18,7 @@ Decoding the clips into model input is model/data/loading.py's job.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +86,52 @@ def load_records(path: str | Path) -> list[ClipRecord]:
             "Add a folder per class (an idle class counts)."
         )
     return sorted(records, key=lambda r: str(r.path))
+
+
+def relabel(
+    records: Sequence[ClipRecord],
+    mapping: dict[str, str] | None = None,
+    known: Sequence[str] | None = None,
+    background: str = "other",
+) -> list[ClipRecord]:
+    """Renames labels, and folds everything that is not a known action into one background class.
+
+    Data from several sources names the same action differently (`wave` here,
+    `wave_one_hand` there), and most of a new source's clips are actions the model
+    should not learn but must not mistake for one: they become `background`.
+
+    Args:
+        records: the clips, e.g. from `load_records`.
+        mapping: {source label: new label}, applied first.
+        known: the labels to keep; any other label becomes `background`. None keeps all.
+        background: the background class's name.
+
+    Returns:
+        New records (the inputs are frozen).
+    """
+    mapping = mapping or {}
+    out = []
+    for r in records:
+        label = mapping.get(r.label, r.label)
+        if known is not None and label not in known:
+            label = background
+        out.append(dataclasses.replace(r, label=label))
+    return out
+
+
+def parse_label_map(items: Sequence[str] | None) -> dict[str, str]:
+    """`["wave=wave_one_hand", ...]` -> {"wave": "wave_one_hand", ...}.
+
+    Raises:
+        DatasetError: an item is not of the form FROM=TO.
+    """
+    mapping = {}
+    for item in items or ():
+        src, sep, dst = item.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise DatasetError(f"`--map` takes FROM=TO pairs, e.g. wave=wave_one_hand. Received: {item!r}")
+        mapping[src.strip()] = dst.strip()
+    return mapping
 
 
 def find_videos(folder: str | Path) -> list[Path]:

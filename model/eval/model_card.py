@@ -33,7 +33,12 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
         f"- **Input:** windows of {config.frames} frames ({config.min_frames} to {config.max_frames} allowed), "
         f"{config.size}x{config.size} {config.color}, sampled at {config.fps:g} fps "
         f"({(config.frames - 1) / config.fps:.1f} s of motion per window)",
-        f"- **Labels:** {', '.join(f'`{label}`' for label in config.labels)}",
+        f"- **Labels:** {', '.join(f'`{label}`' for label in config.labels)}"
+        + (f" (`{config.background_label}` is the background class: motion that is none of the "
+           f"actions, shown as `unknown`)" if config.background_label else ""),
+        f"- **Unknown below:** {config.unknown_below:.2f} smoothed probability"
+        + (" (calibrated on sources held out of training)" if metrics.get("loso") else ""),
+        f"- **Crop:** {'follows the moving region (a square around recent motion)' if config.crop else 'whole frame'}",
         f"- **Trained:** {metrics.get('trained', 'n/a')} with `{metrics.get('command', 'n/a')}`",
     ]
     if metrics.get("epoch"):
@@ -60,6 +65,7 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
         lines.append("")
     else:
         lines += ["Not measured for this bundle (train with `--cv`).", ""]
+    lines += _open_world_section(config, metrics)
     holdout = metrics.get("holdout")
     if holdout:
         groups = sorted({str(row.get("group", "")) for row in holdout["clips"]} - {""})
@@ -104,3 +110,30 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
     if notes:
         lines += [notes.strip(), ""]
     return "\n".join(lines)
+
+
+def _open_world_section(config: ModelConfig, metrics: dict) -> list[str]:
+    loso = metrics.get("loso")
+    lines = ["## Leave-one-source-out: rooms and cameras it never saw", ""]
+    if not loso:
+        return lines + ["Not measured for this bundle (train with `--loso`).", ""]
+    lines += [
+        "Each source (dataset: its people, rooms and cameras) is held out in turn; a model trained on "
+        "the others is tested on it. *Known clips*: clips of actions that model knows, named right "
+        "(`unknown` counts as wrong). *False alarms*: windows given an action label on clips of anything "
+        "else. Each source is scored at the threshold calibrated on the other sources.",
+        "",
+        "| held-out source | known clips | named right | windows of other motion | false alarms | threshold |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in loso["folds"]:
+        lines.append(
+            f"| {row['source']} | {row['known_clips']} | {_pct(row['known_clip_accuracy'])} | "
+            f"{row['none_windows']} | {_pct(row['false_alarm_rate'])} | {row['threshold']:.2f} |"
+        )
+    pooled = loso["pooled"]
+    lines.append(
+        f"| **all** | {pooled['known_clips']} | {_pct(pooled['known_clip_accuracy'])} | "
+        f"{pooled['none_windows']} | {_pct(pooled['false_alarm_rate'])} | {loso['threshold']:.2f} |"
+    )
+    return lines + [""]

@@ -111,3 +111,66 @@ def cross_validate(clips: Sequence[Clip], config: ModelConfig, settings,
             )
     results, _ = run_folds(clips, config, settings, folds)
     return {"folds": results, "per_dataset": summarize_folds(results)}
+
+
+def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
+                         only: Sequence[str] | None = None) -> dict:
+    """Trains without each whole source (dataset: its rooms and cameras) and tests on it.
+
+    Each fold's model knows only the labels its training sources have; the held-out
+    source's other clips are what it must call "unknown". The unknown threshold is
+    calibrated on the held-out predictions: each fold is reported at the threshold
+    chosen on the *other* folds (so no fold grades itself), and the overall threshold,
+    chosen on all of them, is what a model trained on everything should use.
+
+    Args:
+        clips: (record, uint8 frames (t, size, size, c)) pairs from at least 2 datasets.
+        config: the model to build; its labels are narrowed per fold.
+        settings: a `TrainSettings`; folds train quietly.
+        only: hold out just these sources (the rest still train every fold).
+
+    Returns:
+        {"threshold", "folds": [per-source open-set report with "source" and
+        "threshold"], "pooled": pooled known-clip accuracy and false-alarm rate}.
+
+    Raises:
+        DatasetError: fewer than 2 datasets.
+    """
+    from model.eval.open_set import calibrate, open_set_report, pool_open_set, window_probs
+    from model.train.classifier import train_classifier
+
+    sources = sorted({getattr(r, "dataset", "") or "all" for r, _ in clips})
+    if len(sources) < 2:
+        raise DatasetError(f"leave-one-source-out needs clips of at least 2 datasets. Received: {sources}")
+    quiet = dataclasses.replace(settings, verbose=0, logdir=None)
+    held_out = []
+    tested = [s for s in sources if not only or s in only]
+    if not tested:
+        raise DatasetError(f"`--loso-sources` {' '.join(only)} matches no dataset. Known: {sources}")
+    sources = tested
+    for n, source in enumerate(sources, 1):
+        train = [(r, c) for r, c in clips if (getattr(r, "dataset", "") or "all") != source]
+        test = [(r, c) for r, c in clips if (getattr(r, "dataset", "") or "all") == source]
+        seen = {r.label for r, _ in train}
+        labels = tuple(x for x in config.labels if x in seen or x == config.idle_label)
+        cfg = config.replace(
+            labels=labels,
+            symmetric_labels=tuple(s for s in config.symmetric_labels if s in labels),
+            background_label=config.background_label if config.background_label in labels else "",
+        )
+        print(f"source {n}/{len(sources)}: holding out {source} ({len(test)} clips); "
+              f"training on {len(train)} clips of {', '.join(labels)}", file=sys.stderr)
+        model, _ = train_classifier(train, cfg, quiet)
+        probs, ids = window_probs(model, cfg, test)
+        held_out.append((probs, ids, [r for r, _ in test], cfg))
+    reports = []
+    for i, (source, fold) in enumerate(zip(sources, held_out, strict=True)):
+        others = held_out[:i] + held_out[i + 1:]
+        report = open_set_report(*fold, threshold=calibrate(others))
+        reports.append({"source": source, **report})
+        known = report["known_clip_accuracy"]
+        alarms = report["false_alarm_rate"]
+        print(f"  {source}: known clips {'-' if known is None else f'{known:.0%}'} of {report['known_clips']}, "
+              f"false alarms {'-' if alarms is None else f'{alarms:.0%}'} of {report['none_windows']} windows",
+              file=sys.stderr)
+    return {"threshold": calibrate(held_out), "folds": reports, "pooled": pool_open_set(reports)}

@@ -18,7 +18,7 @@ import numpy as np
 
 from app.capture.sources import SourceError, SourceInfo, open_video, parse_source
 from app.frames import Frame
-from app.results import UNCERTAIN, Result
+from app.results import UNKNOWN, Result
 from app.runtime.events import EngineEvents
 from app.settings import EngineSettings
 
@@ -28,7 +28,7 @@ RUN_LENGTH = 8  # frames per label in the deterministic label sequence
 def label_for(index: int, labels: tuple[str, ...]) -> str:
     """The label the fake engine reports for frame `index`: runs of RUN_LENGTH frames."""
     slot = (index // RUN_LENGTH) % (len(labels) + 1)
-    return UNCERTAIN if slot == len(labels) else labels[slot]
+    return UNKNOWN if slot == len(labels) else labels[slot]
 
 
 class FakeEngine:
@@ -194,7 +194,7 @@ class FakeEngine:
         label = label_for(index, labels)
         probs = np.full(len(labels), 0.1 / max(1, len(labels) - 1), np.float32)
         top = labels.index(label) if label in labels else index % len(labels)
-        probs[top] = 0.9 if label != UNCERTAIN else 0.45
+        probs[top] = 0.9 if label != UNKNOWN else 0.45
         pred = None
         if index % 2 == 0:
             pred = np.full((16, 16, 1), (index % 10) / 10.0, np.float32)

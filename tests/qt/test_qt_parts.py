@@ -13,7 +13,7 @@ from app.outputs.clip_dataset import LabelError, check_label, clip_path, count_c
 from app.qt.display import display_available
 from app.qt.engine_bridge import EngineBridge
 from app.qt.widgets.headline import headline
-from app.results import UNCERTAIN, Result
+from app.results import UNKNOWN, Result
 from tests.qt.fake_engine import FakeEngine
 
 LABELS = ("idle", "wave")
@@ -66,8 +66,8 @@ def test_headline_states():
     wave = headline(_result(3))
     assert (wave.text, wave.detail, wave.quiet) == ("wave", "80%", False)
     assert headline(_result(3, "idle")).quiet
-    unsure = headline(_result(3, UNCERTAIN))
-    assert unsure.quiet and unsure.text == "uncertain" and "wave" in unsure.detail
+    unsure = headline(_result(3, UNKNOWN))
+    assert unsure.quiet and unsure.text == "unknown" and "wave" in unsure.detail
 
 
 @pytest.mark.parametrize("env, platform, expected", [

@@ -25,7 +25,7 @@ def test_open_clip_plays_and_label_follows(qtbot, window, engine, clip, model_di
     qtbot.waitUntil(lambda: window.model_info is not None, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: (window.view.shown_index or 0) > 20, timeout=TIMEOUT)
     assert _label_matches_frame(window, engine)
-    assert window.view.headline.text in (*LABELS, "uncertain")
+    assert window.view.headline.text in (*LABELS, "unknown")
     assert window.bars.rows and window.bars.rows[0][0] == window.view.shown_result.top_k(1)[0][0]
     assert window.timeline.point_count > 0
     assert window.preview.surprise is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.results import UNCERTAIN, Result
+from app.results import UNKNOWN, Result
 
 
 @dataclass(frozen=True)
@@ -12,11 +12,11 @@ class Headline:
     """The text drawn over the video.
 
     Attributes:
-        text: the large line: the action, "uncertain", or a state such as "loading model…".
+        text: the large line: the action, "unknown", or a state such as "loading model…".
         detail: the small line under it: confidence, or why there is no label yet.
         label: the class being shown, or "" when `text` is a state.
         confidence: in [0, 1]; 0 when there is no label.
-        quiet: draw muted (idle, uncertain, or no prediction).
+        quiet: draw muted (idle, unknown, or no prediction).
     """
 
     text: str
@@ -39,9 +39,10 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
     """
     if result is None:
         return Headline(state or "waiting…", "" if state else "filling the first window")
-    if result.label == UNCERTAIN:
+    if result.label == UNKNOWN:
         best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
-        # The label stays "uncertain"; the top class is shown as a fact, not as the answer.
-        return Headline("uncertain", f"top class {best} {p:.0%}", UNCERTAIN, float(result.confidence))
+        # None of the known actions: the top class is shown as a fact, not as the answer.
+        return Headline("unknown", f"none of the known actions (top: {best} {p:.0%})", UNKNOWN,
+                        float(result.confidence))
     quiet = result.label == idle_label
     return Headline(result.label, f"{result.confidence:.0%}", result.label, float(result.confidence), quiet)

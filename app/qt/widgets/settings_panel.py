@@ -61,12 +61,15 @@ class SettingsPanel(QWidget):
         self.stride_spin = QSpinBox(minimum=1, maximum=MAX_STRIDE)
         self.smoothing_spin = _double(0.0, 0.95, 0.05)
         self.enter_spin = _double(0.0, 1.0, 0.05)
+        # 0 stands for "the model's own threshold", calibrated on sources it never saw.
+        self.enter_spin.setSpecialValueText("model")
         self.exit_spin = _double(0.0, 1.0, 0.05)
         self.dwell_spin = _double(0.0, 5.0, 0.1, 1, " s")
         self.window_spin.setToolTip("Frames per window the classifier sees")
         self.stride_spin.setToolTip("Run the classifier every n-th model step")
         self.smoothing_spin.setToolTip("0 follows the raw model; higher is calmer but slower")
-        self.enter_spin.setToolTip("A class becomes the label at this smoothed probability")
+        self.enter_spin.setToolTip("An action is named only at this smoothed probability; below it the "
+                                   "label is 'unknown'. 'model' uses the model's calibrated threshold")
         self.exit_spin.setToolTip("The label is kept until its probability falls below this")
         self.dwell_spin.setToolTip("A new label must hold this long before it is shown")
 
@@ -75,7 +78,7 @@ class SettingsPanel(QWidget):
         form.addRow("Window", self.window_spin)
         form.addRow("Stride", self.stride_spin)
         form.addRow("Smoothing", self.smoothing_spin)
-        form.addRow("Enter ≥", self.enter_spin)
+        form.addRow("Unknown below", self.enter_spin)
         form.addRow("Exit <", self.exit_spin)
         form.addRow("Min dwell", self.dwell_spin)
         self.class_group = QGroupBox("Per-class enter threshold (0 = use Enter)")
@@ -107,8 +110,8 @@ class SettingsPanel(QWidget):
             self.window_spin.setValue(settings.window)
         self.stride_spin.setValue(settings.stride)
         self.smoothing_spin.setValue(1.0 - s.ema)
-        self.enter_spin.setValue(s.enter)
-        self.exit_spin.setMaximum(s.enter)
+        self.enter_spin.setValue(0.0 if s.enter is None else s.enter)
+        self.exit_spin.setMaximum(1.0 if s.enter is None else s.enter)
         self.exit_spin.setValue(s.exit)
         self.dwell_spin.setValue(s.min_dwell_s)
         for label, box in self._class_boxes.items():
@@ -126,6 +129,8 @@ class SettingsPanel(QWidget):
         self.window_spin.blockSignals(False)
         self.window_spin.setEnabled(True)
         self._set_labels(tuple(info.get("labels", ())))
+        if "unknown_below" in info:
+            self.enter_spin.setSpecialValueText(f"model ({float(info['unknown_below']):.2f})")
         if self._settings.window is not None and self._settings.window != self.window_spin.value():
             self._on_value_changed()  # the saved window did not fit this model: say what we use
 
@@ -143,12 +148,12 @@ class SettingsPanel(QWidget):
             self._class_form.addRow(label, box)
 
     def _read(self) -> EngineSettings:
-        enter = self.enter_spin.value()
+        enter = self.enter_spin.value() or None  # 0: the model's threshold
         class_enter = {label: box.value() for label, box in self._class_boxes.items() if box.value() > 0}
         smoothing = SmoothingSettings(
             ema=max(0.05, 1.0 - self.smoothing_spin.value()),
             enter=enter,
-            exit=min(self.exit_spin.value(), enter),
+            exit=self.exit_spin.value() if enter is None else min(self.exit_spin.value(), enter),
             min_dwell_s=self.dwell_spin.value(),
             class_enter=class_enter,
         )
@@ -157,7 +162,7 @@ class SettingsPanel(QWidget):
 
     def _on_value_changed(self, *_) -> None:
         # Hysteresis needs exit <= enter; the exit box follows the enter box down.
-        self.exit_spin.setMaximum(self.enter_spin.value())
+        self.exit_spin.setMaximum(self.enter_spin.value() or 1.0)
         self._debounce.start()
 
     def _emit_settings(self) -> None:

@@ -21,7 +21,7 @@ _MAX_GAP_S = 1.0
 
 
 def stable_segments(times: np.ndarray, labels: list[str], idle_label: str = "idle") -> list[tuple[float, float, str]]:
-    """Runs of one label, without idle and uncertain stretches.
+    """Runs of one label, without idle and unknown stretches.
 
     Args:
         times: source times, shape (n,), non-decreasing.

@@ -101,18 +101,14 @@ def test_undecodable_files_are_skipped_with_a_warning(tmp_path, bundle, data, ca
     assert len(json.loads((tmp_path / "r.json").read_text())["clips"]) == 6
 
 
-def _unknown_label(tmp: Path, bundle: Path, data: Path) -> list:
-    return ["--model", bundle, "--data",
-            make_motion_dataset(tmp / "d", labels=("up", "left"), groups=("g1",), clips_per_group=1)]
-
-
 def _not_a_bundle(tmp: Path, bundle: Path, data: Path) -> list:
     (tmp / "empty").mkdir()
     return ["--model", tmp / "empty", "--data", data]
 
 
 EVALUATE_ERRORS = {
-    "label unknown to the model": (_unknown_label, "labels ['left'] are not among the model's labels"),
+    "nothing to evaluate": (lambda tmp, b, d: ["--model", b], "Nothing to evaluate"),
+    "empty none folder": (lambda tmp, b, d: ["--model", b, "--none", tmp], "holds no videos"),
     "folder without a bundle": (_not_a_bundle, "not a model bundle (classifier.keras is missing)"),
     "missing model folder": (lambda tmp, b, d: ["--model", tmp / "nope", "--data", d], "no such model folder"),
     "missing data path": (lambda tmp, b, d: ["--model", b, "--data", tmp / "nope"], "Data path not found"),
@@ -122,6 +118,21 @@ EVALUATE_ERRORS = {
     "plots is a file": (lambda tmp, b, d: ["--model", b, "--data", d, "--plots", b / "config.json"],
                         "it is a file; give a folder"),
 }
+
+
+def test_labels_the_model_does_not_know_count_as_false_alarm_footage(tmp_path, bundle, cache):
+    # "left" is none of the model's actions: its windows are scored for false alarms, not refused.
+    data = make_motion_dataset(tmp_path / "d", labels=("up", "left"), groups=("g1",), clips_per_group=1)
+    code, out, err = run("evaluate", "--model", bundle, "--data", data, "--json", tmp_path / "r.json",
+                         "--cache", cache)
+    assert code == 0, err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [row["label"] for row in report["clips"]] == ["up"]  # the closed-set table: known labels only
+    open_set = report["open_set"]
+    assert open_set["known_clips"] == 1 and open_set["none_clips"] == 1
+    left = [row for row in open_set["clips"] if row["label"] == "left"][0]
+    assert 0.0 <= left["false_alarm_rate"] <= 1.0 and left["windows"] > 0
+    assert "false alarms:" in out
 
 
 @pytest.mark.parametrize("case", EVALUATE_ERRORS)

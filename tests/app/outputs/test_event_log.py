@@ -14,7 +14,7 @@ from app.outputs.event_log import (
     read_segments,
     write_segments,
 )
-from app.results import UNCERTAIN, Result
+from app.results import UNKNOWN, Result
 
 LABELS = ("walk", "run", "idle")
 JSON_KEYS = {"frame", "time", "label", "confidence", "probs", "surprise", "latency_ms",
@@ -31,13 +31,13 @@ def test_jsonl_one_line_per_frame_with_schema(tmp_path):
     path = tmp_path / "events.jsonl"
     with EventLog(path) as log:
         log.write(make_result(0))
-        log.write(make_result(1, UNCERTAIN, surprise=0.0125))
+        log.write(make_result(1, UNKNOWN, surprise=0.0125))
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     rows = [json.loads(line) for line in lines]
     assert all(set(r) == JSON_KEYS for r in rows)
     assert rows[0]["frame"] == 0 and rows[0]["label"] == "walk" and rows[0]["surprise"] is None
-    assert rows[1]["surprise"] == pytest.approx(0.0125) and rows[1]["label"] == UNCERTAIN
+    assert rows[1]["surprise"] == pytest.approx(0.0125) and rows[1]["label"] == UNKNOWN
     assert rows[0]["probs"] == {"walk": 0.7, "run": 0.2, "idle": 0.1}
 
 
@@ -83,7 +83,7 @@ def test_read_only_folder_fails_at_open(tmp_path, monkeypatch):
 
 def scripted_tracker(include_uncertain: bool = True) -> SegmentTracker:
     tracker = SegmentTracker(include_uncertain=include_uncertain)
-    script = ["walk"] * 3 + [UNCERTAIN] * 2 + ["run"] * 4
+    script = ["walk"] * 3 + [UNKNOWN] * 2 + ["run"] * 4
     confs = [0.6, 0.8, 0.7, 0.3, 0.5, 0.9, 0.9, 0.8, 0.8]
     for i, (label, conf) in enumerate(zip(script, confs, strict=True)):
         tracker.update(i * 0.5, label, conf)
@@ -95,7 +95,7 @@ def test_segments_from_a_scripted_sequence():
     segments = scripted_tracker().segments
     assert [(s.start, s.end, s.label, s.frames) for s in segments] == [
         (0.0, 1.5, "walk", 3),
-        (1.5, 2.5, UNCERTAIN, 2),
+        (1.5, 2.5, UNKNOWN, 2),
         (2.5, 4.5, "run", 4),
     ]
     assert [s.mean_confidence for s in segments] == pytest.approx([0.7, 0.4, 0.85])

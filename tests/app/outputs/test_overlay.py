@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.outputs.overlay import MIN_HEIGHT, overlay_size, render_overlay
-from app.results import UNCERTAIN, Result
+from app.results import UNKNOWN, Result
 
 LABELS = ("walk", "run", "idle")
 
@@ -80,7 +80,7 @@ def amber(a: np.ndarray) -> int:
 def test_uncertain_and_idle_look_different_from_a_label():
     img = grey(720, 1280)
     walk = label_region(render_overlay(img, make_result("walk")))
-    unsure = label_region(render_overlay(img, make_result(UNCERTAIN, 0.4)))
+    unsure = label_region(render_overlay(img, make_result(UNKNOWN, 0.4)))
     idle = label_region(render_overlay(img, make_result("idle", 0.8)))
     # The confident label is green, "uncertain" amber (strong red), idle grey (no hue).
     assert green(walk) > 100 and amber(walk) == 0

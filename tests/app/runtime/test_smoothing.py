@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from app.results import UNCERTAIN
+from app.results import UNKNOWN
 from app.runtime.smoothing import LabelSmoother
 from app.settings import SmoothingSettings
 
@@ -54,20 +54,20 @@ def test_hysteresis_prevents_flicker_around_one_threshold():
     rows = [[0.65, 0.2, 0.15], [0.55, 0.3, 0.15], [0.62, 0.2, 0.18], [0.45, 0.35, 0.2]] * 3
     assert feed(sm, rows) == ["walk"] * len(rows)
     # Only falling below exit releases it; nothing else is confident, and idle is not top.
-    assert feed(sm, [[0.35, 0.4, 0.25]], start=len(rows)) == [UNCERTAIN]
+    assert feed(sm, [[0.35, 0.4, 0.25]], start=len(rows)) == [UNKNOWN]
 
 
 def test_below_enter_never_becomes_the_label():
     sm = LabelSmoother(NO_IDLE, no_smoothing())
-    assert feed(sm, [[0.55, 0.3, 0.15]] * 5) == [UNCERTAIN] * 5
+    assert feed(sm, [[0.55, 0.3, 0.15]] * 5) == [UNKNOWN] * 5
 
 
 def test_dwell_delays_a_switch_by_min_dwell():
     sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
     labels = feed(sm, [[0.9, 0.05, 0.05]] * 4 + [[0.05, 0.9, 0.05]] * 5)
     # walk appears at t=0.0 and is shown at t=0.3; run appears at t=0.4, shown at t=0.7.
-    # Meanwhile walk has fallen below its exit threshold, so it is not kept on screen.
-    assert labels == [UNCERTAIN] * 3 + ["walk"] + [UNCERTAIN] * 3 + ["run"] * 2
+    # Meanwhile walk stays on screen: nothing flashes between two confident labels.
+    assert labels == [UNKNOWN] * 3 + ["walk"] * 4 + ["run"] * 2
 
 
 def test_dwell_ignores_a_short_spike():
@@ -78,8 +78,8 @@ def test_dwell_ignores_a_short_spike():
 
 def test_dwell_uses_source_time_not_frame_count():
     sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=1.0))
-    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.0)[0] == UNCERTAIN
-    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.5)[0] == UNCERTAIN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.0)[0] == UNKNOWN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.5)[0] == UNKNOWN
     assert sm.update(np.array([0.9, 0.05, 0.05]), 6.0)[0] == "walk"
 
 
@@ -89,29 +89,29 @@ def test_per_class_enter_threshold():
     assert feed(sm, [[0.4, 0.38, 0.22]]) == ["run"]
     # Its exit is capped at its own enter (0.35), so 0.36 still holds it.
     assert feed(sm, [[0.5, 0.36, 0.14]], start=1) == ["run"]
-    assert feed(sm, [[0.5, 0.3, 0.2]], start=2) == [UNCERTAIN]
+    assert feed(sm, [[0.5, 0.3, 0.2]], start=2) == [UNKNOWN]
 
 
-def test_idle_when_idle_is_top_uncertain_otherwise():
+def test_idle_when_idle_is_top_unknown_otherwise():
     sm = LabelSmoother(LABELS, no_smoothing())
     label, conf, _ = sm.update(np.array([0.2, 0.3, 0.5]), 0.0)
     assert (label, conf) == ("idle", pytest.approx(0.5))
     label, conf, _ = sm.update(np.array([0.45, 0.3, 0.25]), 0.1)
-    # Confidence of "uncertain" is the top class's, but the top class is not named.
-    assert (label, conf) == (UNCERTAIN, pytest.approx(0.45))
+    # Confidence of "unknown" is the top class's, but the top class is not named.
+    assert (label, conf) == (UNKNOWN, pytest.approx(0.45))
 
 
-def test_model_without_idle_is_uncertain():
+def test_model_without_idle_is_unknown():
     sm = LabelSmoother(NO_IDLE, no_smoothing(), idle_label="idle")
-    assert sm.update(np.array([0.2, 0.3, 0.5]), 0.0)[0] == UNCERTAIN
+    assert sm.update(np.array([0.2, 0.3, 0.5]), 0.0)[0] == UNKNOWN
     sm = LabelSmoother(LABELS, no_smoothing(), idle_label="")
-    assert sm.update(np.array([0.2, 0.3, 0.5]), 0.0)[0] == UNCERTAIN
+    assert sm.update(np.array([0.2, 0.3, 0.5]), 0.0)[0] == UNKNOWN
 
 
 def test_live_settings_change_keeps_the_average():
     sm = LabelSmoother(LABELS, SmoothingSettings(ema=0.5, enter=0.6, exit=0.4, min_dwell_s=0.0))
     sm.update(np.array([0.5, 0.3, 0.2]), 0.0)
-    assert sm.update(np.array([0.5, 0.3, 0.2]), 0.1)[0] == UNCERTAIN
+    assert sm.update(np.array([0.5, 0.3, 0.2]), 0.1)[0] == UNKNOWN
     sm.set_settings(SmoothingSettings(ema=0.5, enter=0.45, exit=0.3, min_dwell_s=0.0))
     label, _, ema = sm.update(np.array([0.5, 0.3, 0.2]), 0.2)
     assert label == "walk"
@@ -132,7 +132,7 @@ def test_reset_forgets_history():
 def test_time_going_backwards_restarts_the_dwell():
     sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
     sm.update(np.array([0.9, 0.05, 0.05]), 10.0)
-    assert sm.update(np.array([0.9, 0.05, 0.05]), 0.0)[0] == UNCERTAIN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 0.0)[0] == UNKNOWN
     assert sm.update(np.array([0.9, 0.05, 0.05]), 0.3)[0] == "walk"
 
 
@@ -150,7 +150,7 @@ def test_concurrent_settings_changes_are_safe():
     try:
         for i in range(500):
             label, conf, _ = sm.update(np.array([0.7, 0.2, 0.1]), i / FPS)
-            assert label in (*LABELS, UNCERTAIN) and 0.0 <= conf <= 1.0
+            assert label in (*LABELS, UNKNOWN) and 0.0 <= conf <= 1.0
     finally:
         stop.set()
         thread.join(timeout=2)
@@ -164,8 +164,25 @@ def test_bad_probs_shape_names_the_argument():
         sm.update(np.array([np.nan, 0.5, 0.5]), 0.0)
 
 
-def test_a_label_below_its_exit_threshold_is_never_kept_while_the_next_one_dwells():
-    sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
-    labels = feed(sm, [[0.9, 0.05, 0.05]] * 4 + [[0.5, 0.45, 0.05]] * 3)
-    # 0.5 is under enter (0.6) but over exit (0.4): walk holds, hysteresis at work.
-    assert labels[-3:] == ["walk"] * 3
+def test_a_fading_label_turns_unknown_only_after_the_dwell():
+    sm = LabelSmoother(NO_IDLE, no_smoothing(min_dwell_s=0.2))
+    labels = feed(sm, [[0.9, 0.05, 0.05]] * 3 + [[0.34, 0.33, 0.33]] * 4)
+    # walk is shown at t=0.2 and kept through the 0.2 s dwell of "unknown" (t=0.3 to 0.5).
+    assert labels == [UNKNOWN] * 2 + ["walk"] * 3 + [UNKNOWN] * 2
+
+
+def test_the_background_class_is_shown_as_unknown_never_by_name():
+    sm = LabelSmoother(("idle", "wave", "other"), no_smoothing(), background_label="other")
+    label, conf, _ = sm.update(np.array([0.05, 0.1, 0.85]), 0.0)
+    assert (label, conf) == (UNKNOWN, pytest.approx(0.85))
+    assert sm.update(np.array([0.05, 0.9, 0.05]), 0.1)[0] == "wave"
+
+
+def test_the_models_calibrated_threshold_applies_unless_the_user_sets_enter():
+    probs = [[0.2, 0.7, 0.1]]
+    strict = LabelSmoother(LABELS, no_smoothing(enter=None), unknown_below=0.8)
+    assert feed(strict, probs) == [UNKNOWN]
+    lenient = LabelSmoother(LABELS, no_smoothing(enter=None, exit=0.3), unknown_below=0.5)
+    assert feed(lenient, probs) == ["run"]
+    user = LabelSmoother(LABELS, no_smoothing(enter=0.65), unknown_below=0.8)
+    assert feed(user, probs) == ["run"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -142,3 +144,15 @@ def test_load_dataset_skips_damaged_files_with_a_warning_each(tmp_path, config, 
     assert "Loading clips 3/3" in capsys.readouterr().err
     with pytest.raises(DatasetError, match="None of the 2 clips"):
         load_dataset([cut, junk], config, progress=False)
+
+
+def test_relabel_maps_then_folds_unknown_labels_into_the_background():
+    from model.data.manifests import parse_label_map, relabel
+
+    records = [ClipRecord(Path(f"{x}.avi"), x, "g", "d") for x in ("wave", "jump", "boxing", "bend")]
+    mapping = parse_label_map(["wave=wave_one_hand"])
+    out = relabel(records, mapping, known=["wave_one_hand", "bend"], background="other")
+    assert [r.label for r in out] == ["wave_one_hand", "other", "other", "bend"]
+    assert [r.label for r in relabel(records, mapping)] == ["wave_one_hand", "jump", "boxing", "bend"]
+    with pytest.raises(DatasetError, match="FROM=TO.*Received: 'wave'"):
+        parse_label_map(["wave"])

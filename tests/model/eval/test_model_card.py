@@ -42,7 +42,21 @@ def test_cv_table_lists_each_dataset_with_its_accuracies():
     assert "## Leave-one-group-out accuracy" in card
     assert "| kth | 2 | 6 | 50.0% | 30 | 25.0% |" in card
     assert "| weizmann | 2 | 6 | 87.5% | 30 | 60.0% |" in card
-    assert "Not measured" not in card
+    assert "Not measured for this bundle (train with `--cv`)" not in card
+
+
+def test_loso_table_gives_each_held_out_source_its_known_accuracy_and_false_alarms():
+    fold = {"source": "kth", "known_clips": 4, "known_clip_accuracy": 0.75, "none_windows": 40,
+            "false_alarm_rate": 0.1, "threshold": 0.55}
+    loso = {"threshold": 0.6, "folds": [fold],
+            "pooled": {"known_clips": 4, "known_clip_accuracy": 0.75, "none_windows": 40,
+                       "false_alarm_rate": 0.1}}
+    config = CONFIG.replace(labels=(*CONFIG.labels, "other"), background_label="other", unknown_below=0.6)
+    card = render_model_card(config, {"loso": loso})
+    assert "## Leave-one-source-out" in card
+    assert "| kth | 4 | 75.0% | 40 | 10.0% | 0.55 |" in card
+    assert "| **all** | 4 | 75.0% | 40 | 10.0% | 0.60 |" in card
+    assert "`other` is the background class" in card and "calibrated on sources held out" in card
 
 
 def test_holdout_section_names_the_groups_and_the_clip_count():

@@ -1,0 +1,155 @@
+"""Open-set evaluation: does the model name its actions, and stay quiet on everything else?
+
+A closed-set score rewards a model that names the nearest class for anything that
+moves. These figures count that as a failure:
+
+- known-clip accuracy: clips of the model's own actions (and idle) whose decision
+  is exactly their label; a clip called "unknown" is wrong;
+- false-alarm rate: the share of windows given an action label on clips where none
+  of the model's actions happens (its background class, labels it does not know,
+  or footage passed as "none of these").
+
+The decision is the app's, without its smoothing over time: the background class
+or a top probability under the threshold is "unknown", the idle class is idle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from model.config import ModelConfig
+
+UNKNOWN = -1  # the decision index of "unknown"
+# The thresholds tried when calibrating; finer steps only fit the noise of a few dozen clips.
+THRESHOLDS = tuple(np.round(np.arange(0.30, 0.96, 0.05), 2))
+
+
+def decide(probs: np.ndarray, config: ModelConfig, threshold: float) -> np.ndarray:
+    """The shown decision for each row of probabilities.
+
+    Args:
+        probs: (n, classes) probabilities.
+        config: gives the labels, the idle and the background class.
+        threshold: an action needs at least this probability.
+
+    Returns:
+        (n,) int: a class index, or `UNKNOWN`.
+    """
+    probs = np.asarray(probs)
+    top = probs.argmax(-1)
+    out = top.copy()
+    idle = config.labels.index(config.idle_label) if config.idle_label in config.labels else None
+    for i, (k, p) in enumerate(zip(top, probs.max(-1), strict=True)):
+        if k == idle:
+            continue
+        if config.labels[k] == config.background_label or p < threshold:
+            out[i] = UNKNOWN
+    return out
+
+
+def window_probs(classifier, config: ModelConfig, clips: Sequence[tuple[object, np.ndarray]],
+                 stride: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities of every evaluation window of every clip, whatever its label.
+
+    Args:
+        classifier: (batch, time, h, w, c) -> (batch, classes).
+        config: gives the window length.
+        clips: (record, uint8 frames (t, size, size, c)) pairs.
+        stride: window stride in model frames.
+
+    Returns:
+        (probs (n, classes), clip_ids (n,)).
+    """
+    from model.data.pipeline import make_eval_windows
+    from model.eval.evaluate import predict_windows
+
+    # Labels the model does not know still have windows; their label index is unused here.
+    named = [(c, r.label if r.label in config.labels else config.labels[0]) for r, c in clips]
+    x, _, clip_ids = make_eval_windows(named, config, stride=stride)
+    return predict_windows(classifier, x), clip_ids
+
+
+def open_set_report(probs: np.ndarray, clip_ids: np.ndarray, records: Sequence, config: ModelConfig,
+                    threshold: float) -> dict:
+    """Known-clip accuracy and false-alarm rate for one threshold.
+
+    Args:
+        probs: (n, classes) window probabilities, from `window_probs`.
+        clip_ids: (n,) index into `records` of each window's clip.
+        records: the clips' records (their `label`, `path`, `dataset`).
+        config: the model's config.
+        threshold: an action needs at least this probability.
+
+    Returns:
+        {"threshold", "known_clip_accuracy", "known_clips", "false_alarm_rate",
+        "none_windows", "none_clips", "clips": per-clip rows}.
+    """
+    known = set(config.action_labels) | ({config.idle_label} if config.idle_label in config.labels else set())
+    actions = {config.labels.index(a) for a in config.action_labels}
+    win = decide(probs, config, threshold)
+    rows, hits, n_known, alarms, n_none = [], 0, 0, 0, 0
+    for cid in np.unique(clip_ids):
+        rec = records[int(cid)]
+        mine = clip_ids == cid
+        clip_decision = int(decide(probs[mine].mean(0, keepdims=True), config, threshold)[0])
+        said = "unknown" if clip_decision == UNKNOWN else config.labels[clip_decision]
+        row = {"path": str(rec.path), "dataset": getattr(rec, "dataset", ""), "label": rec.label,
+               "decided": said, "windows": int(mine.sum())}
+        if rec.label in known:
+            n_known += 1
+            hits += said == rec.label
+            row["correct"] = said == rec.label
+        else:
+            fired = int(np.isin(win[mine], list(actions)).sum())
+            alarms += fired
+            n_none += int(mine.sum())
+            row["false_alarm_rate"] = round(fired / max(int(mine.sum()), 1), 4)
+        rows.append(row)
+    return {
+        "threshold": float(threshold),
+        "known_clip_accuracy": hits / n_known if n_known else None,
+        "known_clips": n_known,
+        "false_alarm_rate": alarms / n_none if n_none else None,
+        "none_windows": n_none,
+        "none_clips": sum(1 for r in rows if "false_alarm_rate" in r),
+        "clips": rows,
+    }
+
+
+def calibrate(folds: Sequence[tuple[np.ndarray, np.ndarray, Sequence, ModelConfig]]) -> float:
+    """The threshold that best separates known actions from everything else on held-out data.
+
+    Args:
+        folds: (probs, clip_ids, records, config) per held-out source, from models
+            that never saw that source.
+
+    Returns:
+        The threshold in `THRESHOLDS` that maximises known-clip accuracy minus
+        false-alarm rate, pooled over the folds; ties go to the higher threshold
+        (fewer false alarms).
+    """
+    best, best_score = THRESHOLDS[-1], -np.inf
+    for threshold in THRESHOLDS:
+        reports = [open_set_report(p, ids, recs, cfg, threshold) for p, ids, recs, cfg in folds]
+        pooled = pool_open_set(reports)
+        score = (pooled["known_clip_accuracy"] or 0.0) - (pooled["false_alarm_rate"] or 0.0)
+        if score >= best_score:
+            best, best_score = float(threshold), score
+    return best
+
+
+def pool_open_set(reports: Sequence[dict]) -> dict:
+    """Known-clip accuracy and false-alarm rate over several reports, weighted by their counts."""
+    known = sum(r["known_clips"] for r in reports)
+    hits = sum((r["known_clip_accuracy"] or 0.0) * r["known_clips"] for r in reports)
+    windows = sum(r["none_windows"] for r in reports)
+    alarms = sum((r["false_alarm_rate"] or 0.0) * r["none_windows"] for r in reports)
+    return {
+        "known_clip_accuracy": hits / known if known else None,
+        "known_clips": known,
+        "false_alarm_rate": alarms / windows if windows else None,
+        "none_windows": windows,
+        "none_clips": sum(r["none_clips"] for r in reports),
+    }

@@ -1,0 +1,78 @@
+"""The open world end to end: train with a background class and leave-one-source-out,
+then `run` says "unknown" on motion that is none of the actions, and `evaluate` counts it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from model.bundle import load_bundle
+from tests.cli_helpers import run
+from tests.video_fixtures import make_motion_dataset, write_motion_clip
+
+# Small, but trained long enough that a square moving up is told from one moving right.
+TRAIN = ["--size", "16", "--frames", "4", "--epochs", "12", "--steps", "16", "--batch", "8"]
+TINY = ["--size", "16", "--frames", "4", "--epochs", "1", "--steps", "2", "--batch", "4"]
+
+
+def two_rooms(tmp):
+    a = make_motion_dataset(tmp / "a", labels=("up", "down", "right"), dataset="room_a")
+    b = make_motion_dataset(tmp / "b", labels=("up", "down", "left"), groups=("g3", "g4"), dataset="room_b")
+    return a, b
+
+
+@pytest.fixture(scope="module")
+def open_world(tmp_path_factory):
+    """A bundle that knows up and down; right and left motion train its background class."""
+    tmp = tmp_path_factory.mktemp("open_world")
+    code, _, err = run("train", "--data", *two_rooms(tmp), "--known", "up", "down", *TRAIN,
+                       "--out", tmp / "bundle", "--cache", tmp / "cache")
+    assert code == 0, err
+    return tmp
+
+
+def test_loso_holds_out_each_source_and_sets_the_threshold(tmp_path):
+    code, _, err = run("train", "--data", *two_rooms(tmp_path), "--known", "up", "down", "--loso",
+                       *TINY, "--out", tmp_path / "bundle", "--cache", tmp_path / "cache")
+    assert code == 0, err
+    bundle = load_bundle(tmp_path / "bundle")
+    assert set(bundle.labels) == {"idle", "up", "down", "other"}
+    assert bundle.config.background_label == "other"
+    loso = bundle.metrics["loso"]
+    assert [f["source"] for f in loso["folds"]] == ["room_a", "room_b"]
+    # Each room holds 8 clips of up and down (known) and 4 of its own other motion.
+    assert [f["known_clips"] for f in loso["folds"]] == [8, 8]
+    assert [f["none_clips"] for f in loso["folds"]] == [4, 4]
+    assert bundle.config.unknown_below == loso["threshold"]
+    card = (tmp_path / "bundle" / "MODEL_CARD.md").read_text()
+    assert "## Leave-one-source-out" in card and "| room_a |" in card
+
+
+def test_run_says_unknown_on_motion_that_is_none_of_the_actions(open_world, tmp_path):
+    labels = {}
+    for motion in ("right", "up"):
+        clip = write_motion_clip(tmp_path / f"{motion}.avi", motion, n_frames=60, shade=70)
+        events = tmp_path / f"{motion}.jsonl"
+        code, _, err = run("run", "--source", clip, "--model", open_world / "bundle", "--fast",
+                           "--events", events)
+        assert code == 0, err
+        labels[motion] = Counter(json.loads(line)["label"] for line in events.read_text().splitlines())
+    # Motion the model was taught is not one of its actions: "unknown", never "up" or "down".
+    assert labels["right"].most_common(1)[0][0] == "unknown", labels
+    assert labels["right"]["up"] + labels["right"]["down"] <= 0.1 * sum(labels["right"].values()), labels
+    assert labels["up"]["up"] > labels["up"]["down"], labels
+
+
+def test_evaluate_reports_false_alarms_on_footage_with_none_of_the_actions(open_world, tmp_path):
+    none = tmp_path / "none"
+    write_motion_clip(none / "street.avi", "right", n_frames=60, shade=90)
+    report = tmp_path / "r.json"
+    code, out, err = run("evaluate", "--model", open_world / "bundle", "--none", none, "--json", report,
+                         "--cache", open_world / "cache")
+    assert code == 0, err
+    open_set = json.loads(report.read_text())["open_set"]
+    assert open_set["none_clips"] == 1 and open_set["none_windows"] > 0
+    assert open_set["false_alarm_rate"] <= 0.2
+    assert "false alarms:" in out

@@ -1,0 +1,68 @@
+"""Open-set decisions, known-clip accuracy, false-alarm rate and threshold calibration,
+on hand-made probabilities whose answers are counted by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.config import ModelConfig
+from model.data.manifests import ClipRecord
+from model.eval.open_set import UNKNOWN, calibrate, decide, open_set_report, pool_open_set
+
+CONFIG = ModelConfig(labels=("idle", "wave", "jump", "other"), background_label="other")
+
+
+def rec(label: str, name: str) -> ClipRecord:
+    return ClipRecord(Path(f"{name}.avi"), label, name, "toy")
+
+
+def test_decide_names_confident_actions_and_nothing_else():
+    probs = np.array([
+        [0.1, 0.8, 0.05, 0.05],   # wave, confident
+        [0.1, 0.45, 0.4, 0.05],   # wave on top, but under the threshold
+        [0.1, 0.1, 0.1, 0.7],     # the background class
+        [0.5, 0.3, 0.1, 0.1],     # idle: never "unknown", never an action
+    ])
+    assert decide(probs, CONFIG, 0.6).tolist() == [1, UNKNOWN, UNKNOWN, 0]
+    assert decide(probs, CONFIG, 0.4).tolist() == [1, 1, UNKNOWN, 0]
+
+
+def test_report_counts_known_clips_and_false_alarm_windows():
+    records = [rec("wave", "a"), rec("jump", "b"), rec("boxing", "c"), rec("other", "d")]
+    probs = np.array([
+        [0.0, 0.9, 0.1, 0.0], [0.0, 0.7, 0.3, 0.0],              # clip a: wave, right
+        [0.0, 0.5, 0.5, 0.0],                                    # clip b: a tie, 0.5 < 0.6: unknown
+        [0.0, 0.8, 0.1, 0.1], [0.0, 0.1, 0.1, 0.8], [0, 0, 0.2, 0.8],  # clip c: 1 alarm of 3
+        [0.0, 0.0, 0.9, 0.1],                                    # clip d: 1 alarm of 1
+    ])
+    ids = np.array([0, 0, 1, 2, 2, 2, 3])
+    report = open_set_report(probs, ids, records, CONFIG, threshold=0.6)
+    assert report["known_clips"] == 2 and report["known_clip_accuracy"] == 0.5
+    assert report["none_windows"] == 4 and report["none_clips"] == 2
+    assert report["false_alarm_rate"] == pytest.approx(2 / 4)
+    rows = {row["path"]: row for row in report["clips"]}
+    assert rows["b.avi"]["decided"] == "unknown" and rows["b.avi"]["correct"] is False
+    assert rows["c.avi"]["false_alarm_rate"] == pytest.approx(1 / 3, abs=1e-4)  # rounded for JSON
+
+
+def test_calibration_prefers_the_threshold_that_separates_known_from_other():
+    # Known clips score 0.7 to 0.8; other motion up to 0.55. Anything in (0.55, 0.7] separates.
+    records = [rec("wave", "a"), rec("jump", "b"), rec("boxing", "c")]
+    probs = np.array([[0, 0.8, 0.2, 0], [0, 0.3, 0.7, 0], [0, 0.55, 0.45, 0]])
+    fold = (probs, np.array([0, 1, 2]), records, CONFIG)
+    threshold = calibrate([fold])
+    assert 0.55 < threshold <= 0.7
+    report = open_set_report(*fold, threshold=threshold)
+    assert (report["known_clip_accuracy"], report["false_alarm_rate"]) == (1.0, 0.0)
+
+
+def test_pooling_weights_by_counts():
+    a = {"known_clips": 1, "known_clip_accuracy": 1.0, "none_windows": 10, "false_alarm_rate": 0.5,
+         "none_clips": 1}
+    b = {"known_clips": 3, "known_clip_accuracy": 0.0, "none_windows": 0, "false_alarm_rate": None,
+         "none_clips": 0}
+    pooled = pool_open_set([a, b])
+    assert pooled["known_clip_accuracy"] == 0.25 and pooled["false_alarm_rate"] == 0.5
