@@ -25,7 +25,8 @@ FPS = 30.0
 # encoded, and the open MP4 fragment (1 s); see app/outputs/writer.py and encoder.py.
 MAY_LOSE = 2 * int(FPS) + 1
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and RLIMIT_FSIZE are POSIX")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and RLIMIT_FSIZE are POSIX")]
 
 
 def start_run(args: list[str], file_size_limit: int | None = None) -> subprocess.Popen:
