@@ -52,6 +52,7 @@ def train_main(args: argparse.Namespace) -> int:
     from model.data.windows import check_window_fits
     from model.eval.evaluate import evaluate_classifier
     from model.eval.model_card import render_model_card
+    from model.train.background import background_embeddings, save_background
     from model.train.classifier import TrainSettings, interrupt_note, train_classifier
     from model.train.folds import cross_validate, leave_one_source_out
 
@@ -121,6 +122,8 @@ def train_main(args: argparse.Namespace) -> int:
                                       test_clips=[c for _, c in test_clips])
     save_bundle(out, config, model, predictor=predictor, metrics=metrics,
                 model_card=render_model_card(config, metrics, notes=notes))
+    # What `train --from` learns "none of these" from, when the user brings no such clips.
+    save_background(out, background_embeddings(model, config, train_clips))
     print(f"wrote {out}")
     return 0
 

@@ -183,7 +183,6 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         """Asks the engine to load a bundle; the window says "loading model…" until it answers."""
         self.view.set_state("loading model…")
         self.preview.set_message("loading model…")
-        self.store.set_path("model_dir", path)
         self.engine.load_model(path)
 
     # -- engine events (GUI thread) -------------------------------------------------------
@@ -206,6 +205,8 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
 
     def _on_model_loaded(self, info: dict) -> None:
         self.model_info = info
+        if info.get("path"):
+            self.store.set_path("model_dir", str(info["path"]))  # only a bundle that loaded is remembered
         self._idle_label = str(info.get("idle_label", "idle"))
         labels = tuple(info.get("labels", ()))
         for widget in (self.view, self.bars, self.timeline):
@@ -218,6 +219,11 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.statusBar().showMessage(f"Model loaded: {info.get('summary', info.get('path', ''))}", 8000)
 
     def _on_model_failed(self, message: str) -> None:
+        if self.model_info is not None:  # the engine keeps the model it had
+            self.view.set_state("")
+            self.show_error("Model not loaded", message + "\n\nThe model loaded before keeps running. "
+                            "Choose another bundle folder under Settings → Model.")
+            return
         self.view.set_state("no model: see the message")
         self.preview.set_message("no model loaded")
         self.show_error("Model not loaded", message + "\n\nThe video keeps playing without labels. "

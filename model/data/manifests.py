@@ -137,8 +137,8 @@ def parse_label_map(items: Sequence[str] | None) -> dict[str, str]:
 def find_videos(folder: str | Path) -> list[Path]:
     """Every video file under `folder`, at any depth, sorted.
 
-    Hidden files are skipped: they are recordings still being written
-    (`.name.partial.mp4`) or a system's own files.
+    Hidden files are skipped: they are a system's own files (`.DS_Store`, `._clip.mp4`)
+    or an editor's temporary copies, never clips.
     """
     return sorted(
         p for p in Path(folder).rglob("*")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from model.bundle import load_bundle
@@ -48,6 +49,10 @@ def test_loso_holds_out_each_source_and_sets_the_threshold(tmp_path):
     assert bundle.config.unknown_below == loso["threshold"]
     card = (tmp_path / "bundle" / "MODEL_CARD.md").read_text()
     assert "## Leave-one-source-out" in card and "| room_a |" in card
+    # The background's embeddings travel with the bundle, for `train --from` (4 frames: 3 motion pairs).
+    background = np.load(tmp_path / "bundle" / "background_embeddings.npz")["embeddings"]
+    assert background.shape[0] > 0 and background.shape[1:] == (3, bundle.config.embed_dim)
+    assert np.isfinite(background.astype(np.float32)).all()
 
 
 def test_run_says_unknown_on_motion_that_is_none_of_the_actions(open_world, tmp_path):
