@@ -106,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--predictor-epochs", type=int, default=PredictorSettings.epochs,
                    help="with --predictor: its epochs (steps and batch as for the classifier)")
     p.add_argument("--card-notes", help="Markdown file appended to MODEL_CARD.md (data sources, known limits)")
+    p.add_argument("--from", dest="from_bundle", nargs="?", const=str(DEFAULT_MODEL), metavar="BUNDLE",
+                   help="teach new classes on top of a trained bundle (default: the shipped one): its "
+                        "per-frame encoder stays frozen and only a new head is trained, in seconds")
+    p.add_argument("--head-epochs", type=int, help="with --from: passes over the cached embeddings (default 20)")
+    p.add_argument("--no-estimate", action="store_true", help="with --from: skip the leave-one-clip-out estimate")
+    p.add_argument("--progress", choices=("lines", "json"), default="lines",
+                   help="with --from: json writes progress to stdout as JSON lines (the GUI reads them)")
 
     p = sub.add_parser("train-predictor", help="train the next-frame predictor into a bundle")
     p.add_argument("--data", help="clips folder (manifest.csv or one folder per class)")

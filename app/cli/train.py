@@ -22,6 +22,10 @@ from model.errors import DatasetError
 
 def main(args: argparse.Namespace) -> int:
     """Runs `actionlens train`; returns the exit code."""
+    if getattr(args, "from_bundle", None):
+        from app.cli.train_from import transfer_main
+
+        return transfer_main(args)  # a head on cached embeddings: seconds on one machine, no cluster
     return train_main(args)
 
 
@@ -82,6 +86,8 @@ def train_main(args: argparse.Namespace) -> int:
         strategy=args.strategy, logdir=args.logdir,
         # With --no-idle there is no idle class to label synthetic idle windows with.
         idle_fraction=0.0 if args.no_idle else TrainSettings.idle_fraction,
+        # Keras's bar redraws with \r and colour codes; in a log file that is noise, so one line per epoch.
+        verbose=1 if sys.stdout.isatty() else 2,
     )
     metrics: dict = {"trained": str(date.today()), "command": " ".join(["actionlens", *sys.argv[1:]])}
     if notes:
