@@ -31,6 +31,7 @@ from app.qt.main_actions import install_actions
 from app.qt.outputs import OutputsController
 from app.qt.paths import default_output_dir
 from app.qt.settings_store import SettingsStore
+from app.qt.train_controller import TrainController
 from app.qt.widgets.collect_panel import CollectPanel
 from app.qt.widgets.playback_bar import PlaybackBar
 from app.qt.widgets.preview_pane import PreviewPane
@@ -84,6 +85,7 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self._build_widgets()
         install_actions(self)
         self._connect()
+        self.trainer = TrainController(self)  # the Collect panel's Train button
 
         settings = self.store.engine_settings(engine.settings)
         self.settings_panel.set_settings(settings)
@@ -105,7 +107,8 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.preview = PreviewPane()
         self.source_panel = SourcePanel()
         self.settings_panel = SettingsPanel()
-        self.collect_panel = CollectPanel(self.store.path("dataset_dir", default_output_dir() / "dataset"))
+        self.collect_panel = CollectPanel(self.store.path("dataset_dir", default_output_dir() / "dataset"),
+                                          is_live=lambda: self.source_info is not None and self.source_info.kind != "file")
         left = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -278,6 +281,7 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
             self._stats_timer.stop()
             self._timeline_timer.stop()
             self.camera_probe.cancel(0.2)
+            self.trainer.close()
             self.engine.stop(timeout=max(0.2, (deadline - time.monotonic()) * 0.6))
             self.bridge.detach()  # after stop: the last frames still reached the recorder
             self.outputs.close(max(0.2, deadline - time.monotonic()))
