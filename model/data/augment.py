@@ -11,7 +11,10 @@ comes from the `rng` argument: the same rng state gives the same output.
   random position, resized back to (h, w);
 - brightness and contrast: x' = (x - mean) * c + mean + b, with the window's
   mean, c ~ U(1 - contrast, 1 + contrast) and b ~ U(-brightness, brightness)
-  on the [0, 1] scale.
+  on the [0, 1] scale;
+- gamma: x' = x ** g on the [0, 1] scale, log g ~ U(-gamma, gamma), so a dark
+  room and a bright one look alike to the model and darkness cannot stand in
+  for a class (the "other" clips of ARID are all dark).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class AugmentParams:
         brightness: largest brightness shift on the [0, 1] scale.
         contrast: largest relative contrast change.
         speed_range: (low, high) temporal step, or None for no speed jitter.
+        gamma: largest |log| of the gamma applied (0 disables it).
     """
 
     flip_prob: float = 0.5
@@ -43,10 +47,12 @@ class AugmentParams:
     brightness: float = 0.1
     contrast: float = 0.2
     speed_range: tuple[float, float] | None = (0.8, 1.25)
+    # ln 2: from half to twice the exposure curve, the spread between the dark and the lit sources.
+    gamma: float = 0.7
 
 
 NO_AUGMENT = AugmentParams(
-    flip_prob=0.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None
+    flip_prob=0.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None, gamma=0.0
 )
 
 
@@ -85,6 +91,9 @@ def augment_window(
         xf = x.astype(np.float32)
         mean = float(xf.mean())
         x = np.clip((xf - mean) * c + mean + b, 0.0, scale)
+    if params.gamma > 0:
+        g = float(np.exp(rng.uniform(-params.gamma, params.gamma)))
+        x = scale * np.power(np.asarray(x, np.float32) / scale, g)
     if dtype == np.uint8 and x.dtype != np.uint8:
         x = np.rint(x)
     return np.ascontiguousarray(x.astype(dtype, copy=False))

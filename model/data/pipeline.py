@@ -52,6 +52,7 @@ def train_batches(
     rng: np.random.Generator,
     idle_fraction: float = 0.0,
     augment: AugmentParams | None = None,
+    scramble_fraction: float = 0.0,
 ):
     """Yields training batches forever, as numpy arrays.
 
@@ -62,6 +63,8 @@ def train_batches(
         rng: the source of randomness; its state carries over between batches.
         idle_fraction: share of idle windows in [0, 1).
         augment: augmentation strengths; None uses `AugmentParams()`.
+        scramble_fraction: share of background windows cut from action clips with
+            their frames shuffled; needs `config.background_label` in the labels.
 
     Yields:
         (x, y): x float32 (batch, T, size, size, c) in [0, 1], y int32 (batch,).
@@ -82,6 +85,11 @@ def train_batches(
     by_class = [np.flatnonzero(y_all == k) for k in range(config.num_classes)]
     present = [k for k, members in enumerate(by_class) if len(members)]
     idle_id = config.labels.index(config.idle_label) if idle_fraction > 0 else -1
+    background_id = config.labels.index(config.background_label) if config.background_label in config.labels else -1
+    # Background windows in the rooms and cameras of the actions themselves: otherwise "a source
+    # seen only in background clips" is a shortcut to the background class, and a known room to an action.
+    scrambled_from = [j for j, k in enumerate(y_all) if k not in (background_id, idle_id)]
+    scramble = scramble_fraction if background_id >= 0 and scrambled_from else 0.0
     while True:
         x = np.empty((batch_size, *config.window_shape), np.uint8)
         y = np.empty((batch_size,), np.int32)
@@ -89,6 +97,12 @@ def train_batches(
             if idle_fraction > 0 and rng.random() < idle_fraction:
                 x[i] = make_idle_windows(clips, config.frames, 1, rng)[0]
                 y[i] = idle_id
+                continue
+            if scramble > 0 and rng.random() < scramble:
+                j = int(rng.choice(scrambled_from))
+                window = random_train_window(clips[j], clips_with_labels[j][1], config, rng, augment)
+                x[i] = window[rng.permutation(len(window))]
+                y[i] = background_id
                 continue
             k = present[int(rng.integers(len(present)))]
             j = int(rng.choice(by_class[k]))
@@ -105,6 +119,7 @@ def make_train_dataset(
     seed: int,
     idle_fraction: float = 0.0,
     augment: AugmentParams | None = None,
+    scramble_fraction: float = 0.0,
 ):
     """A `tf.data.Dataset` of augmented training batches, `steps_per_epoch` per pass.
 
@@ -119,6 +134,7 @@ def make_train_dataset(
         seed: seeds the random stream.
         idle_fraction: share of idle windows in [0, 1).
         augment: augmentation strengths; None uses `AugmentParams()`.
+        scramble_fraction: share of frame-shuffled action windows labelled background.
 
     Returns:
         A dataset of (x, y): x float32 (batch, T, size, size, c) in [0, 1], y int32 (batch,).
@@ -135,7 +151,8 @@ def make_train_dataset(
         )
     # Built once, so validation errors surface here rather than inside a TF worker thread.
     stream = train_batches(
-        clips_with_labels, config, batch_size, np.random.default_rng(seed), idle_fraction, augment
+        clips_with_labels, config, batch_size, np.random.default_rng(seed), idle_fraction, augment,
+        scramble_fraction,
     )
     first = next(stream)
 

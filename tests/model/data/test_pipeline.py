@@ -64,7 +64,7 @@ def test_idle_windows_from_float_clips_stay_float_in_range():
 
 def test_flip_only_for_symmetric_labels():
     params = AugmentParams(
-        flip_prob=1.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None
+        flip_prob=1.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None, gamma=0.0
     )
     w = _asymmetric_window()
     flipped = augment_window(w, np.random.default_rng(0), symmetric=True, params=params)
@@ -134,3 +134,37 @@ def test_eval_windows_label_every_window_with_its_clip(config):
     assert x.shape == (4, 6, SIZE, SIZE, 1) and x.dtype == np.float32
     assert y.tolist() == [1, 1, 1, 2] and ids.tolist() == [0, 0, 0, 1]
     np.testing.assert_array_equal(x[1], clips[0][0][3:9].astype(np.float32) * np.float32(1 / 255))
+
+
+def test_gamma_brightens_or_darkens_a_whole_window_alike():
+    params = AugmentParams(flip_prob=0.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None,
+                           gamma=0.7)
+    w = np.repeat(np.linspace(10, 245, SIZE * SIZE, dtype=np.float32).reshape(1, SIZE, SIZE, 1), 3, 0)
+    w = w.astype(np.uint8)
+    means = []
+    for seed in range(20):
+        out = augment_window(w, np.random.default_rng(seed), symmetric=False, params=params)
+        assert np.all(out == out[0])
+        # A monotone curve: the order of the pixels is kept.
+        assert np.all(np.diff(out[0].ravel().astype(int)) >= 0)
+        means.append(out.mean())
+    assert min(means) < w.mean() - 10 and max(means) > w.mean() + 10
+
+
+def test_scrambled_windows_are_shuffled_action_frames_labelled_background():
+    from model.data.pipeline import to_model_input, train_batches
+
+    config = ModelConfig(labels=("idle", "wave", "other"), frames=6, min_frames=2, size=SIZE, fps=10.0,
+                         background_label="other")
+    wave = _moving_clip(12, 0)
+    clips = [(wave, "wave"), (np.zeros_like(wave), "other")]
+    stream = train_batches(clips, config, 64, np.random.default_rng(0), augment=NO_AUGMENT,
+                           scramble_fraction=1.0)
+    x, y = next(stream)
+    assert set(y.tolist()) == {2}
+    frames = {f.tobytes() for f in to_model_input(wave)}
+    # Every window is made of the wave clip's frames (never the background clip's), and most are out of order.
+    assert all(f.tobytes() in frames for w in x for f in w)
+    in_order = sum(all(np.argmax(w[t, :, :, 0].max(0)) < np.argmax(w[t + 1, :, :, 0].max(0)) for t in range(5))
+                   for w in x)
+    assert in_order < len(x) // 4
