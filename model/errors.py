@@ -9,3 +9,7 @@ from __future__ import annotations
 
 class DatasetError(ValueError):
     """Bad training data; the one-line message names the file and what to do."""
+
+
+class ClusterError(ValueError):
+    """Bad TF_CONFIG or a worker that cannot be reached; the one-line message names the setting or address."""

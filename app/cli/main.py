@@ -12,6 +12,7 @@ import os
 import sys
 
 from app.cli.common import add_data_options, add_model_options, add_training_options
+from app.cli.workers import add_cluster_options
 from app.paths import DEFAULT_MODEL
 from model.config import ModelConfig
 from model.train.classifier import TrainSettings
@@ -28,6 +29,7 @@ _USER_ERRORS = (
     ("app.outputs.files", "OutputError"),
     ("model.bundle", "BundleError"),
     ("model.errors", "DatasetError"),
+    ("model.errors", "ClusterError"),
     ("model.shapes", "ShapeError"),
     ("model.export", "ExportError"),
 )
@@ -99,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-motion", action="store_true",
                    help="feed plain frames to the encoder instead of (frame, change) pairs")
     p.add_argument("--symmetric", nargs="*", default=None, help="labels safe to mirror (default: all)")
-    p.add_argument("--strategy", choices=("none", "mirrored", "multiworker"), default="none")
+    add_cluster_options(p)
     p.add_argument("--logdir", help="TensorBoard log folder")
     p.add_argument("--cache", help="clip cache folder (default ~/.cache/actionlens)")
     p.add_argument("--predictor", action="store_true", help="also train the next-frame predictor on the same clips")
@@ -119,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--moving-mnist", help="folder with MNIST idx files: train on Moving MNIST instead")
     p.add_argument("--out", required=True, help="bundle folder to add predictor.keras to (or create)")
     add_training_options(p, PredictorSettings())
+    add_cluster_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[])
     p.add_argument("--cache", help="clip cache folder")
 

@@ -26,7 +26,11 @@ def main(args: argparse.Namespace) -> int:
         from app.cli.train_from import transfer_main
 
         return transfer_main(args)  # a head on cached embeddings: seconds on one machine, no cluster
-    return train_main(args)
+    from app.cli.workers import worker_scope
+
+    # Joined before any data is read, so an unreachable worker costs seconds, not a dataset load.
+    with worker_scope(args) as args:
+        return train_main(args)
 
 
 def _read_notes(path: str | None) -> str:
@@ -140,7 +144,7 @@ def _attach_predictor(args, config: ModelConfig, clips, metrics: dict, test_clip
 
     gray = to_gray(clips)
     predictor, _ = train_predictor(gray, config, epochs=args.predictor_epochs, steps=args.steps,
-                                   batch=args.batch, seed=args.seed)
+                                   batch=args.batch, seed=args.seed, strategy=args.strategy)
     # Scored on the held-out groups when there are any, like the classifier.
     scored = to_gray(test_clips) if test_clips else gray
     report = evaluate_predictor(predictor, *next_frame_pairs(scored, config.predictor_frames))

@@ -26,7 +26,11 @@ MNIST_TEST_SEQUENCES = 100
 
 def main(args: argparse.Namespace) -> int:
     """Runs `actionlens train-predictor`; returns the exit code."""
-    return train_predictor_main(args)
+    from app.cli.workers import worker_scope
+
+    # read_out: every worker must build the predictor from the same bundle config.
+    with worker_scope(args, read_out=True) as args:
+        return train_predictor_main(args)
 
 
 def train_predictor_main(args: argparse.Namespace) -> int:
@@ -76,7 +80,8 @@ def train_predictor_main(args: argparse.Namespace) -> int:
         shape = None
         split = f"held-out groups ({', '.join(sorted(test_groups))})" if test_groups else "training clips"
     predictor, _ = train_predictor(train, config, epochs=args.epochs, steps=args.steps,
-                                   batch=args.batch, seed=args.seed, frame_shape=shape)
+                                   batch=args.batch, seed=args.seed, frame_shape=shape,
+                                   strategy=args.strategy)
     report = {**evaluate_predictor(predictor, *next_frame_pairs(test, config.predictor_frames)),
               "split": split}
     print(f"next frame ({split}): PSNR {report['psnr']:.2f} dB vs copy-last {report['psnr_copy_last']:.2f} dB; "

@@ -31,6 +31,8 @@ class TrainSettings:
         batch: windows per batch.
         lr: Adam learning rate at the start (cosine decay to 5% of it).
         idle_fraction: share of each batch that is idle windows.
+        scramble_fraction: share of frame-shuffled action windows labelled as the
+            background class (only when the config has one).
         seed: seeds numpy, Python and the backend.
         strategy: "none", "mirrored" (all GPUs of this machine) or "multiworker" (TF_CONFIG).
         logdir: TensorBoard log folder, or None.
@@ -43,6 +45,8 @@ class TrainSettings:
     lr: float = 3e-3
     # One window in eight is idle: enough to learn "nothing happens", not enough to drown actions.
     idle_fraction: float = 0.125
+    # One in ten: the background class also sees the actions' own rooms, moving incoherently.
+    scramble_fraction: float = 0.1
     seed: int = 1
     strategy: str = "none"
     logdir: str | None = None
@@ -54,6 +58,8 @@ def make_strategy(name: str):
 
     "mirrored" replicates over every GPU of this machine, or, with none, over
     every logical CPU device (one unless configured otherwise, e.g. in tests).
+    "multiworker" joins the workers TF_CONFIG lists (model/train/distributed.py),
+    once per process.
     """
     if name not in STRATEGIES:
         raise ValueError(f"`strategy` must be one of {', '.join(STRATEGIES)}. Received: strategy={name!r}")
@@ -67,7 +73,9 @@ def make_strategy(name: str):
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy([d.name for d in devices])
     if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        from model.train.distributed import multiworker_strategy
+
+        return multiworker_strategy()
     return tf.distribute.get_strategy()
 
 
@@ -100,11 +108,17 @@ def train_classifier(
             e.g. to save the bundle so Ctrl-C keeps it.
 
     Returns:
-        (model, history dict). The model holds the kept epoch's weights.
+        (model, history dict). The model holds the kept epoch's weights; under
+        "multiworker" it is a plain copy that predicts on this worker alone.
+
+    Raises:
+        ClusterError: under "multiworker", workers disagree on the config or
+            schedule, the batch does not split over them, or one is lost.
     """
     from model.backend import import_keras
     from model.data.pipeline import make_eval_windows, make_train_dataset
     from model.nets.networks import build_classifier
+    from model.train import distributed
 
     keras = import_keras()
     set_seed(settings.seed)
@@ -118,10 +132,21 @@ def train_classifier(
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
-    data = make_train_dataset(
-        [(c, r.label) for r, c in clips], config, batch_size=settings.batch, steps_per_epoch=settings.steps,
-        seed=settings.seed, idle_fraction=settings.idle_fraction,
-    ).repeat()  # one pass is one epoch of `steps`; fit needs the stream to go on
+    labelled = [(c, r.label) for r, c in clips]
+
+    def stream(batch: int, seed: int):
+        return make_train_dataset(
+            labelled, config, batch_size=batch, steps_per_epoch=settings.steps, seed=seed,
+            idle_fraction=settings.idle_fraction, scramble_fraction=settings.scramble_fraction,
+        ).repeat()  # one pass is one epoch of `steps`; fit needs the stream to go on
+
+    multiworker = distributed.is_multiworker(strategy)
+    if multiworker:
+        distributed.check_workers_agree(strategy, _agreed(config, settings))
+        data, spec = distributed.distribute_batches(strategy, stream, settings.batch, settings.seed)
+        distributed.prepare_model(model, strategy, spec)
+    else:
+        data = stream(settings.batch, settings.seed)
     val = None
     if val_clips:
         vx, vy, _ = make_eval_windows([(c, r.label) for r, c in val_clips], config, stride=4)
@@ -129,13 +154,22 @@ def train_classifier(
     callbacks = [_KeepBest(on_epoch_end, monitor="val_accuracy" if val else None)]
     if settings.logdir:
         callbacks.append(keras.callbacks.TensorBoard(settings.logdir))
-    history = model.fit(
-        data, epochs=settings.epochs, steps_per_epoch=settings.steps, validation_data=val,
-        callbacks=callbacks, verbose=settings.verbose,
-        shuffle=False,  # the stream is already random; True only makes Keras warn about it
-    )
+    with distributed.lost_contact() if multiworker else contextlib.nullcontext():
+        history = model.fit(
+            data, epochs=settings.epochs, steps_per_epoch=settings.steps, validation_data=val,
+            callbacks=callbacks, verbose=settings.verbose,
+            shuffle=False,  # the stream is already random; True only makes Keras warn about it
+        )
     callbacks[0].restore(model)
+    if multiworker:
+        model = distributed.local_copy(model, lambda: build_classifier(config))
     return model, history.history
+
+
+def _agreed(config: ModelConfig, settings: TrainSettings) -> str:
+    """What every worker must share: the model and the schedule, not where each writes its logs."""
+    return (f"{config!r} epochs={settings.epochs} steps={settings.steps} batch={settings.batch} "
+            f"lr={settings.lr} idle={settings.idle_fraction} scramble={settings.scramble_fraction} seed={settings.seed}")
 
 
 def _keep_best_class():

@@ -7,6 +7,7 @@ model's fps, mirrored at random (motion is as likely one way as the other).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -118,6 +119,7 @@ def train_predictor(
     lr: float = PredictorSettings.lr,
     verbose: int = 1,
     frame_shape: tuple[int, int, int] | None = None,
+    strategy: str = "none",
 ):
     """Trains a next-frame predictor.
 
@@ -131,16 +133,22 @@ def train_predictor(
         lr: Adam learning rate.
         verbose: Keras fit verbosity.
         frame_shape: (h, w, c) when it differs from the config's (Moving MNIST).
+        strategy: "none", "mirrored" or "multiworker", as for the classifier
+            (`model.train.classifier.make_strategy`).
 
     Returns:
-        (predictor, history dict).
+        (predictor, history dict). Under "multiworker" the predictor is a plain
+        copy that predicts on this worker alone.
 
     Raises:
         DatasetError: no clip is longer than `config.predictor_frames`.
+        ClusterError: under "multiworker", workers disagree on the config or
+            schedule, the batch does not split over them, or one is lost.
     """
     from model.backend import import_keras
     from model.nets.predictor import build_predictor
-    from model.train.classifier import set_seed
+    from model.train import distributed
+    from model.train.classifier import make_strategy, set_seed
 
     keras = import_keras()
     k = config.predictor_frames
@@ -156,23 +164,38 @@ def train_predictor(
                 f"`clips` must all be (t, {', '.join(map(str, shape))}) frames. Hint: `to_gray` "
                 f"makes colour clips one-channel. Received: clips[{i}].shape={np.shape(clip)}"
             )
-    model = build_predictor(config, frame_shape=shape)
-    model.compile(optimizer=keras.optimizers.Adam(lr), loss=log_mse_loss)
-    rng = np.random.default_rng(seed)
-
-    def batches():
-        while True:
-            yield random_pairs(clips, k, batch, rng)
-
+    dist = make_strategy(strategy)
+    with dist.scope():
+        model = build_predictor(config, frame_shape=shape)
+        model.compile(optimizer=keras.optimizers.Adam(lr), loss=log_mse_loss)
     import tensorflow as tf
 
-    data = tf.data.Dataset.from_generator(
-        batches,
-        output_signature=(
-            tf.TensorSpec((batch, k, *shape), tf.float32),
-            tf.TensorSpec((batch, *shape), tf.float32),
-        ),
-    ).prefetch(2)
-    # shuffle=False: the pairs are already random, and True only makes Keras warn about it.
-    history = model.fit(data, epochs=epochs, steps_per_epoch=steps, verbose=verbose, shuffle=False)
+    def stream(size: int, stream_seed: int):
+        rng = np.random.default_rng(stream_seed)
+
+        def batches():
+            while True:
+                yield random_pairs(clips, k, size, rng)
+
+        return tf.data.Dataset.from_generator(
+            batches,
+            output_signature=(
+                tf.TensorSpec((size, k, *shape), tf.float32),
+                tf.TensorSpec((size, *shape), tf.float32),
+            ),
+        ).prefetch(2)
+
+    multiworker = distributed.is_multiworker(dist)
+    if multiworker:
+        distributed.check_workers_agree(
+            dist, f"predictor {config!r} {shape} epochs={epochs} steps={steps} batch={batch} lr={lr} seed={seed}")
+        data, spec = distributed.distribute_batches(dist, stream, batch, seed)
+        distributed.prepare_model(model, dist, spec)
+    else:
+        data = stream(batch, seed)
+    with distributed.lost_contact() if multiworker else contextlib.nullcontext():
+        # shuffle=False: the pairs are already random, and True only makes Keras warn about it.
+        history = model.fit(data, epochs=epochs, steps_per_epoch=steps, verbose=verbose, shuffle=False)
+    if multiworker:
+        model = distributed.local_copy(model, lambda: build_predictor(config, frame_shape=shape))
     return model, history.history
