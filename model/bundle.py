@@ -105,6 +105,26 @@ def save_bundle(
     return out
 
 
+def update_metrics(path: str | Path, **entries) -> Path:
+    """Adds figures to a bundle's metrics.json and redraws its model card from them.
+
+    Args:
+        path: the bundle folder.
+        **entries: metrics.json keys to set, e.g. architectures=[...] or evaluations={...}.
+
+    Returns:
+        The path of the model card.
+    """
+    from model.eval.model_card import render_model_card
+
+    bundle = load_bundle(path, load_predictor=False)
+    metrics = {**bundle.metrics, **entries}
+    root = Path(path)
+    _atomic_text(root / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
+    _atomic_text(root / CARD_FILE, render_model_card(bundle.config, metrics, notes=metrics.get("card_notes", "")))
+    return root / CARD_FILE
+
+
 def load_bundle(path: str | Path, *, load_predictor: bool = True) -> Bundle:
     """Loads and checks a bundle.
 

@@ -31,7 +31,7 @@ def main(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)
     if args.into:
-        add_to_bundle(args.into, rows, " ".join(["actionlens", *sys.argv[1:]]))
+        add_to_bundle(args.into, rows, args.command_line)
     return 0
 
 
@@ -39,16 +39,10 @@ def add_to_bundle(path: str, rows: list[dict], command: str) -> None:
     """Stores the comparison in a bundle's metrics.json and redraws its model card."""
     from datetime import date
 
-    from model.bundle import CARD_FILE, METRICS_FILE, load_bundle
-    from model.eval.model_card import render_model_card
+    from model.bundle import update_metrics
 
-    bundle = load_bundle(path, load_predictor=False)
     note = (f"Measured {date.today()} with `{command}`: each architecture trained with the same "
             f"settings on the same splits (held out: {', '.join(rows[0]['splits'])}); ms per frame "
             "is one live step with compiled calls on this machine's CPU.")
-    metrics = {**bundle.metrics, "architectures": [{**rows[0], "note": note}, *rows[1:]]}
-    root = Path(path)
-    (root / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
-    card = render_model_card(bundle.config, metrics, notes=metrics.get("card_notes", ""))
-    (root / CARD_FILE).write_text(card)
-    print(f"added the comparison to {root / METRICS_FILE} and {root / CARD_FILE}", file=sys.stderr)
+    card = update_metrics(path, architectures=[{**rows[0], "note": note}, *rows[1:]])
+    print(f"added the comparison to {Path(path)} ({card.name} redrawn)", file=sys.stderr)

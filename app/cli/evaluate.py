@@ -28,6 +28,8 @@ def main(args: argparse.Namespace) -> int:
         raise DatasetError(f"`--stride` must be at least 1 model frame. Received: {args.stride}")
     if args.json:
         check_output_path(args.json, "JSON report")
+    if args.record is not None and not args.record.strip():
+        raise DatasetError("`--record` needs a name for these figures, e.g. --record \"unseen street footage\".")
     if args.plots and Path(args.plots).exists() and not Path(args.plots).is_dir():
         raise OutputError(f"Cannot write plots to {args.plots}: it is a file; give a folder.")
     records = records_from_args(args) if args.data else []
@@ -72,7 +74,23 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {args.json}")
+    if args.record:
+        _record(args, bundle, report["open_set"])
     return 0
+
+
+def _record(args: argparse.Namespace, bundle, open_set: dict) -> None:
+    """Keeps the open-set figures in the bundle's metrics.json and model card, under `--record`'s name."""
+    from datetime import date
+
+    from model.bundle import update_metrics
+
+    entry = {key: value for key, value in open_set.items() if key != "clips"}
+    entry.update(date=str(date.today()), command=args.command_line,
+                 clips=[{**row, "path": Path(row["path"]).name} for row in open_set["clips"]])
+    evaluations = {**bundle.metrics.get("evaluations", {}), args.record: entry}
+    card = update_metrics(args.model, evaluations=evaluations)
+    print(f"recorded as {args.record!r} in {card}")
 
 
 def _print_open_set(report: dict) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
 import sys
 
 from app.cli.common import add_data_options, add_model_options, add_training_options
@@ -145,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write the report as JSON")
     p.add_argument("--plots", help="folder for confusion.png")
     p.add_argument("--stride", type=int, default=4, help="window stride in model frames")
+    p.add_argument("--record", metavar="NAME",
+                   help="keep the open-set figures in the model's metrics.json and model card under NAME")
     p.add_argument("--cache", help="clip cache folder")
 
     p = sub.add_parser("export", help="export the classifier to ONNX, TFLite or SavedModel")
@@ -181,8 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"
+    argv = list(argv if argv is not None else sys.argv[1:])
     if args.command is None:
-        args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
+        args = parser.parse_args(["gui", *argv])
+    # What bundles and cards quote as the command that made them: the words given, quoted to re-run.
+    args.command_line = shlex.join(["actionlens", *argv])
     try:
         module = importlib.import_module(_COMMANDS[command])
         return int(module.main(args) or 0)

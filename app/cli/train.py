@@ -93,7 +93,7 @@ def train_main(args: argparse.Namespace) -> int:
         # Keras's bar redraws with \r and colour codes; in a log file that is noise, so one line per epoch.
         verbose=1 if sys.stdout.isatty() else 2,
     )
-    metrics: dict = {"trained": str(date.today()), "command": " ".join(["actionlens", *sys.argv[1:]])}
+    metrics: dict = {"trained": str(date.today()), "command": args.command_line}
     if notes:
         metrics["card_notes"] = notes  # kept so train-predictor can re-render the card
     if args.holdout_groups:

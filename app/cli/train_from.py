@@ -98,7 +98,7 @@ def transfer_main(args: argparse.Namespace) -> int:
     if result.estimate:
         estimate = {k: v for k, v in result.estimate.items() if k not in ("probs", "clip_ids")}
     metrics: dict = {
-        "trained": str(date.today()), "command": " ".join(["actionlens", *sys.argv[1:]]),
+        "trained": str(date.today()), "command": args.command_line,
         "taught": {"from": str(bundle.path), "clips": sum(result.counts.values()), "counts": result.counts,
                    "stage_seconds": result.seconds},
         "estimate": estimate, "params": int(result.classifier.count_params()),

@@ -65,7 +65,7 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
         lines.append("")
     else:
         lines += ["Not measured for this bundle (train with `--cv`).", ""]
-    lines += _open_world_section(config, metrics)
+    lines += _open_world_section(config, metrics) + _evaluations_section(metrics)
     holdout = metrics.get("holdout")
     if holdout:
         groups = sorted({str(row.get("group", "")) for row in holdout["clips"]} - {""})
@@ -136,4 +136,29 @@ def _open_world_section(config: ModelConfig, metrics: dict) -> list[str]:
         f"| **all** | {pooled['known_clips']} | {_pct(pooled['known_clip_accuracy'])} | "
         f"{pooled['none_windows']} | {_pct(pooled['false_alarm_rate'])} | {loso['threshold']:.2f} |"
     )
+    return lines + [""]
+
+
+def _evaluations_section(metrics: dict) -> list[str]:
+    """Open-set figures of this very bundle, kept by `actionlens evaluate --record NAME`."""
+    evaluations = metrics.get("evaluations")
+    if not evaluations:
+        return []
+    lines = [
+        "## This model on other footage",
+        "",
+        "Measured on this bundle with `actionlens evaluate --record`, window by window, without the "
+        "app's smoothing over time. *Named right*: clips of its own actions whose decision is their "
+        "label. *False alarms*: windows given an action label on footage where none of its actions happens.",
+        "",
+        "| footage | known clips | named right | windows of other motion | false alarms | threshold | date |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, row in evaluations.items():
+        lines.append(
+            f"| {name} | {row['known_clips']} | {_pct(row['known_clip_accuracy'])} | {row['none_windows']} | "
+            f"{_pct(row['false_alarm_rate'])} | {row['threshold']:.2f} | {row['date']} |"
+        )
+    lines.append("")
+    lines += [f"- {name}: `{row['command']}`" for name, row in evaluations.items()]
     return lines + [""]

@@ -81,3 +81,22 @@ def test_evaluate_reports_false_alarms_on_footage_with_none_of_the_actions(open_
     assert open_set["none_clips"] == 1 and open_set["none_windows"] > 0
     assert open_set["false_alarm_rate"] <= 0.2
     assert "false alarms:" in out
+
+
+def test_evaluate_record_keeps_the_figures_in_the_bundle_and_its_card(open_world, tmp_path):
+    import shutil
+
+    bundle = shutil.copytree(open_world / "bundle", tmp_path / "bundle")
+    none = tmp_path / "none"
+    write_motion_clip(none / "street.avi", "right", n_frames=60, shade=90)
+    code, out, err = run("evaluate", "--model", bundle, "--none", none, "--record", "street footage",
+                         "--cache", open_world / "cache")
+    assert code == 0, err
+    row = load_bundle(bundle).metrics["evaluations"]["street footage"]
+    assert row["none_clips"] == 1 and row["clips"][0]["path"] == "street.avi"
+    assert "--record 'street footage'" in row["command"]
+    card = (bundle / "MODEL_CARD.md").read_text()
+    assert "## This model on other footage" in card
+    assert f"| street footage | 0 | n/a | {row['none_windows']} |" in card
+    # The training figures are still there: recording adds, it does not replace.
+    assert "## Leave-one-source-out" in card and load_bundle(bundle).metrics["command"].startswith("actionlens train")
