@@ -25,12 +25,27 @@ def main(args: argparse.Namespace) -> int:
     if getattr(args, "from_bundle", None):
         from app.cli.train_from import transfer_main
 
-        return transfer_main(args)  # a head on cached embeddings: seconds on one machine, no cluster
+        _check_from_on_one_machine(args)
+        return transfer_main(args)
     from app.cli.workers import worker_scope
 
     # Joined before any data is read, so an unreachable worker costs seconds, not a dataset load.
     with worker_scope(args) as args:
         return train_main(args)
+
+
+def _check_from_on_one_machine(args: argparse.Namespace) -> None:
+    """`--from` with `--strategy multiworker` is a one-line error, not a cluster of one-second jobs."""
+    from model.errors import ClusterError
+
+    # The head trains on cached embeddings in seconds; embedding each clip once is the cost, and
+    # workers would each embed every clip again. Joining a cluster would take longer than the run.
+    if getattr(args, "strategy", "none") == "multiworker":
+        raise ClusterError(
+            "`--from` trains only a small head on cached embeddings, in seconds on one machine, so it does "
+            "not run on several workers: run it on one machine without `--strategy`. "
+            "Received: --from with --strategy multiworker"
+        )
 
 
 def _read_notes(path: str | None) -> str:
