@@ -83,6 +83,15 @@ def load_clips(args: argparse.Namespace, config: ModelConfig, records=None) -> l
     return clips
 
 
+def fit_verbosity() -> int:
+    """Keras `fit` verbosity: its bar on a terminal, one plain line per epoch otherwise.
+
+    The bar redraws itself with carriage returns and colour codes; in a log file or a
+    pipe that is noise, and a line per epoch is what a reader of the log wants.
+    """
+    return 1 if sys.stdout.isatty() else 2
+
+
 def check_train_args(args: argparse.Namespace) -> None:
     """Fails fast, before any data is read, on options no training run can use.
 

@@ -15,7 +15,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from app.cli.common import build_config, check_train_args, load_clips, records_from_args
+from app.cli.common import (
+    build_config,
+    check_train_args,
+    fit_verbosity,
+    load_clips,
+    records_from_args,
+)
 from model.config import ModelConfig
 from model.errors import DatasetError
 
@@ -105,8 +111,7 @@ def train_main(args: argparse.Namespace) -> int:
         strategy=args.strategy, logdir=args.logdir,
         # With --no-idle there is no idle class to label synthetic idle windows with.
         idle_fraction=0.0 if args.no_idle else TrainSettings.idle_fraction,
-        # Keras's bar redraws with \r and colour codes; in a log file that is noise, so one line per epoch.
-        verbose=1 if sys.stdout.isatty() else 2,
+        verbose=fit_verbosity(),
     )
     metrics: dict = {"trained": str(date.today()), "command": args.command_line}
     if notes:
@@ -159,7 +164,8 @@ def _attach_predictor(args, config: ModelConfig, clips, metrics: dict, test_clip
 
     gray = to_gray(clips)
     predictor, _ = train_predictor(gray, config, epochs=args.predictor_epochs, steps=args.steps,
-                                   batch=args.batch, seed=args.seed, strategy=args.strategy)
+                                   batch=args.batch, seed=args.seed, strategy=args.strategy,
+                                   verbose=fit_verbosity())
     # Scored on the held-out groups when there are any, like the classifier.
     scored = to_gray(test_clips) if test_clips else gray
     report = evaluate_predictor(predictor, *next_frame_pairs(scored, config.predictor_frames))

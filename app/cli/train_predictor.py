@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cli.common import load_clips
+from app.cli.common import fit_verbosity, load_clips
 from model.config import ModelConfig
 from model.errors import DatasetError
 
@@ -81,7 +81,7 @@ def train_predictor_main(args: argparse.Namespace) -> int:
         split = f"held-out groups ({', '.join(sorted(test_groups))})" if test_groups else "training clips"
     predictor, _ = train_predictor(train, config, epochs=args.epochs, steps=args.steps,
                                    batch=args.batch, seed=args.seed, frame_shape=shape,
-                                   strategy=args.strategy)
+                                   strategy=args.strategy, verbose=fit_verbosity())
     report = {**evaluate_predictor(predictor, *next_frame_pairs(test, config.predictor_frames)),
               "split": split}
     print(f"next frame ({split}): PSNR {report['psnr']:.2f} dB vs copy-last {report['psnr_copy_last']:.2f} dB; "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 
 from tests.engine_fixtures import wait_for
 from tests.paths import REPO
+from tests.process_helpers import reaped, sigkill, whole_json_lines
 from tests.qt.qt_helpers import CLIP_FPS
 
 # Frames a kill may cost: the writer's queue (1 s), the frame being encoded, and the open
@@ -37,20 +37,13 @@ def test_sigkill_while_recording_leaves_a_playable_video_and_whole_events(clip, 
         [sys.executable, "-m", "tests.qt.record_until_killed", str(clip), str(model_dir), str(out)],
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with reaped(proc):
         assert proc.stdout.readline() == "recording\n", proc.communicate(timeout=30)
         recorded = wait_for(lambda: events.exists() and events.read_text().count("\n") >= 90
                             or proc.poll() is not None, timeout=120, interval=0.05)
         assert recorded and proc.poll() is None, proc.communicate(timeout=30)
-        proc.kill()
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    text = events.read_text()
-    assert text.endswith("\n"), "a line was cut in half"
-    lines = [json.loads(line) for line in text.splitlines()]
+        sigkill(proc)
+    lines = whole_json_lines(events)
     assert len(lines) >= 90 and all({"frame", "label", "probs"} <= set(e) for e in lines)
     # Every line's frame was pushed to the recorder before the line was written.
     assert len(lines) - MAY_LOSE <= frames_in(out)

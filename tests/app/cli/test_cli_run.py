@@ -24,6 +24,7 @@ from tests.engine_fixtures import (  # noqa: F401 (fixtures)
     write_clip,
 )
 from tests.paths import REPO
+from tests.process_helpers import reaped
 
 ROOT = REPO
 EVENT_KEYS = set(Result(0, 0.0, "x", 0.0, [], [], ()).to_json())
@@ -190,16 +191,12 @@ def test_sigterm_leaves_a_playable_video_and_complete_events(tiny_bundle, tmp_pa
          "--out", str(out), "--events", str(events)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    try:
+    with reaped(proc):
         started = wait_for(lambda: events.exists() and events.read_text().count("\n") >= 3
                            or proc.poll() is not None, timeout=90, interval=0.05)
         assert started and proc.poll() is None, proc.communicate()
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "stopped early; outputs finalised" in stdout

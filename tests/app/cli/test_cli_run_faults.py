@@ -19,6 +19,7 @@ from app.outputs.event_log import read_segments
 from tests.app.cli.test_cli_run import frame_count
 from tests.engine_fixtures import tiny_bundle_fixture, wait_for, write_clip  # noqa: F401 (fixture)
 from tests.paths import REPO
+from tests.process_helpers import reaped, sigkill, whole_json_lines
 
 FPS = 30.0
 # Frames of the annotated video a kill may cost: the writer's queue (1 s), the frame being
@@ -50,19 +51,12 @@ def test_sigkill_mid_run_leaves_a_playable_video_and_whole_logs(tiny_bundle, tmp
     out, events, segments = tmp_path / "x.mp4", tmp_path / "x.jsonl", tmp_path / "x.csv"
     proc = start_run(["--source", clip, "--model", tiny_bundle, "--out", out, "--events", events,
                       "--segments", segments])
-    try:
+    with reaped(proc):
         started = wait_for(lambda: lines_in(events) >= 100 or proc.poll() is not None,
                            timeout=120, interval=0.05)
         assert started and proc.poll() is None, proc.communicate(timeout=30)
-        proc.kill()
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    text = events.read_text()
-    assert text.endswith("\n"), "a line was cut in half"
-    lines = [json.loads(line) for line in text.splitlines()]
+        sigkill(proc)
+    lines = whole_json_lines(events)
     last = lines[-1]["frame"]
     assert [e["frame"] for e in lines] == list(range(lines[0]["frame"], last + 1))
     playable = frame_count(out)
@@ -78,12 +72,8 @@ def test_full_disk_stops_the_recording_and_classifying_goes_on(tiny_bundle, tmp_
     limit = 200_000  # the events (~40 kB) fit; the video (noise, scaled to 480 p) does not
     proc = start_run(["--source", clip, "--model", tiny_bundle, "--fast", "--out", out,
                       "--events", events], file_size_limit=limit)
-    try:
+    with reaped(proc):
         stdout, stderr = proc.communicate(timeout=300)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
     said = [line for line in stderr.splitlines() if "stopped after" in line]

@@ -39,6 +39,8 @@ def test_train_predictor_adds_a_predictor_and_moving_mnist_adds_figures(
     card = (out / "MODEL_CARD.md").read_text()
     assert "## Next-frame predictor (real clips)" in card and "Synthetic squares" in card
     assert "next frame (held-out groups (g3)): PSNR" in stdout
+    # Not a terminal: one plain line per epoch, no redrawn bar.
+    assert "2/2 - " in stdout and "\r" not in stdout and "\x1b" not in stdout
 
     predictor_bytes = (out / "predictor.keras").read_bytes()
     mnist = tmp_path / "mnist"

@@ -21,6 +21,7 @@ from app.outputs.lines import LineWriter, TornLineWarning, read_lines
 from app.outputs.segment_file import SegmentFile
 from app.results import Result
 from tests.paths import REPO
+from tests.process_helpers import reaped, sigkill, whole_json_lines
 
 
 def make_result(i: int) -> Result:
@@ -149,17 +150,10 @@ def test_sigkill_mid_log_leaves_only_whole_lines(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", KILLED_LOGGER, str(path)], cwd=REPO,
                             env={**os.environ, "PYTHONPATH": str(REPO)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with reaped(proc):
         while int(proc.stdout.readline() or -1) < 2000:
             assert proc.poll() is None, proc.communicate(timeout=30)[1]
-        proc.kill()
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    text = path.read_text()
-    assert text.endswith("\n")
-    events = [json.loads(line) for line in text.splitlines()]
+        sigkill(proc)
+    events = whole_json_lines(path)
     assert len(events) >= 2000
     assert [e["frame"] for e in events] == list(range(len(events)))

@@ -19,6 +19,7 @@ from app.outputs import recorder as recorder_module
 from app.outputs.files import OutputError
 from app.outputs.recorder import VideoRecorder
 from tests.paths import REPO
+from tests.process_helpers import reaped, sigkill
 
 H, W = 48, 64
 FPS = 10  # a keyframe, so an MP4 fragment, every 10 frames
@@ -202,18 +203,13 @@ def test_sigkill_mid_recording_leaves_a_playable_file(tmp_path, ext):
     proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], cwd=REPO,
                             env={**os.environ, "PYTHONPATH": str(REPO)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with reaped(proc):
         written = 0
         while written < 45:
             line = proc.stdout.readline()
             assert line, proc.communicate(timeout=30)[1]
             written = int(line)
-        proc.kill()
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        sigkill(proc)
     playable, size = read_back(path)
     # At most the open fragment (one keyframe interval) is lost.
     assert written - FPS <= playable and size == (H, W)
