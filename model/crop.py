@@ -26,7 +26,10 @@ class MotionCrop:
             frames (0.7 s at 30 fps), so the whole swing of an arm stays in the crop.
         margin: extra space around the moving region, as a fraction of its side.
         min_side: the smallest crop, as a fraction of the frame's shorter side; a
-            twitch never zooms in on a few pixels.
+            twitch never zooms in on a few pixels. 0.7 keeps the body in view when only
+            one arm moves: at 0.4 the crop of a one-hand wave followed the arm off the
+            body, and false alarms on sources held out of training were 9 times as many
+            (docs/default_model_notes.md).
         follow: how far the box's centre moves toward the new one per frame (0..1);
             small values keep the frame-to-frame change the model sees about the person.
         follow_size: the same for the box's side, slower still: a crop that breathes
@@ -39,11 +42,16 @@ class MotionCrop:
         The square crop (s, s[, c]) of `frame`, s <= min(h, w), uint8.
     """
 
-    def __init__(self, decay: float = 0.95, margin: float = 0.35, min_side: float = 0.4,
+    def __init__(self, decay: float = 0.95, margin: float = 0.35, min_side: float = 0.7,
                  follow: float = 0.15, follow_size: float = 0.05) -> None:
         self.decay, self.margin, self.min_side = decay, margin, min_side
         self._rate = np.array([follow, follow, follow_size], np.float32)
         self.reset()
+
+    def signature(self) -> dict:
+        """Every setting that decides the crops, so a cache of cropped clips can tell them apart."""
+        return {"decay": self.decay, "margin": self.margin, "min_side": self.min_side,
+                "follow": [float(r) for r in self._rate], "work_width": _WORK_WIDTH}
 
     def reset(self) -> None:
         """Forgets the motion history (a new clip, a seek)."""

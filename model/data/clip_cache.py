@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from model.config import ModelConfig
+from model.crop import MotionCrop
 
 # Bump when the way clips are decoded or stored changes.
 CACHE_VERSION = 1
@@ -84,6 +85,8 @@ class ClipCache:
             "fps": float(config.fps),
             "preprocessing": config.preprocessing,
             "crop": config.crop,
+            # The crop's own settings too: clips cropped with other settings are other frames.
+            "crop_settings": MotionCrop().signature() if config.crop == "motion" else None,
             "opencv": cv2.__version__,
             "version": CACHE_VERSION,
         }

@@ -63,6 +63,22 @@ def test_key_changes_with_preprocessing_but_not_with_file_location(tmp_path, con
     assert cache.key(copy, config) != key
 
 
+def test_key_changes_with_the_motion_crop_and_its_settings(tmp_path, config, monkeypatch):
+    # Cropped frames depend on the crop's settings, not only on "motion": a cache keyed on the
+    # mode alone served clips cropped the old way after the smallest crop changed.
+    from model.crop import MotionCrop
+
+    path = write_clip(tmp_path / "c.avi", 10)
+    cache = ClipCache(tmp_path / "cache")
+    plain, cropped = cache.key(path, config), cache.key(path, config.replace(crop="motion"))
+    assert plain != cropped
+    defaults = MotionCrop.__init__.__defaults__
+    monkeypatch.setattr(MotionCrop.__init__, "__defaults__", (defaults[0], defaults[1], 0.5, *defaults[3:]))
+    assert MotionCrop().min_side == 0.5
+    assert cache.key(path, config.replace(crop="motion")) != cropped
+    assert cache.key(path, config) == plain
+
+
 def test_unreadable_entry_is_a_miss_and_gets_rewritten(tmp_path, config, decode_calls):
     record = ClipRecord(write_clip(tmp_path / "c.avi", 10), "wave", "p1")
     cache = ClipCache(tmp_path / "cache")
