@@ -97,18 +97,31 @@ def _report_end(reason: str | None) -> None:
         print(f"actionlens: {reason}", file=sys.stderr)
 
 
+# Into a log file or a pipe, progress is a plain line this often (in 0.25 s ticks), not a redrawn bar.
+_PLAIN_EVERY_TICKS = 20
+
+
 def _wait(ended: threading.Event, counts: dict, info) -> None:
     total = info.frame_count if info.kind == "file" else None
+    # A bar redrawn with carriage returns is for a terminal; a log gets whole lines.
+    redraw = sys.stderr.isatty()
+    tick = 0
     try:
         while not ended.wait(0.25):
+            tick += 1
+            if not redraw and tick % _PLAIN_EVERY_TICKS:
+                continue
             done = counts["frames"]
             if total:
                 filled = int(30 * min(done, total) / total)
-                print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} frames", end="", file=sys.stderr)
+                bar = f"[{'#' * filled}{'.' * (30 - filled)}] " if redraw else ""
+                text = f"{bar}{done}/{total} frames"
             else:
-                print(f"\r{done} frames (Ctrl-C to stop)", end="", file=sys.stderr)
+                text = f"{done} frames (Ctrl-C to stop)"
+            print(f"\r{text}" if redraw else text, end="" if redraw else "\n", file=sys.stderr)
     finally:
-        print(file=sys.stderr)
+        if redraw:
+            print(file=sys.stderr)
 
 
 def _summary(counts, latencies, segments, wall, stats, written, interrupted, fast: bool = False) -> None:

@@ -95,6 +95,7 @@ def test_run_writes_video_events_segments_and_a_summary(clip, tiny_bundle, tmp_p
     for key in ("fps ", "latency ms    p50", "p99", "dropped       0", "labels        "):
         assert key in stdout
     assert "Traceback" not in stderr
+    assert "\r" not in stderr  # not a terminal: no redrawn progress bar in the log
 
 
 def test_gpu_request_falls_back_with_a_notice(clip, tiny_bundle, tmp_path, capfd):
