@@ -9,6 +9,7 @@ user's workers do.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.paths import REPO
+from tests.process_helpers import reaped
 from tests.video_fixtures import write_motion_clip
 
 # Tiny but real: 8-frame windows of 32 px, a few steps, a global batch that splits over 2 workers.
@@ -65,15 +67,12 @@ def start_worker(argv: list, config: str, weights: Path | None = None) -> subpro
 def finish(procs: list[subprocess.Popen], timeout: float) -> list[tuple[int, str, str]]:
     """Waits for every worker; kills all of them if any is still running after `timeout` s."""
     results = []
-    try:
+    with contextlib.ExitStack() as stack:
+        for proc in procs:
+            stack.enter_context(reaped(proc))
         for proc in procs:
             out, err = proc.communicate(timeout=timeout)
             results.append((proc.returncode, out, err))
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
     return results
 
 
