@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import signal
 import subprocess
@@ -24,7 +23,7 @@ from tests.engine_fixtures import (  # noqa: F401 (fixtures)
     write_clip,
 )
 from tests.paths import REPO
-from tests.process_helpers import reaped
+from tests.process_helpers import reaped, whole_json_lines
 
 ROOT = REPO
 EVENT_KEYS = set(Result(0, 0.0, "x", 0.0, [], [], ()).to_json())
@@ -54,12 +53,6 @@ def frame_count(path: Path) -> int:
     return n
 
 
-def read_events(path: Path) -> list[dict]:
-    text = path.read_text()
-    assert text.endswith("\n"), "the last line is incomplete"
-    return [json.loads(line) for line in text.splitlines()]
-
-
 def one_error_line(err: str) -> str:
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, err
@@ -77,7 +70,7 @@ def test_run_writes_video_events_segments_and_a_summary(clip, tiny_bundle, tmp_p
     assert frame_count(out) == 30
     assert not list(tmp_path.glob(".*partial*"))
 
-    lines = read_events(events)
+    lines = whole_json_lines(events)
     assert [e["frame"] for e in lines] == list(range(5, 30))  # every frame with a result
     for event in lines:
         assert set(event) == EVENT_KEYS
@@ -109,7 +102,7 @@ def test_gpu_request_falls_back_with_a_notice(clip, tiny_bundle, tmp_path, capfd
     stdout, stderr = capfd.readouterr()
     assert rc == 0, stderr
     assert "actionlens: No GPU found; running on the CPU." in stderr.splitlines()
-    assert {e["device"] for e in read_events(events)} == {"CPU"}
+    assert {e["device"] for e in whole_json_lines(events)} == {"CPU"}
     assert "device        CPU" in stdout
 
 
@@ -118,7 +111,7 @@ def test_window_and_stride_options(clip, tiny_bundle, tmp_path, capfd):
     rc = main(["run", "--source", str(clip), "--model", str(tiny_bundle), "--fast",
                "--window", "4", "--stride", "2", "--events", str(events)])
     assert rc == 0, capfd.readouterr().err
-    lines = read_events(events)
+    lines = whole_json_lines(events)
     assert lines[0]["frame"] == 3  # a 4-step window at 10 fps
     assert len(lines) == 27
 
@@ -201,7 +194,7 @@ def test_sigterm_leaves_a_playable_video_and_complete_events(tiny_bundle, tmp_pa
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "stopped early; outputs finalised" in stdout
-    lines = read_events(events)
+    lines = whole_json_lines(events)
     assert len(lines) >= 3
     frames = frame_count(out)
     assert 0 < frames < 150
