@@ -15,6 +15,7 @@ from pathlib import Path
 ARCHITECTURES = ("cnn_lstm", "convlstm", "renet")
 COLOR_MODES = {"gray": 1, "rgb": 3}
 CROP_MODES = ("", "motion")
+MOTION_INPUTS = ("pair", "flow")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class ModelConfig:
             from the previous window frame, (h, w, 2c). A window of T frames then
             yields T - 1 embeddings. Motion is what tells actions apart across
             people and rooms; appearance alone overfits to who is in the clip.
+        motion_input: what the encoder makes of a motion pair first. "pair" looks at
+            the frame and its change as they are; "flow" turns them into normal flow
+            (`model.nets.layers.NormalFlow`): how the picture moved, with the room's
+            look, its lighting and its contrast taken out.
     """
 
     labels: tuple[str, ...] = ("idle", "wave")
@@ -76,6 +81,8 @@ class ModelConfig:
     crop: str = ""
     preprocessing: str = "resize_area+scale01"
     motion: bool = False
+    # "pair" keeps bundles made before "flow" existed loading as they were trained.
+    motion_input: str = "pair"
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -110,6 +117,10 @@ class ModelConfig:
             )
         if self.crop not in CROP_MODES:
             raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
+        if self.motion_input not in MOTION_INPUTS:
+            raise ValueError(
+                f"`motion_input` must be one of {MOTION_INPUTS}. Received: motion_input={self.motion_input!r}"
+            )
         if self.background_label and self.background_label not in self.labels:
             raise ValueError(
                 f"`background_label` must be one of `labels` or empty. Received: "
@@ -184,7 +195,7 @@ class ModelConfig:
         """One line a person can read: architecture, window and labels."""
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "
-            f"({self.color}{', motion pairs' if self.motion else ''}"
+            f"({self.color}{(', normal flow' if self.motion_input == 'flow' else ', motion pairs') if self.motion else ''}"
             f"{', motion crop' if self.crop else ''}) at {self.fps:g} fps, "
             f"{self.num_classes} classes: "
             + ", ".join(self.labels)

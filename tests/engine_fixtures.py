@@ -62,6 +62,7 @@ VARIANTS = {
     "motion": tiny_config("cnn_lstm", motion=True),
     "plain": tiny_config("cnn_lstm"),
     "convlstm": tiny_config("convlstm", motion=True),
+    "flow": tiny_config("cnn_lstm", motion=True, motion_input="flow"),
 }
 
 
@@ -85,6 +86,12 @@ def tiny_bundle_fixture(tmp_path_factory) -> Path:
 def plain_bundle_fixture(tmp_path_factory) -> Path:
     """Path of a tiny cnn_lstm bundle whose encoder takes plain frames (no motion pairs)."""
     return shared_bundle(tmp_path_factory, "plain")
+
+
+@pytest.fixture(scope="session", name="flow_bundle")
+def flow_bundle_fixture(tmp_path_factory) -> Path:
+    """Path of a tiny cnn_lstm bundle whose encoder turns motion pairs into normal flow."""
+    return shared_bundle(tmp_path_factory, "flow")
 
 
 @pytest.fixture(scope="session", name="convlstm_bundle")

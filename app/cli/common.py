@@ -131,6 +131,7 @@ def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
             max_frames=max(32, args.frames), size=args.size, color=args.color, fps=args.fps,
             arch=args.arch, symmetric_labels=tuple(symmetric), idle_label="" if args.no_idle else "idle",
             motion=not getattr(args, "no_motion", False),
+            motion_input=getattr(args, "motion_input", ModelConfig.motion_input),
             background_label=background if background in labels else "",
             crop=getattr(args, "crop", "") or "",
         )

@@ -15,7 +15,7 @@ import sys
 from app.cli.common import add_data_options, add_model_options, add_training_options
 from app.cli.workers import add_cluster_options
 from app.paths import DEFAULT_MODEL
-from model.config import ModelConfig
+from model.config import MOTION_INPUTS, ModelConfig
 from model.train.classifier import TrainSettings
 from model.train.predictor import PredictorSettings
 
@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-idle", action="store_true", help="do not add the idle class")
     p.add_argument("--no-motion", action="store_true",
                    help="feed plain frames to the encoder instead of (frame, change) pairs")
+    p.add_argument("--motion-input", choices=MOTION_INPUTS, default=ModelConfig.motion_input,
+                   help="flow: the encoder sees normal flow (how things moved, not what the room "
+                        "looks like); pair: the frame and its change")
     p.add_argument("--symmetric", nargs="*", default=None, help="labels safe to mirror (default: all)")
     add_cluster_options(p)
     p.add_argument("--logdir", help="TensorBoard log folder")

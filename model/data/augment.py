@@ -14,7 +14,10 @@ comes from the `rng` argument: the same rng state gives the same output.
   on the [0, 1] scale;
 - gamma: x' = x ** g on the [0, 1] scale, log g ~ U(-gamma, gamma), so a dark
   room and a bright one look alike to the model and darkness cannot stand in
-  for a class (the "other" clips of ARID are all dark).
+  for a class (the "other" clips of ARID are all dark);
+- resolution: each frame shrunk to a side of U(min_resolution, 1) x its own and
+  enlarged back, so a person filmed small by a low-resolution camera (Weizmann's
+  64 px clips, enlarged by the crop) and one filmed sharp look alike.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class AugmentParams:
         contrast: largest relative contrast change.
         speed_range: (low, high) temporal step, or None for no speed jitter.
         gamma: largest |log| of the gamma applied (0 disables it).
+        min_resolution: smallest side, as a fraction of the frame's, that a window is shrunk
+            to and enlarged back from (1.0 disables it).
     """
 
     flip_prob: float = 0.5
@@ -49,10 +54,14 @@ class AugmentParams:
     speed_range: tuple[float, float] | None = (0.8, 1.25)
     # ln 2: from half to twice the exposure curve, the spread between the dark and the lit sources.
     gamma: float = 0.7
+    # 0.5: a crop of a 64 px source (Weizmann) is enlarged up to 1.4 times, and a quarter-VGA
+    # camera's person can be half as sharp as a VGA one's.
+    min_resolution: float = 0.5
 
 
 NO_AUGMENT = AugmentParams(
-    flip_prob=0.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None, gamma=0.0
+    flip_prob=0.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None, gamma=0.0,
+    min_resolution=1.0,
 )
 
 
@@ -85,6 +94,8 @@ def augment_window(
         x = x[:, :, ::-1]
     if params.min_crop < 1.0:
         x = _random_crop(x, rng, params.min_crop)
+    if params.min_resolution < 1.0:
+        x = _random_blur(x, rng, params.min_resolution)
     if params.brightness > 0 or params.contrast > 0:
         c = rng.uniform(1.0 - params.contrast, 1.0 + params.contrast)
         b = rng.uniform(-params.brightness, params.brightness) * scale
@@ -120,6 +131,19 @@ def random_train_window(
     """
     window = random_window(clip, config.frames, rng, params.speed_range)
     return augment_window(window, rng, symmetric=label in config.symmetric_labels, params=params)
+
+
+def _random_blur(x: np.ndarray, rng: np.random.Generator, min_resolution: float) -> np.ndarray:
+    _, h, w, c = x.shape
+    frac = rng.uniform(min_resolution, 1.0)
+    sh, sw = max(2, int(round(h * frac))), max(2, int(round(w * frac)))
+    if (sh, sw) == (h, w):
+        return x
+    out = np.empty_like(x)
+    for t in range(len(x)):
+        small = cv2.resize(np.ascontiguousarray(x[t]), (sw, sh), interpolation=cv2.INTER_AREA)
+        out[t] = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, c)
+    return out
 
 
 def _random_crop(x: np.ndarray, rng: np.random.Generator, min_crop: float) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from model.backend import import_keras
 from model.config import ModelConfig
-from model.nets.layers import FoldTimeDistributed, MotionPairs
+from model.nets.layers import FoldTimeDistributed, MotionPairs, NormalFlow
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 layers = keras.layers
@@ -32,10 +32,14 @@ def build_frame_encoder(config: ModelConfig) -> keras.Model:
     Returns:
         A model mapping (batch, h, w, c) to (batch, embed_dim); with
         `config.motion` the input is (batch, h, w, 2c): the frame and its change
-        from the previous window frame (see `model.nets.layers.MotionPairs`).
+        from the previous window frame (see `model.nets.layers.MotionPairs`),
+        which with `config.motion_input == "flow"` the encoder first turns into
+        normal flow (batch, h, w, 3).
     """
     frame = keras.Input(config.encoder_frame_shape, name="frame")
     x = frame
+    if config.motion and config.motion_input == "flow":
+        x = NormalFlow(name="normal_flow")(x)
     # Three stride-2 stages take 64 px to 8 px: coarse enough to ignore who the person
     # is, fine enough to see where the arms are.
     for i, filters in enumerate((16, 32, config.embed_dim)):

@@ -115,3 +115,81 @@ class FoldTimeDistributed(keras.layers.TimeDistributed):
         kwargs = {"training": training} if self.layer._call_has_training_arg else {}
         out = self.layer(folded, **kwargs)
         return ops.reshape(out, (batch, time, *out.shape[1:]))
+
+
+def _gaussian_kernel(sigma: float) -> list[float]:
+    radius = max(1, int(round(2.5 * sigma)))
+    taps = [pow(2.718281828459045, -(i * i) / (2.0 * sigma * sigma)) for i in range(-radius, radius + 1)]
+    total = sum(taps)
+    return [t / total for t in taps]
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class NormalFlow(keras.layers.Layer):
+    """Turns a motion pair into how the picture moved, with no trace of what it looks like.
+
+    From brightness constancy, I_x u + I_y v + I_t = 0, the flow along the image
+    gradient (the normal flow) is -I_t grad(I) / |grad(I)|^2. It is zero where
+    nothing moves, whatever the room looks like, and it does not change when
+    the picture is made brighter, darker or more contrasty (I_t and grad(I)
+    scale together), so a dark room and a lit lawn look alike. The output is
+    that flow (u, v) in pixels per model step, squashed into (-2, 2), and the
+    motion strength |I_t| relative to the frame's own gradients.
+
+    Args:
+        sigma: Gaussian blur (pixels) before differentiating; the linearisation
+            holds only for motion under about sigma pixels per step.
+        floor: share of the mean squared gradient added to |grad(I)|^2, so flat
+            regions (and camera noise on them) give no flow.
+
+    Input shape:
+        (batch, h, w, 2c): a frame and its change from the previous one, as
+        `MotionPairs` makes them; the c channels are averaged to luminance.
+
+    Output shape:
+        (batch, h, w, 3): u, v and motion strength.
+    """
+
+    def __init__(self, sigma: float = 1.5, floor: float = 0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.sigma = float(sigma)
+        self.floor = float(floor)
+
+    def call(self, inputs):
+        half = inputs.shape[-1] // 2
+        frame = ops.mean(inputs[..., :half], axis=-1, keepdims=True)
+        change = ops.mean(inputs[..., half:], axis=-1, keepdims=True)
+        # Differentiate the midpoint of the two frames: the change happened between them.
+        image = self._blur(frame - 0.5 * change)
+        dt = self._blur(change)
+        dx = self._shift(image, 0, 1) - self._shift(image, 0, -1)
+        dy = self._shift(image, 1, 0) - self._shift(image, -1, 0)
+        grad2 = 0.25 * (dx * dx + dy * dy)
+        scale = ops.mean(grad2, axis=(1, 2, 3), keepdims=True) + 1e-8
+        denom = grad2 + self.floor * scale
+        u = -dt * 0.5 * dx / denom
+        v = -dt * 0.5 * dy / denom
+        strength = ops.abs(dt) / ops.sqrt(scale)
+        return ops.concatenate(
+            [2.0 * ops.tanh(0.5 * u), 2.0 * ops.tanh(0.5 * v), ops.tanh(0.25 * strength)], axis=-1
+        )
+
+    def _blur(self, x):
+        taps = _gaussian_kernel(self.sigma)
+        k = len(taps)
+        column = ops.reshape(ops.convert_to_tensor(taps, dtype=x.dtype), (k, 1, 1, 1))
+        row = ops.reshape(column, (1, k, 1, 1))
+        return ops.conv(ops.conv(x, column, padding="same"), row, padding="same")
+
+    @staticmethod
+    def _shift(x, dy: int, dx: int):
+        # Edge-replicated neighbour: the border gets a one-sided difference, not a fake edge.
+        pad = ops.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="symmetric")
+        h, w = x.shape[1], x.shape[2]
+        return pad[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w, :]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 3)
+
+    def get_config(self):
+        return {**super().get_config(), "sigma": self.sigma, "floor": self.floor}

@@ -15,6 +15,7 @@ from model.bundle import load_bundle
 from model.preprocess import preprocess_frame
 from tests.engine_fixtures import (  # noqa: F401 (fixtures)
     convlstm_bundle_fixture,
+    flow_bundle_fixture,
     make_frames,
     plain_bundle_fixture,
     tiny_bundle_fixture,
@@ -37,8 +38,14 @@ def plain_models(plain_bundle) -> CompiledModels:
     return CompiledModels(load_bundle(plain_bundle))
 
 
-# The cached path differs by encoder input: both kinds must equal the full model.
-both = pytest.mark.parametrize("which", ["models", "plain_models"])
+@pytest.fixture(scope="module")
+def flow_models(flow_bundle) -> CompiledModels:
+    """A motion cnn_lstm whose encoder turns each pair into normal flow first."""
+    return CompiledModels(load_bundle(flow_bundle))
+
+
+# The cached path differs by encoder input: every kind must equal the full model.
+both = pytest.mark.parametrize("which", ["models", "plain_models", "flow_models"])
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -64,7 +66,8 @@ def test_idle_windows_from_float_clips_stay_float_in_range():
 
 def test_flip_only_for_symmetric_labels():
     params = AugmentParams(
-        flip_prob=1.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None, gamma=0.0
+        flip_prob=1.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None, gamma=0.0,
+        min_resolution=1.0,
     )
     w = _asymmetric_window()
     flipped = augment_window(w, np.random.default_rng(0), symmetric=True, params=params)
@@ -138,7 +141,7 @@ def test_eval_windows_label_every_window_with_its_clip(config):
 
 def test_gamma_brightens_or_darkens_a_whole_window_alike():
     params = AugmentParams(flip_prob=0.0, min_crop=1.0, brightness=0.0, contrast=0.0, speed_range=None,
-                           gamma=0.7)
+                           gamma=0.7, min_resolution=1.0)
     w = np.repeat(np.linspace(10, 245, SIZE * SIZE, dtype=np.float32).reshape(1, SIZE, SIZE, 1), 3, 0)
     w = w.astype(np.uint8)
     means = []
@@ -149,6 +152,22 @@ def test_gamma_brightens_or_darkens_a_whole_window_alike():
         assert np.all(np.diff(out[0].ravel().astype(int)) >= 0)
         means.append(out.mean())
     assert min(means) < w.mean() - 10 and max(means) > w.mean() + 10
+
+
+def test_resolution_softens_a_whole_window_alike_and_keeps_its_shape():
+    params = dataclasses.replace(NO_AUGMENT, min_resolution=0.4)
+    # A checkerboard: the finest detail a frame can hold, which a low-resolution camera loses.
+    board = ((np.indices((SIZE, SIZE)).sum(0) % 2) * 255).astype(np.uint8)
+    w = np.repeat(board[None, :, :, None], 4, 0)
+    softened = 0
+    for seed in range(10):
+        out = augment_window(w, np.random.default_rng(seed), symmetric=False, params=params)
+        assert out.shape == w.shape and out.dtype == np.uint8
+        assert np.all(out == out[0])
+        softened += np.abs(np.diff(out[0, :, :, 0].astype(int), axis=1)).mean() < 0.5 * 255
+    assert softened >= 8
+    sharp = augment_window(w, np.random.default_rng(0), symmetric=False, params=NO_AUGMENT)
+    np.testing.assert_array_equal(sharp, w)
 
 
 def test_scrambled_windows_are_shuffled_action_frames_labelled_background():
