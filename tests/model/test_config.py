@@ -132,3 +132,12 @@ def test_from_dict_validates_like_the_constructor():
 def test_summary_names_arch_window_and_labels():
     line = ModelConfig(labels=("idle", "wave"), frames=16, size=64, fps=10.0).summary()
     assert line == "cnn_lstm: 16 frames x 64x64x1 (gray) at 10 fps, 2 classes: idle, wave"
+
+
+def test_a_config_saved_before_normal_flow_loads_as_motion_pairs(tmp_path):
+    old = ModelConfig(labels=("idle", "wave"), motion=True).to_dict()
+    del old["motion_input"]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(old))
+    # Bundles trained before "flow" existed must keep feeding their encoder what it learnt on.
+    assert ModelConfig.load(path).motion_input == "pair"
