@@ -70,6 +70,15 @@ def test_headline_states():
     assert unsure.quiet and unsure.text == "unknown" and "wave" in unsure.detail
 
 
+def test_a_label_held_through_the_dwell_of_the_next_is_muted_and_says_so():
+    # "walk" is still shown while "wave" (now at 80%) dwells: not a confident "walk 20%".
+    probs = np.array([0.0, 0.8, 0.2], np.float32)
+    held = Result(4, 4 / 30, "walk", 0.2, probs, probs, ("idle", "wave", "walk"))
+    shown = headline(held)
+    assert shown.text == "walk" and shown.quiet
+    assert shown.detail == "20%, giving way to wave 80%"
+
+
 @pytest.mark.parametrize("env, platform, expected", [
     ({}, "linux", False),
     ({"DISPLAY": ":0"}, "linux", True),
