@@ -121,6 +121,11 @@ class ModelConfig:
             raise ValueError(
                 f"`motion_input` must be one of {MOTION_INPUTS}. Received: motion_input={self.motion_input!r}"
             )
+        if self.motion_input == "flow" and (self.arch != "cnn_lstm" or not self.motion):
+            raise ValueError(
+                "`motion_input`='flow' needs `arch`='cnn_lstm' with `motion` on: only its per-frame "
+                f"encoder turns motion pairs into flow. Received: arch={self.arch!r}, motion={self.motion}"
+            )
         if self.background_label and self.background_label not in self.labels:
             raise ValueError(
                 f"`background_label` must be one of `labels` or empty. Received: "

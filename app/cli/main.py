@@ -101,10 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-idle", action="store_true", help="do not add the idle class")
     p.add_argument("--no-motion", action="store_true",
                    help="feed plain frames to the encoder instead of (frame, change) pairs")
-    # flow, not ModelConfig's "pair" (kept so older bundles load as trained): the shipped recipe.
-    p.add_argument("--motion-input", choices=MOTION_INPUTS, default="flow",
-                   help="flow (default): the encoder sees normal flow, how things moved and not what "
-                        "the room looks like; pair: the frame and its change")
+    p.add_argument("--motion-input", choices=MOTION_INPUTS, default=None,
+                   help="flow (default for cnn_lstm): the encoder sees normal flow, how things moved "
+                        "and not what the room looks like; pair: the frame and its change")
     p.add_argument("--symmetric", nargs="*", default=None, help="labels safe to mirror (default: all)")
     add_cluster_options(p)
     p.add_argument("--logdir", help="TensorBoard log folder")

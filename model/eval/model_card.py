@@ -39,6 +39,7 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
         f"- **Unknown below:** {config.unknown_below:.2f} smoothed probability"
         + (" (calibrated on sources held out of training)" if metrics.get("loso") else ""),
         f"- **Crop:** {'follows the moving region (a square around recent motion)' if config.crop else 'whole frame'}",
+        f"- **Encoder sees:** {_encoder_input(config)}",
         f"- **Trained:** {metrics.get('trained', 'n/a')} with `{metrics.get('command', 'n/a')}`",
     ]
     if metrics.get("epoch"):
@@ -110,6 +111,14 @@ def render_model_card(config: ModelConfig, metrics: dict, notes: str = "") -> st
     if notes:
         lines += [notes.strip(), ""]
     return "\n".join(lines)
+
+
+def _encoder_input(config: ModelConfig) -> str:
+    if not config.motion:
+        return "each frame as it is"
+    if config.motion_input == "flow":
+        return "normal flow between window frames (how the picture moved, not what it looks like)"
+    return "each frame with its change from the previous window frame"
 
 
 def _open_world_section(config: ModelConfig, metrics: dict) -> list[str]:

@@ -159,34 +159,37 @@ class NormalFlow(keras.layers.Layer):
         half = inputs.shape[-1] // 2
         frame = ops.mean(inputs[..., :half], axis=-1, keepdims=True)
         change = ops.mean(inputs[..., half:], axis=-1, keepdims=True)
-        # Differentiate the midpoint of the two frames: the change happened between them.
-        image = self._blur(frame - 0.5 * change)
-        dt = self._blur(change)
-        dx = self._shift(image, 0, 1) - self._shift(image, 0, -1)
-        dy = self._shift(image, 1, 0) - self._shift(image, -1, 0)
-        grad2 = 0.25 * (dx * dx + dy * dy)
+        # Differentiate the midpoint of the two frames: the change happened between them. It is
+        # blurred one pixel wider on each side, so the central differences at the border see
+        # mirrored picture, not a one-sided step.
+        image = self._blur(frame - 0.5 * change, extra=1)
+        dt = self._blur(change, extra=0)
+        dx = 0.5 * (image[:, 1:-1, 2:] - image[:, 1:-1, :-2])
+        dy = 0.5 * (image[:, 2:, 1:-1] - image[:, :-2, 1:-1])
+        grad2 = dx * dx + dy * dy
         scale = ops.mean(grad2, axis=(1, 2, 3), keepdims=True) + 1e-8
         denom = grad2 + self.floor * scale
-        u = -dt * 0.5 * dx / denom
-        v = -dt * 0.5 * dy / denom
+        u = -dt * dx / denom
+        v = -dt * dy / denom
         strength = ops.abs(dt) / ops.sqrt(scale)
         return ops.concatenate(
             [2.0 * ops.tanh(0.5 * u), 2.0 * ops.tanh(0.5 * v), ops.tanh(0.25 * strength)], axis=-1
         )
 
-    def _blur(self, x):
+    def _blur(self, x, extra: int):
+        """Gaussian blur; the output is `extra` pixels larger than `x` on every side.
+
+        The picture is mirrored past its border rather than padded with zeros: zeros would
+        add an edge as strong as the picture is bright, and brightness would leak into
+        the gradients this layer divides by.
+        """
         taps = _gaussian_kernel(self.sigma)
         k = len(taps)
+        pad = k // 2 + extra
+        x = ops.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="symmetric")
         column = ops.reshape(ops.convert_to_tensor(taps, dtype=x.dtype), (k, 1, 1, 1))
         row = ops.reshape(column, (1, k, 1, 1))
-        return ops.conv(ops.conv(x, column, padding="same"), row, padding="same")
-
-    @staticmethod
-    def _shift(x, dy: int, dx: int):
-        # Edge-replicated neighbour: the border gets a one-sided difference, not a fake edge.
-        pad = ops.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="symmetric")
-        h, w = x.shape[1], x.shape[2]
-        return pad[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w, :]
+        return ops.conv(ops.conv(x, column, padding="valid"), row, padding="valid")
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], 3)

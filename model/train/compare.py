@@ -83,7 +83,8 @@ def compare_architectures(
              for g in holdout_groups]
     rows = []
     for arch in archs:
-        cfg = config.replace(arch=arch)
+        # Only cnn_lstm's encoder computes normal flow; the others compare on motion pairs.
+        cfg = config.replace(arch=arch, motion_input=config.motion_input if arch == "cnn_lstm" else "pair")
         results, model = run_folds(clips, cfg, settings, folds, label=arch)
         pooled = pool(results)
         rows.append({

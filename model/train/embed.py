@@ -140,7 +140,9 @@ class ClipEmbedder:
         return emb.reshape(len(windows), -1, self.embed_dim)
 
     def _key(self, frames: np.ndarray) -> str:
-        h = hashlib.sha1(f"v{EMBED_CACHE_VERSION} motion={self.config.motion} {self._digest}".encode())
+        # NormalFlow has no weights: the weights' digest alone would not tell flow from pairs.
+        inputs = f"motion={self.config.motion} input={self.config.motion_input}"
+        h = hashlib.sha1(f"v{EMBED_CACHE_VERSION} {inputs} {self._digest}".encode())
         h.update(str(frames.shape).encode())
         h.update(frames.tobytes())
         return h.hexdigest()

@@ -16,9 +16,12 @@ TOL = 1e-4
 HAVE_ONNX = all(importlib.util.find_spec(m) for m in ("tf2onnx", "onnxruntime"))
 
 
-@pytest.fixture(scope="module")
-def bundle_dir(tmp_path_factory):
-    """A bundle with a tiny CNN-LSTM whose weights are scrambled, so outputs are not all 1/3."""
+@pytest.fixture(scope="module", params=["plain", "flow"])
+def bundle_dir(request, tmp_path_factory):
+    """A bundle with a tiny CNN-LSTM whose weights are scrambled, so outputs are not all 1/3.
+
+    "flow" is the shipped recipe: motion pairs turned into normal flow inside the encoder.
+    """
     from model.backend import import_keras
 
     import_keras()
@@ -29,6 +32,8 @@ def bundle_dir(tmp_path_factory):
         labels=("a", "b", "c"), size=16, frames=4, min_frames=2, max_frames=8,
         embed_dim=8, lstm_units=8,
     )
+    if request.param == "flow":
+        config = config.replace(motion=True, motion_input="flow")
     model = build_classifier(config)
     rng = np.random.default_rng(1)
     for var in model.weights:

@@ -39,13 +39,12 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
     """
     if result is None:
         return Headline(state or "waiting…", "" if state else "filling the first window")
+    best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
     if result.label == UNKNOWN:
-        best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
         # None of the known actions: the top class is shown as a fact, not as the answer.
         return Headline("unknown", f"none of the known actions (top: {best} {p:.0%})", UNKNOWN,
                         float(result.confidence))
-    best, p = result.top_k(1)[0]
-    if result.label != idle_label and best != result.label:
+    if result.label != idle_label and best not in ("", result.label):
         # The smoother holds the old label through the dwell of the next one; shown bold with
         # its own falling percentage ("front_arm_raise 1%") it read as a confident mistake.
         return Headline(result.label, f"{result.confidence:.0%}, giving way to {best} {p:.0%}",

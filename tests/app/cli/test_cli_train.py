@@ -166,6 +166,9 @@ TRAIN_ERRORS = {
                                "needs at least 2 groups"),
     "cv datasets match nothing": (lambda tmp, data: ["--data", data, "--cv", "--cv-datasets", "kth"],
                                   "`--cv-datasets` kth matches no clip"),
+    "flow on an encoder without flow": (
+        lambda tmp, data: ["--data", data, "--arch", "renet", "--motion-input", "flow"],
+        "`motion_input`='flow' needs `arch`='cnn_lstm' with `motion` on"),
 }
 
 

@@ -48,10 +48,23 @@ def test_a_still_picture_has_no_flow_whatever_it_shows(normal_flow):
     assert np.abs(out).max() == 0.0
 
 
+def _textured_shift(offset: float, contrast: float):
+    """A smooth random texture moved one pixel left, with a brightness offset and contrast."""
+    import cv2
+
+    tex = cv2.GaussianBlur(np.random.default_rng(3).random((48, 48)).astype(np.float32), (0, 0), 2)
+    tex = (tex - tex.min()) / (tex.max() - tex.min())
+    tex = offset + contrast * tex
+    return tex[4:36, 5:37, None], tex[4:36, 4:36, None]
+
+
 def test_brightness_and_contrast_do_not_change_the_flow(normal_flow):
-    lit = _flow(normal_flow, *_blob_frames((0, 1), contrast=0.8, base=0.1))
-    dark = _flow(normal_flow, *_blob_frames((0, 1), contrast=0.08, base=0.01))
-    np.testing.assert_allclose(dark, lit, atol=1e-3)
+    base = _flow(normal_flow, *_textured_shift(0.0, 0.4))
+    # The picture moved left: u < 0 inside, and the border is no different from the inside.
+    assert base[..., 0].mean() < -0.2
+    for offset, contrast in ((0.5, 0.4), (0.02, 0.04), (0.3, 0.6)):
+        other = _flow(normal_flow, *_textured_shift(offset, contrast))
+        np.testing.assert_allclose(other, base, atol=5e-3, err_msg=f"offset={offset} contrast={contrast}")
 
 
 def test_colour_pairs_are_read_as_luminance(normal_flow):
@@ -77,3 +90,10 @@ def test_flow_encoder_round_trips_in_safe_mode(keras, tiny_config, tmp_path):
 def test_an_unknown_motion_input_is_refused_by_name(tiny_config):
     with pytest.raises(ValueError, match=r"`motion_input` must be one of .*Received: motion_input='optical'"):
         tiny_config.replace(motion_input="optical")
+
+
+@pytest.mark.parametrize("changes", [{"arch": "renet", "motion": True}, {"arch": "convlstm", "motion": True},
+                                     {"motion": False}], ids=["renet", "convlstm", "no_motion"])
+def test_flow_is_refused_where_no_encoder_would_compute_it(tiny_config, changes):
+    with pytest.raises(ValueError, match=r"`motion_input`='flow' needs `arch`='cnn_lstm' with `motion` on"):
+        tiny_config.replace(motion_input="flow", **changes)
