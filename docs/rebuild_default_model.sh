@@ -13,14 +13,14 @@ cv=()
 [ "${CV:-0}" = 1 ] && cv=(--cv --cv-datasets ud810 weizmann4)
 
 # The classifier: the six actions from every source that has them (other labels train the
-# background class), each frame cropped to the moving region, the encoder fed normal flow.
+# background class), each frame cropped to the moving region.
 # ud810-P2 is held out of everything and reported, so the card says how the shipped model does
 # on a person it never saw. --loso trains without each whole source in turn, reports it, and
 # calibrates the unknown threshold on those held-out sources.
 actionlens train --data "$data/actions" "$data/extra" \
   --map wave=wave_one_hand star_jump=jumping_jack \
   --known bend front_arm_raise jumping_jack side_arm_raise wave_one_hand wave_two_hands \
-  --crop motion --motion-input flow --holdout-groups ud810-P2 \
+  --crop motion --holdout-groups ud810-P2 \
   --loso --loso-sources weizmann4 ud810 arid treadtv --loso-epochs 15 \
   --seed 1 --card-notes docs/default_model_notes.md --out "$out" "${cv[@]}"
 # The next-frame predictor, trained without three groups so the card can report it on

@@ -108,14 +108,6 @@ def check_train_args(args: argparse.Namespace) -> None:
             raise DatasetError(f"`--{name.replace('_', '-')}` must be at least 1. Received: {value}")
 
 
-def _motion_input(args: argparse.Namespace) -> str:
-    """`--motion-input`, or the shipped recipe's: flow where the encoder can take it."""
-    chosen = getattr(args, "motion_input", None)
-    if chosen:
-        return chosen
-    # ModelConfig's own default stays "pair" so bundles saved before flow load as they were trained.
-    can_flow = args.arch == "cnn_lstm" and not getattr(args, "no_motion", False)
-    return "flow" if can_flow else "pair"
 
 
 def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
@@ -141,7 +133,7 @@ def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
             max_frames=max(32, args.frames), size=args.size, color=args.color, fps=args.fps,
             arch=args.arch, symmetric_labels=tuple(symmetric), idle_label="" if args.no_idle else "idle",
             motion=not getattr(args, "no_motion", False),
-            motion_input=_motion_input(args),
+            motion_input=getattr(args, "motion_input", None) or ModelConfig.motion_input,
             background_label=background if background in labels else "",
             crop=getattr(args, "crop", "") or "",
         )

@@ -101,9 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-idle", action="store_true", help="do not add the idle class")
     p.add_argument("--no-motion", action="store_true",
                    help="feed plain frames to the encoder instead of (frame, change) pairs")
-    p.add_argument("--motion-input", choices=MOTION_INPUTS, default=None,
-                   help="flow (default for cnn_lstm): the encoder sees normal flow, how things moved "
-                        "and not what the room looks like; pair: the frame and its change")
+    # pair, the shipped recipe: flow was measured and did not beat it yet (docs/default_model_notes.md).
+    p.add_argument("--motion-input", choices=MOTION_INPUTS, default=ModelConfig.motion_input,
+                   help="pair (default): the frame and its change; flow (cnn_lstm only): normal flow, "
+                        "how things moved and not what the room looks like")
     p.add_argument("--symmetric", nargs="*", default=None, help="labels safe to mirror (default: all)")
     add_cluster_options(p)
     p.add_argument("--logdir", help="TensorBoard log folder")

@@ -54,9 +54,10 @@ class AugmentParams:
     speed_range: tuple[float, float] | None = (0.8, 1.25)
     # ln 2: from half to twice the exposure curve, the spread between the dark and the lit sources.
     gamma: float = 0.7
-    # 0.5: a crop of a 64 px source (Weizmann) is enlarged up to 1.4 times, and a quarter-VGA
-    # camera's person can be half as sharp as a VGA one's.
-    min_resolution: float = 0.5
+    # Off, as the shipped model was trained; 0.5 (a crop of a 64 px source is enlarged up to 1.4
+    # times, a quarter-VGA camera's person half as sharp as a VGA one's) was tried with normal
+    # flow and did not help on held-out sources (docs/default_model_notes.md).
+    min_resolution: float = 1.0
 
 
 NO_AUGMENT = AugmentParams(

@@ -28,8 +28,8 @@ def test_train_writes_a_complete_bundle_that_loads_in_safe_mode(full_run):
     assert bundle.labels == ("idle", "down", "right", "up")  # idle added, the rest sorted
     assert bundle.config.frame_shape == (16, 16, 1) and bundle.config.frames == 4
     assert bundle.config.symmetric_labels == ("down", "up")
-    # The shipped recipe: the encoder sees normal flow, not the room.
-    assert bundle.config.motion and bundle.config.motion_input == "flow"
+    # The shipped recipe: the encoder sees each frame with its change.
+    assert bundle.config.motion and bundle.config.motion_input == "pair"
     assert bundle.predictor is None
     metrics = full_run["metrics"]
     assert metrics["params"] == bundle.classifier.count_params()
@@ -101,12 +101,14 @@ def test_ctrl_c_keeps_the_last_saved_epoch_as_a_loadable_bundle(tmp_path, data, 
 def test_no_idle_and_predictor_flags(tmp_path, data, cache):
     out = tmp_path / "bundle"
     code, _, err = run("train", "--data", data, "--out", out, *TINY, "--no-idle", "--predictor",
-                       "--predictor-epochs", "1", "--motion-input", "pair", "--cache", cache)
+                       "--predictor-epochs", "1", "--motion-input", "flow", "--cache", cache)
     assert code == 0, err
     bundle = load_bundle(out)
     assert bundle.labels == ("down", "right", "up")
     assert bundle.config.idle_label == ""
-    assert bundle.config.motion_input == "pair"
+    assert bundle.config.motion_input == "flow"
+    encoder = bundle.classifier.get_layer("per_frame").layer
+    assert any(layer.name == "normal_flow" for layer in encoder.layers)
     assert bundle.predictor is not None
     predictor = bundle.metrics["predictor"]
     assert {"mse", "psnr", "ssim", "mse_copy_last", "psnr_copy_last", "ssim_copy_last"} <= set(predictor)
