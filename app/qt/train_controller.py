@@ -75,7 +75,9 @@ class TrainController(QObject):
 
     def _on_trained(self, event: dict) -> None:
         counts = ", ".join(f"{label} {n}" for label, n in event.get("counts", {}).items())
-        lines = [f"Estimated accuracy on a new clip: {estimate_line(event.get('estimate'))}.",
+        # The estimate holds out the user's own clips: same people, room and light, so it flatters.
+        lines = [f"Estimated accuracy on a new clip: {estimate_line(event.get('estimate'))} "
+                 "(on your own clips: expect less for other people or rooms).",
                  f"Clips per class: {counts}.",
                  f"Trained in {event.get('seconds', 0):g} s; saved in {event['bundle']}."]
         lines += event.get("warnings", [])

@@ -131,7 +131,10 @@ def estimate_markdown(metrics: dict) -> str:
             f"**Estimated accuracy on a new clip: {est['clip_accuracy']:.0%}** ({est['correct']} of "
             f"{est['clips']} clips, {est['method']}: each held-out clip was decided by a head trained "
             "without it). With this few clips the figure is rough; more clips per class, from "
-            "more sessions, make it both higher and surer.",
+            "more sessions, make it both higher and surer. It is measured on your own clips, "
+            "so it says how the model does on another take of the same people in the same room "
+            "and light: expect less for other people or rooms (a model estimated at 9 of 9 named "
+            "2 of 9 clips of another person, docs/benchmarks.md).",
             "",
             "| label | clips | decided right |",
             "|---|---|---|",

@@ -56,6 +56,7 @@ def test_train_makes_a_bundle_while_the_window_plays_and_switching_shows_its_lab
     assert bundle.config.labels == ("idle", "right", "up")
     assert (bundle.config.size, bundle.config.frames) == (16, 4)
     assert "Estimated accuracy on a new clip" in box.result_label.text()
+    assert "expect less for other people or rooms" in box.result_label.text()
     assert "right 3, up 3" in box.result_label.text()
     assert box.use_button.isVisible() and box.train_button.isEnabled()
 

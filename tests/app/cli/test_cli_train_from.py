@@ -58,6 +58,7 @@ def test_estimate_and_holdout_are_in_metrics_and_card(taught):
     assert m["taught"]["counts"] == {"down": 2, "right": 2, "up": 2}
     card = (taught["bundle"] / "MODEL_CARD.md").read_text()
     assert "## Taught on your clips" in card and "Estimated accuracy on a new clip" in card
+    assert "expect less for other people or rooms" in card
 
 
 def test_progress_is_one_plain_line_per_epoch(taught):
