@@ -108,8 +108,6 @@ def check_train_args(args: argparse.Namespace) -> None:
             raise DatasetError(f"`--{name.replace('_', '-')}` must be at least 1. Received: {value}")
 
 
-
-
 def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
     """The ModelConfig a train command asks for; bad values become one-line errors."""
     check_train_args(args)
