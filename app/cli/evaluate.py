@@ -99,6 +99,9 @@ def _print_open_set(report: dict) -> None:
     if known is not None:
         print(f"  known actions: {known:.1%} of {report['known_clips']} clips named right "
               "(\"unknown\" counts as wrong)")
+        guess = report.get("known_best_guess_accuracy")
+        if guess is not None:
+            print(f"  best guess among its labels right for {guess:.1%} of them, at any threshold")
     if alarms is not None:
         print(f"  false alarms: {alarms:.1%} of {report['none_windows']} windows in {report['none_clips']} "
               "clips with none of the model's actions were given an action label")

@@ -54,8 +54,12 @@ def test_loso_table_gives_each_held_out_source_its_known_accuracy_and_false_alar
     config = CONFIG.replace(labels=(*CONFIG.labels, "other"), background_label="other", unknown_below=0.6)
     card = render_model_card(config, {"loso": loso})
     assert "## Leave-one-source-out" in card
-    assert "| kth | 4 | 75.0% | 40 | 10.0% | 0.55 |" in card
-    assert "| **all** | 4 | 75.0% | 40 | 10.0% | 0.60 |" in card
+    assert "| kth | 4 | 75.0% | 40 | 10.0% | 0.55 | n/a |" in card
+    assert "| **all** | 4 | 75.0% | 40 | 10.0% | 0.60 | n/a |" in card
+    fold["known_best_guess_accuracy"] = 1.0
+    loso["pooled"]["known_best_guess_accuracy"] = 1.0
+    card = render_model_card(config, {"loso": loso})
+    assert "| kth | 4 | 75.0% | 40 | 10.0% | 0.55 | 100.0% |" in card
     assert "`other` is the background class" in card and "calibrated on sources held out" in card
 
 

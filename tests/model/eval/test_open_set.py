@@ -45,7 +45,21 @@ def test_report_counts_known_clips_and_false_alarm_windows():
     assert report["false_alarm_rate"] == pytest.approx(2 / 4)
     rows = {row["path"]: row for row in report["clips"]}
     assert rows["b.avi"]["decided"] == "unknown" and rows["b.avi"]["correct"] is False
+    # b's mean is a wave/jump tie: argmax takes the first known label, wave, a wrong guess.
+    assert rows["a.avi"]["best_guess"] == "wave" and rows["b.avi"]["best_guess"] == "wave"
+    assert report["known_best_guess_accuracy"] == 0.5
     assert rows["c.avi"]["false_alarm_rate"] == pytest.approx(1 / 3, abs=1e-4)  # rounded for JSON
+
+
+def test_best_guess_sees_past_the_threshold_and_the_background_class():
+    # Both jump clips are "unknown" on screen (background on top; under the threshold), yet the
+    # most probable known label is right for both: an encoder that transfers, a gate that hides it.
+    records = [rec("jump", "a"), rec("jump", "b")]
+    probs = np.array([[0.0, 0.1, 0.3, 0.6], [0.0, 0.2, 0.45, 0.35]])
+    report = open_set_report(probs, np.array([0, 1]), records, CONFIG, threshold=0.6)
+    assert report["known_clip_accuracy"] == 0.0
+    assert report["known_best_guess_accuracy"] == 1.0
+    assert [row["best_guess"] for row in report["clips"]] == ["jump", "jump"]
 
 
 def test_calibration_prefers_the_threshold_that_separates_known_from_other():
@@ -66,3 +80,7 @@ def test_pooling_weights_by_counts():
          "none_clips": 0}
     pooled = pool_open_set([a, b])
     assert pooled["known_clip_accuracy"] == 0.25 and pooled["false_alarm_rate"] == 0.5
+    # Saved before best guesses were kept: unknown, not zero.
+    assert pooled["known_best_guess_accuracy"] is None
+    pooled = pool_open_set([{**a, "known_best_guess_accuracy": 1.0}, {**b, "known_best_guess_accuracy": 0.5}])
+    assert pooled["known_best_guess_accuracy"] == pytest.approx((1 + 1.5) / 4)
