@@ -135,31 +135,30 @@ def random_train_window(
 
 
 def _random_blur(x: np.ndarray, rng: np.random.Generator, min_resolution: float) -> np.ndarray:
-    _, h, w, c = x.shape
+    _, h, w, _ = x.shape
     frac = rng.uniform(min_resolution, 1.0)
     sh, sw = max(2, int(round(h * frac))), max(2, int(round(w * frac)))
     if (sh, sw) == (h, w):
         return x
-    out = np.empty_like(x)
-    for t in range(len(x)):
-        small = cv2.resize(np.ascontiguousarray(x[t]), (sw, sh), interpolation=cv2.INTER_AREA)
-        out[t] = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, c)
-    return out
+    return _resize_each(_resize_each(x, sw, sh, cv2.INTER_AREA), w, h, cv2.INTER_LINEAR)
 
 
 def _random_crop(x: np.ndarray, rng: np.random.Generator, min_crop: float) -> np.ndarray:
-    _, h, w, c = x.shape
+    _, h, w, _ = x.shape
     frac = rng.uniform(min_crop, 1.0)
     ch, cw = max(1, int(round(h * frac))), max(1, int(round(w * frac)))
     top = int(rng.integers(0, h - ch + 1))
     left = int(rng.integers(0, w - cw + 1))
-    crop = x[:, top : top + ch, left : left + cw]
     if (ch, cw) == (h, w):
         return x
-    out = np.empty_like(x)
+    return _resize_each(x[:, top : top + ch, left : left + cw], w, h, cv2.INTER_LINEAR)
+
+
+def _resize_each(x: np.ndarray, w: int, h: int, interpolation: int) -> np.ndarray:
+    """Resizes every frame of (T, h0, w0, c) to (T, h, w, c), keeping the dtype."""
+    out = np.empty((len(x), h, w, x.shape[-1]), x.dtype)
     for t in range(len(x)):
         # cv2.resize drops a single channel axis; reshape puts it back.
-        out[t] = cv2.resize(
-            np.ascontiguousarray(crop[t]), (w, h), interpolation=cv2.INTER_LINEAR
-        ).reshape(h, w, c)
+        frame = cv2.resize(np.ascontiguousarray(x[t]), (w, h), interpolation=interpolation)
+        out[t] = frame.reshape(out.shape[1:])
     return out

@@ -6,6 +6,8 @@ bytecode, which safe mode refuses to load.
 
 from __future__ import annotations
 
+import math
+
 from model.backend import import_keras
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
@@ -119,7 +121,7 @@ class FoldTimeDistributed(keras.layers.TimeDistributed):
 
 def _gaussian_kernel(sigma: float) -> list[float]:
     radius = max(1, int(round(2.5 * sigma)))
-    taps = [pow(2.718281828459045, -(i * i) / (2.0 * sigma * sigma)) for i in range(-radius, radius + 1)]
+    taps = [math.exp(-(i * i) / (2.0 * sigma * sigma)) for i in range(-radius, radius + 1)]
     total = sum(taps)
     return [t / total for t in taps]
 
@@ -133,8 +135,10 @@ class NormalFlow(keras.layers.Layer):
     nothing moves, whatever the room looks like, and it does not change when
     the picture is made brighter, darker or more contrasty (I_t and grad(I)
     scale together), so a dark room and a lit lawn look alike. The output is
-    that flow (u, v) in pixels per model step, squashed into (-2, 2), and the
-    motion strength |I_t| relative to the frame's own gradients.
+    that flow (u, v) in pixels per model step, shrunk toward zero where the
+    gradient is weak (`floor`) and squashed into (-2, 2), and the motion
+    strength |I_t| relative to the frame's own gradients. A change of brightness
+    between the two frames (flicker, auto-exposure) does read as motion.
 
     Args:
         sigma: Gaussian blur (pixels) before differentiating; the linearisation
