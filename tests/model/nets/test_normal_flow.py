@@ -8,11 +8,11 @@ import pytest
 from model.preprocess import motion_pair
 
 
-def _blob_frames(shift: tuple[int, int], size: int = 32, contrast: float = 1.0, base: float = 0.0):
+def _blob_frames(shift: tuple[int, int], size: int = 32):
     """A smooth bright blob, then the same blob moved by `shift` (dy, dx) pixels: (h, w, 1) each."""
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
     def blob(cy, cx):
-        return base + contrast * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * 4.0**2))
+        return np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * 4.0**2))
     first = blob(size / 2, size / 2)
     second = blob(size / 2 + shift[0], size / 2 + shift[1])
     return second[..., None].astype(np.float32), first[..., None].astype(np.float32)
