@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pair (default): the frame and its change; flow (cnn_lstm only): normal flow, "
                         "how things moved and not what the room looks like")
     p.add_argument("--symmetric", nargs="*", default=None, help="labels safe to mirror (default: all)")
+    p.add_argument("--balance-sources", action="store_true",
+                   help="within each class, sample every dataset (room and camera) as often as any other, "
+                        "not every clip: the biggest source of a class does not become what it looks like")
     add_cluster_options(p)
     p.add_argument("--logdir", help="TensorBoard log folder")
     p.add_argument("--cache", help="clip cache folder (default ~/.cache/actionlens)")

@@ -111,6 +111,7 @@ def train_main(args: argparse.Namespace) -> int:
         strategy=args.strategy, logdir=args.logdir,
         # With --no-idle there is no idle class to label synthetic idle windows with.
         idle_fraction=0.0 if args.no_idle else TrainSettings.idle_fraction,
+        balance_sources=getattr(args, "balance_sources", False),
         verbose=fit_verbosity(),
     )
     metrics: dict = {"trained": str(date.today()), "command": args.command_line}

@@ -2,7 +2,10 @@
 
 Training batches are balanced by class: each sample picks a class uniformly,
 then a clip of that class uniformly, then a random augmented window, so a
-class with few clips is not drowned out. With `idle_fraction` > 0, that share
+class with few clips is not drowned out. Given each clip's source (its
+dataset: a room and a camera), a class picks a source uniformly before a clip,
+so the source with the most clips of a class does not become what the class
+looks like. With `idle_fraction` > 0, that share
 of samples is an idle window (`model.data.idle`) labelled `config.idle_label`.
 """
 
@@ -53,6 +56,7 @@ def train_batches(
     idle_fraction: float = 0.0,
     augment: AugmentParams | None = None,
     scramble_fraction: float = 0.0,
+    sources: Sequence[str] | None = None,
 ):
     """Yields training batches forever, as numpy arrays.
 
@@ -65,6 +69,8 @@ def train_batches(
         augment: augmentation strengths; None uses `AugmentParams()`.
         scramble_fraction: share of background windows cut from action clips with
             their frames shuffled; needs `config.background_label` in the labels.
+        sources: each clip's source, aligned with `clips_with_labels`; None or all
+            equal samples clips of a class uniformly.
 
     Yields:
         (x, y): x float32 (batch, T, size, size, c) in [0, 1], y int32 (batch,).
@@ -82,8 +88,8 @@ def train_batches(
             f"`labels` ({', '.join(config.labels)}). Add it to `labels` or set idle_fraction=0."
         )
     clips = [c for c, _ in clips_with_labels]
-    by_class = [np.flatnonzero(y_all == k) for k in range(config.num_classes)]
-    present = [k for k, members in enumerate(by_class) if len(members)]
+    by_class = [_by_source(np.flatnonzero(y_all == k), sources, len(clips)) for k in range(config.num_classes)]
+    present = [k for k, pools in enumerate(by_class) if pools]
     idle_id = config.labels.index(config.idle_label) if idle_fraction > 0 else -1
     background_id = config.labels.index(config.background_label) if config.background_label in config.labels else -1
     # Background windows in the rooms and cameras of the actions themselves: otherwise "a source
@@ -105,10 +111,23 @@ def train_batches(
                 y[i] = background_id
                 continue
             k = present[int(rng.integers(len(present)))]
-            j = int(rng.choice(by_class[k]))
+            pools = by_class[k]
+            # One pool draws as before sources existed, so old seeds give the same stream.
+            pool = pools[int(rng.integers(len(pools)))] if len(pools) > 1 else pools[0]
+            j = int(rng.choice(pool))
             x[i] = random_train_window(clips[j], config.labels[k], config, rng, augment)
             y[i] = k
         yield to_model_input(x), y
+
+
+def _by_source(members: np.ndarray, sources: Sequence[str] | None, n: int) -> list[np.ndarray]:
+    """A class's clip indices split by source (one pool when sources are not given); [] if none."""
+    if sources is None:
+        return [members] if len(members) else []
+    if len(sources) != n:
+        raise ValueError(f"`sources` must name one source per clip ({n}). Received: {len(sources)} sources")
+    names = sorted({sources[j] for j in members})
+    return [np.array([j for j in members if sources[j] == name]) for name in names]
 
 
 def make_train_dataset(
@@ -120,6 +139,7 @@ def make_train_dataset(
     idle_fraction: float = 0.0,
     augment: AugmentParams | None = None,
     scramble_fraction: float = 0.0,
+    sources: Sequence[str] | None = None,
 ):
     """A `tf.data.Dataset` of augmented training batches, `steps_per_epoch` per pass.
 
@@ -135,6 +155,7 @@ def make_train_dataset(
         idle_fraction: share of idle windows in [0, 1).
         augment: augmentation strengths; None uses `AugmentParams()`.
         scramble_fraction: share of frame-shuffled action windows labelled background.
+        sources: each clip's source, to balance sources within a class (see `train_batches`).
 
     Returns:
         A dataset of (x, y): x float32 (batch, T, size, size, c) in [0, 1], y int32 (batch,).
@@ -152,7 +173,7 @@ def make_train_dataset(
     # Built once, so validation errors surface here rather than inside a TF worker thread.
     stream = train_batches(
         clips_with_labels, config, batch_size, np.random.default_rng(seed), idle_fraction, augment,
-        scramble_fraction,
+        scramble_fraction, sources,
     )
     first = next(stream)
 

@@ -132,24 +132,33 @@ def _open_world_section(config: ModelConfig, metrics: dict) -> list[str]:
         "(`unknown` counts as wrong). *False alarms*: windows given an action label on clips of anything "
         "else. Each source is scored at the threshold calibrated on the other sources. *Best guess "
         "right*: known clips whose most probable known label is theirs, at any threshold (n/a for "
-        "folds measured before this was kept).",
+        "folds measured before this was kept). *Learnt from*: the training clips, all from other sources, "
+        "of each action the held-out source has.",
         "",
-        "| held-out source | known clips | named right | windows of other motion | false alarms | threshold | best guess right |",
-        "|---|---|---|---|---|---|---|",
+        "| held-out source | known clips | named right | windows of other motion | false alarms | threshold "
+        "| best guess right | learnt from |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in loso["folds"]:
         lines.append(
             f"| {row['source']} | {row['known_clips']} | {_pct(row['known_clip_accuracy'])} | "
             f"{row['none_windows']} | {_pct(row['false_alarm_rate'])} | {row['threshold']:.2f} | "
-            f"{_pct(row.get('known_best_guess_accuracy'))} |"
+            f"{_pct(row.get('known_best_guess_accuracy'))} | {_trained_on(row.get('trained_on'))} |"
         )
     pooled = loso["pooled"]
     lines.append(
         f"| **all** | {pooled['known_clips']} | {_pct(pooled['known_clip_accuracy'])} | "
         f"{pooled['none_windows']} | {_pct(pooled['false_alarm_rate'])} | {loso['threshold']:.2f} | "
-        f"{_pct(pooled.get('known_best_guess_accuracy'))} |"
+        f"{_pct(pooled.get('known_best_guess_accuracy'))} | |"
     )
     return lines + [""]
+
+
+def _trained_on(counts: dict | None) -> str:
+    """`{"wave": 5, "bend": 1}` as "bend 1, wave 5"; n/a for folds saved before this was kept."""
+    if counts is None:
+        return "n/a"
+    return ", ".join(f"{label} {n}" for label, n in sorted(counts.items())) or "none"
 
 
 def _evaluations_section(metrics: dict) -> list[str]:

@@ -33,6 +33,8 @@ class TrainSettings:
         idle_fraction: share of each batch that is idle windows.
         scramble_fraction: share of frame-shuffled action windows labelled as the
             background class (only when the config has one).
+        balance_sources: within a class, draw each source (a clip's dataset) as often
+            as any other, instead of each clip.
         seed: seeds numpy, Python and the backend.
         strategy: "none", "mirrored" (all GPUs of this machine) or "multiworker" (TF_CONFIG).
         logdir: TensorBoard log folder, or None.
@@ -47,6 +49,7 @@ class TrainSettings:
     idle_fraction: float = 0.125
     # One in ten: the background class also sees the actions' own rooms, moving incoherently.
     scramble_fraction: float = 0.1
+    balance_sources: bool = False
     seed: int = 1
     strategy: str = "none"
     logdir: str | None = None
@@ -138,6 +141,7 @@ def train_classifier(
         return make_train_dataset(
             labelled, config, batch_size=batch, steps_per_epoch=settings.steps, seed=seed,
             idle_fraction=settings.idle_fraction, scramble_fraction=settings.scramble_fraction,
+            sources=[r.dataset for r, _ in clips] if settings.balance_sources else None,
         ).repeat()  # one pass is one epoch of `steps`; fit needs the stream to go on
 
     multiworker = distributed.is_multiworker(strategy)
@@ -169,7 +173,8 @@ def train_classifier(
 def _agreed(config: ModelConfig, settings: TrainSettings) -> str:
     """What every worker must share: the model and the schedule, not where each writes its logs."""
     return (f"{config!r} epochs={settings.epochs} steps={settings.steps} batch={settings.batch} "
-            f"lr={settings.lr} idle={settings.idle_fraction} scramble={settings.scramble_fraction} seed={settings.seed}")
+            f"lr={settings.lr} idle={settings.idle_fraction} scramble={settings.scramble_fraction} "
+            f"balance_sources={settings.balance_sources} seed={settings.seed}")
 
 
 def _keep_best_class():

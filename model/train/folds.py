@@ -130,8 +130,10 @@ def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
         only: hold out just these sources (the rest still train every fold).
 
     Returns:
-        {"threshold", "folds": [per-source open-set report with "source" and
-        "threshold"], "pooled": pooled known-clip accuracy and false-alarm rate}.
+        {"threshold", "folds": [per-source open-set report with "source",
+        "threshold" and "trained_on" ({label: training clips} for each label the
+        fold knows and the source has clips of)], "pooled": pooled known-clip
+        accuracy and false-alarm rate}.
 
     Raises:
         DatasetError: fewer than 2 datasets.
@@ -143,7 +145,7 @@ def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
     if len(sources) < 2:
         raise DatasetError(f"leave-one-source-out needs clips of at least 2 datasets. Received: {sources}")
     quiet = dataclasses.replace(settings, verbose=0, logdir=None)
-    held_out = []
+    held_out, trained_on = [], []
     tested = [s for s in sources if not only or s in only]
     if not tested:
         raise DatasetError(f"`--loso-sources` {' '.join(only)} matches no dataset. Known: {sources}")
@@ -163,11 +165,14 @@ def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
         model, _ = train_classifier(train, cfg, quiet)
         probs, ids = window_probs(model, cfg, test)
         held_out.append((probs, ids, [r for r, _ in test], cfg))
+        # How much each tested action was learnt from: one clip of a class from other rooms is not a class.
+        tested_labels = {r.label for r, _ in test} & set(labels) - {cfg.background_label, cfg.idle_label}
+        trained_on.append({x: sum(1 for r, _ in train if r.label == x) for x in sorted(tested_labels)})
     reports = []
     for i, (source, fold) in enumerate(zip(sources, held_out, strict=True)):
         others = held_out[:i] + held_out[i + 1:]
         report = open_set_report(*fold, threshold=calibrate(others))
-        reports.append({"source": source, **report})
+        reports.append({"source": source, **report, "trained_on": trained_on[i]})
         known = report["known_clip_accuracy"]
         alarms = report["false_alarm_rate"]
         print(f"  {source}: known clips {'-' if known is None else f'{known:.0%}'} of {report['known_clips']}, "

@@ -46,9 +46,11 @@ def test_loso_holds_out_each_source_and_sets_the_threshold(tmp_path):
     # Each room holds 8 clips of up and down (known) and 4 of its own other motion.
     assert [f["known_clips"] for f in loso["folds"]] == [8, 8]
     assert [f["none_clips"] for f in loso["folds"]] == [4, 4]
+    # Each fold learnt up and down from the other room's clips alone.
+    assert [f["trained_on"] for f in loso["folds"]] == [{"down": 4, "up": 4}] * 2
     assert bundle.config.unknown_below == loso["threshold"]
     card = (tmp_path / "bundle" / "MODEL_CARD.md").read_text()
-    assert "## Leave-one-source-out" in card and "| room_a |" in card
+    assert "## Leave-one-source-out" in card and "| room_a |" in card and "| down 4, up 4 |" in card
     # The background's embeddings travel with the bundle, for `train --from` (4 frames: 3 motion pairs).
     background = np.load(tmp_path / "bundle" / "background_embeddings.npz")["embeddings"]
     assert background.shape[0] > 0 and background.shape[1:] == (3, bundle.config.embed_dim)

@@ -84,6 +84,15 @@ def test_card_notes_are_appended_to_the_model_card(full_run):
     assert "Synthetic squares" in full_run["metrics"]["card_notes"]
 
 
+def test_balance_sources_is_off_unless_asked_and_reaches_training(tmp_path, data, cache, monkeypatch):
+    spy = TrainSpy()
+    monkeypatch.setattr(model.train.classifier, "train_classifier", spy)
+    assert run("train", "--data", data, "--out", tmp_path / "a", *TINY, "--cache", cache)[0] == 0
+    assert run("train", "--data", data, "--out", tmp_path / "b", *TINY, "--cache", cache, "--balance-sources")[0] == 0
+    assert [c["balance_sources"] for c in spy.calls] == [False, True]
+    assert "--balance-sources" in load_bundle(tmp_path / "b").metrics["command"]
+
+
 def test_ctrl_c_keeps_the_last_saved_epoch_as_a_loadable_bundle(tmp_path, data, cache, monkeypatch):
     spy = TrainSpy(stop_after_epoch=2)
     monkeypatch.setattr(model.train.classifier, "train_classifier", spy)

@@ -27,7 +27,8 @@ class TrainSpy:
 
     def __call__(self, clips, config, settings, **kwargs):
         self.calls.append({"groups": {r.group for r, _ in clips}, "files": {r.path.name for r, _ in clips},
-                           "val_clips": list(kwargs.get("val_clips", ()))})
+                           "val_clips": list(kwargs.get("val_clips", ())),
+                           "balance_sources": settings.balance_sources})
         save = kwargs.get("on_epoch_end")
         if self.stop_after_epoch is not None:
             def save_then_stop(m, epoch, logs):

@@ -187,3 +187,41 @@ def test_scrambled_windows_are_shuffled_action_frames_labelled_background():
     in_order = sum(all(np.argmax(w[t, :, :, 0].max(0)) < np.argmax(w[t + 1, :, :, 0].max(0)) for t in range(5))
                    for w in x)
     assert in_order < len(x) // 4
+
+
+def _source_share(sources, seed: int = 0) -> float:
+    """Share of `wave` windows drawn from the one clip of source "b" (8 clips of "a" beside it)."""
+    from model.data.pipeline import train_batches
+
+    config = ModelConfig(labels=("wave", "bend"), frames=4, min_frames=2, size=SIZE, fps=10.0)
+    clips = [(np.full((8, SIZE, SIZE, 1), 10 + i, np.uint8), "wave") for i in range(8)]
+    clips += [(np.full((8, SIZE, SIZE, 1), 200, np.uint8), "wave"), (np.zeros((8, SIZE, SIZE, 1), np.uint8), "bend")]
+    x, y = next(train_batches(clips, config, 2000, np.random.default_rng(seed), augment=NO_AUGMENT, sources=sources))
+    wave = x[y == 0]
+    return float(np.mean(wave.max(axis=(1, 2, 3, 4)) > 0.5))
+
+
+def test_balanced_sources_draw_a_small_source_as_often_as_a_big_one():
+    # Per clip, the one clip of "b" is a ninth of the waves; per source, half.
+    assert _source_share(None) == pytest.approx(1 / 9, abs=0.03)
+    assert _source_share(["a"] * 8 + ["b", "a"]) == pytest.approx(1 / 2, abs=0.05)
+
+
+def test_one_source_draws_the_same_stream_as_no_sources():
+    from model.data.pipeline import train_batches
+
+    config = ModelConfig(labels=("wave", "bend"), frames=4, min_frames=2, size=SIZE, fps=10.0)
+    clips = [(_moving_clip(10, i), "wave" if i % 2 else "bend") for i in range(5)]
+    plain = next(train_batches(clips, config, 32, np.random.default_rng(3)))
+    one = next(train_batches(clips, config, 32, np.random.default_rng(3), sources=["x"] * 5))
+    np.testing.assert_array_equal(plain[0], one[0])
+    np.testing.assert_array_equal(plain[1], one[1])
+
+
+def test_sources_must_name_every_clip():
+    from model.data.pipeline import train_batches
+
+    config = ModelConfig(labels=("wave", "bend"), frames=4, min_frames=2, size=SIZE, fps=10.0)
+    clips = [(_moving_clip(10, i), "wave" if i % 2 else "bend") for i in range(3)]
+    with pytest.raises(ValueError, match=r"one source per clip \(3\)\. Received: 2"):
+        next(train_batches(clips, config, 4, np.random.default_rng(0), sources=["a", "b"]))
