@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="teach new classes on top of a trained bundle (default: the shipped one): its "
                         "per-frame encoder stays frozen and only a new head is trained, in seconds")
     p.add_argument("--head-epochs", type=int, help="with --from: passes over the cached embeddings (default 20)")
+    p.add_argument("--views", type=int, metavar="N",
+                   help="with --from: also learn from N augmented views of each clip (faster or slower, "
+                        "zoomed, shifted, relit), embedded once and cached (default 16; 0 is fastest)")
     p.add_argument("--no-estimate", action="store_true", help="with --from: skip the leave-one-clip-out estimate")
     p.add_argument("--progress", choices=("lines", "json"), default="lines",
                    help="with --from: json writes progress to stdout as JSON lines (the GUI reads them)")

@@ -87,7 +87,8 @@ def transfer_main(args: argparse.Namespace) -> int:
     epochs = args.head_epochs if getattr(args, "head_epochs", None) else TransferSettings.epochs
     if epochs < 1:
         raise DatasetError(f"`--head-epochs` must be at least 1. Received: {epochs}")
-    settings = TransferSettings(epochs=epochs, seed=args.seed,
+    views = args.views if getattr(args, "views", None) is not None else TransferSettings.views
+    settings = TransferSettings(epochs=epochs, seed=args.seed, views=views,
                                 estimate_epochs=0 if getattr(args, "no_estimate", False) else TransferSettings.estimate_epochs)
     result = teach(base, train, settings, background=name, symmetric=args.symmetric, idle=not args.no_idle,
                    cache_dir=_cache_root(args), progress=report)

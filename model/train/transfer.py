@@ -5,7 +5,9 @@ an embedding that separates actions across people and rooms. A person's own
 gestures then need only a new temporal head:
 
 1. every clip goes through the frozen encoder once (`model.train.embed`), as
-   itself and mirrored; idle windows made from the clips' still frames too;
+   itself, mirrored, and in augmented views (`model.train.clip_views`: without
+   them a head learnt from one person's clips names another's as `other`);
+   idle windows made from the clips' still frames too;
 2. training windows are cut from those embedding sequences, balanced by class;
 3. the head (`build_temporal_head` of the base's config with the new labels)
    trains on them; nothing touches pixels again, so an epoch costs milliseconds;
@@ -29,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from model.config import ModelConfig
+from model.train.clip_views import augmented_views
 from model.train.embed import ClipEmbedder, EmbeddedClip
 from model.train.head import HeadTrainer, cut_windows, full_classifier, training_set, window_steps
 from model.train.transfer_data import load_background, transfer_config, usable_clips
@@ -47,6 +50,7 @@ class TransferSettings:
         lr: Adam learning rate (cosine decay to 10% of it).
         stride: embeddings between the starts of training windows cut from one clip.
         mirror: also learn from each clip mirrored (only for symmetric labels).
+        views: augmented views of each clip also learnt from (`model.train.clip_views`).
         idle_windows: synthetic idle windows made from the clips' still frames.
         max_background: the most base background windows used (a random subset).
         max_folds: the most folds of the estimate; more sessions are merged round-robin.
@@ -60,6 +64,8 @@ class TransferSettings:
     lr: float = 3e-3
     stride: int = 3
     mirror: bool = True
+    # Measured on a new person (docs/benchmarks.md): 0 views named 0 to 2 of 9 clips, 16 views 6 to 8.
+    views: int = 16
     idle_windows: int = 48
     max_background: int = 400
     max_folds: int = 20
@@ -152,8 +158,11 @@ def teach(base, clips: Sequence[tuple[object, np.ndarray]], settings: TransferSe
     embedded = []
     for n, (record, frames) in enumerate(kept, 1):
         views = [embedder.embed_clip(frames)]
-        if settings.mirror and record.label in config.symmetric_labels:
+        symmetric_label = record.label in config.symmetric_labels
+        if settings.mirror and symmetric_label:
             views.append(embedder.embed_clip(frames, mirror=True))
+        views += [embedder.embed_clip(v) for v in augmented_views(frames, settings.views, symmetric=symmetric_label,
+                                                                   seed=settings.seed)]
         embedded.append(EmbeddedClip(record, views))
         report("embedding", n, len(kept), record.path.name)
     rng = np.random.default_rng(settings.seed)

@@ -17,7 +17,7 @@ from model.train.transfer import TransferSettings, load_base, teach
 from model.train.transfer_data import usable_clips
 from tests.transfer_helpers import TINY_BASE, make_tiny_base
 
-FAST = TransferSettings(epochs=3, estimate_epochs=2, idle_windows=4, batch=16)
+FAST = TransferSettings(epochs=3, estimate_epochs=2, idle_windows=4, batch=16, views=2)
 STEPS = {"up": (0, -1), "right": (1, 0), "down": (0, 1)}
 
 
