@@ -77,6 +77,10 @@ def test_a_label_held_through_the_dwell_of_the_next_is_muted_and_says_so():
     shown = headline(held)
     assert shown.text == "walk" and shown.quiet
     assert shown.detail == "20%, giving way to wave 80%"
+    # Idle held while an arm rises read "idle 0%" beside a 98% bar.
+    probs = np.array([0.01, 0.98, 0.01], np.float32)
+    still = headline(Result(5, 5 / 30, "idle", 0.01, probs, probs, ("idle", "wave", "walk")))
+    assert (still.text, still.detail, still.quiet) == ("idle", "1%, giving way to wave 98%", True)
 
 
 @pytest.mark.parametrize("env, platform, expected", [

@@ -44,9 +44,9 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
         # None of the known actions: the top class is shown as a fact, not as the answer.
         return Headline("unknown", f"none of the known actions (top: {best} {p:.0%})", UNKNOWN,
                         float(result.confidence))
-    if result.label != idle_label and best not in ("", result.label):
-        # The smoother holds the old label through the dwell of the next one; shown bold with
-        # its own falling percentage ("front_arm_raise 1%") it read as a confident mistake.
+    if best not in ("", result.label):
+        # The smoother holds the old label through the dwell of the next one; shown with its own
+        # falling percentage alone ("front_arm_raise 1%", "idle 0%") it read as a confident mistake.
         return Headline(result.label, f"{result.confidence:.0%}, giving way to {best} {p:.0%}",
                         result.label, float(result.confidence), quiet=True)
     quiet = result.label == idle_label
