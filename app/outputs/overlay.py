@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from app.outputs.headline import headline
 from app.results import UNKNOWN, Result
 from model.preprocess import as_bgr, to_display
 
@@ -76,8 +77,12 @@ def render_overlay(
         if result.label == UNKNOWN:
             text, colour = "unknown", _AMBER
         else:
-            text = f"{result.label}  {result.confidence * 100:.0f}%"
-            colour = _GREY if result.label == idle_label else _GREEN
+            # Grey, as in the window, for idle and for a label held while the next one dwells, and
+            # a held label without its falling percentage: a green "walk 20%" beside an 80% "run"
+            # bar reads as a confident mistake. The bars show what it is giving way to.
+            shown = headline(result, idle_label=idle_label)
+            text = result.label if shown.giving_way_to else f"{result.label}  {result.confidence * 100:.0f}%"
+            colour = _GREY if shown.quiet else _GREEN
         bars = result.top_k(top_k) if top_k > 0 else []
         _label_panel(out, text, colour, bars, s, m, highlight=result.label)
     status_h = _status_line(out, status, s, m) if status else 0

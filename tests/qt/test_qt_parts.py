@@ -1,4 +1,4 @@
-"""The pieces on their own: frame coalescing, the headline, the display check, clip folders."""
+"""The pieces on their own: frame coalescing, the display check, clip folders."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from app.frames import Frame
 from app.outputs.clip_dataset import LabelError, check_label, clip_path, count_clips
 from app.qt.display import display_available
 from app.qt.engine_bridge import EngineBridge
-from app.qt.widgets.headline import headline
-from app.results import UNKNOWN, Result
+from app.results import Result
 from tests.qt.fake_engine import FakeEngine
 
 LABELS = ("idle", "wave")
@@ -58,29 +57,6 @@ def test_bridge_drops_result_of_another_frame(qtbot):
     engine.events.emit(engine.events.frame_ready, Frame(np.zeros((4, 4), np.uint8), 7, 0.2, 0.0), _result(6))
     delivery = bridge.take()
     assert delivery.frame.index == 7 and delivery.result is None
-
-
-def test_headline_states():
-    assert headline(None, "loading model…").text == "loading model…"
-    assert headline(None).quiet
-    wave = headline(_result(3))
-    assert (wave.text, wave.detail, wave.quiet) == ("wave", "80%", False)
-    assert headline(_result(3, "idle")).quiet
-    unsure = headline(_result(3, UNKNOWN))
-    assert unsure.quiet and unsure.text == "unknown" and "wave" in unsure.detail
-
-
-def test_a_label_held_through_the_dwell_of_the_next_is_muted_and_says_so():
-    # "walk" is still shown while "wave" (now at 80%) dwells: not a confident "walk 20%".
-    probs = np.array([0.0, 0.8, 0.2], np.float32)
-    held = Result(4, 4 / 30, "walk", 0.2, probs, probs, ("idle", "wave", "walk"))
-    shown = headline(held)
-    assert shown.text == "walk" and shown.quiet
-    assert shown.detail == "20%, giving way to wave 80%"
-    # Idle held while an arm rises read "idle 0%" beside a 98% bar.
-    probs = np.array([0.01, 0.98, 0.01], np.float32)
-    still = headline(Result(5, 5 / 30, "idle", 0.01, probs, probs, ("idle", "wave", "walk")))
-    assert (still.text, still.detail, still.quiet) == ("idle", "1%, giving way to wave 98%", True)
 
 
 @pytest.mark.parametrize("env, platform, expected", [

@@ -7,9 +7,9 @@ from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from app.frames import Frame
+from app.outputs.headline import Headline, headline
 from app.qt.image_convert import to_qimage
 from app.qt.widgets.colors import QUIET, class_color
-from app.qt.widgets.headline import Headline, headline
 from app.results import Result
 
 

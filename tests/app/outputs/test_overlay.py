@@ -88,6 +88,14 @@ def test_uncertain_and_idle_look_different_from_a_label():
     assert green(idle) < green(walk) // 10 and amber(idle) == 0
 
 
+def test_a_label_held_while_the_next_dwells_is_grey_not_green():
+    # "run" is still shown while "walk" (80%) dwells, as the window shows it: muted.
+    probs = np.array([0.8, 0.15, 0.05])
+    held = label_region(render_overlay(grey(720, 1280), Result(3, 0.1, "run", 0.15, probs, probs, LABELS)))
+    walk = label_region(render_overlay(grey(720, 1280), make_result("walk")))
+    assert green(held) < green(walk) // 10 and amber(held) == 0
+
+
 def test_preview_inset_appears_bottom_right():
     img = grey(720, 1280)
     result = make_result(surprise=0.02)

@@ -1,4 +1,4 @@
-"""What the big label over the video says, decided without Qt."""
+"""What the big label over the video says: one decision for the window and the annotated video."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ class Headline:
         detail: the small line under it: confidence, or why there is no label yet.
         label: the class being shown, or "" when `text` is a state.
         confidence: in [0, 1]; 0 when there is no label.
-        quiet: draw muted (idle, unknown, or no prediction).
+        quiet: draw muted (idle, unknown, a held label, or no prediction).
+        giving_way_to: the class the smoother is about to switch to while `label` is
+            held through its dwell, else "".
     """
 
     text: str
@@ -24,6 +26,7 @@ class Headline:
     label: str = ""
     confidence: float = 0.0
     quiet: bool = True
+    giving_way_to: str = ""
 
 
 def headline(result: Result | None, state: str = "", idle_label: str = "idle") -> Headline:
@@ -48,6 +51,6 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
         # The smoother holds the old label through the dwell of the next one; shown with its own
         # falling percentage alone ("front_arm_raise 1%", "idle 0%") it read as a confident mistake.
         return Headline(result.label, f"{result.confidence:.0%}, giving way to {best} {p:.0%}",
-                        result.label, float(result.confidence), quiet=True)
+                        result.label, float(result.confidence), quiet=True, giving_way_to=best)
     quiet = result.label == idle_label
     return Headline(result.label, f"{result.confidence:.0%}", result.label, float(result.confidence), quiet)

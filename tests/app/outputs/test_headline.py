@@ -1,0 +1,38 @@
+"""The headline over the video, shared by the window and the annotated video: states and held labels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.outputs.headline import headline
+from app.results import UNKNOWN, Result
+
+LABELS = ("idle", "wave")
+
+
+def _result(index: int, label: str = "wave") -> Result:
+    probs = np.array([0.2, 0.8], np.float32)
+    return Result(index, index / 30, label, 0.8, probs, probs, LABELS)
+
+
+def test_headline_states():
+    assert headline(None, "loading model…").text == "loading model…"
+    assert headline(None).quiet
+    wave = headline(_result(3))
+    assert (wave.text, wave.detail, wave.quiet, wave.giving_way_to) == ("wave", "80%", False, "")
+    assert headline(_result(3, "idle")).quiet
+    unsure = headline(_result(3, UNKNOWN))
+    assert unsure.quiet and unsure.text == "unknown" and "wave" in unsure.detail
+
+
+def test_a_label_held_through_the_dwell_of_the_next_is_muted_and_says_so():
+    # "walk" is still shown while "wave" (now at 80%) dwells: not a confident "walk 20%".
+    probs = np.array([0.0, 0.8, 0.2], np.float32)
+    held = Result(4, 4 / 30, "walk", 0.2, probs, probs, ("idle", "wave", "walk"))
+    shown = headline(held)
+    assert shown.text == "walk" and shown.quiet
+    assert shown.detail == "20%, giving way to wave 80%" and shown.giving_way_to == "wave"
+    # Idle held while an arm rises read "idle 0%" beside a 98% bar.
+    probs = np.array([0.01, 0.98, 0.01], np.float32)
+    still = headline(Result(5, 5 / 30, "idle", 0.01, probs, probs, ("idle", "wave", "walk")))
+    assert (still.text, still.detail, still.quiet) == ("idle", "1%, giving way to wave 98%", True)
