@@ -88,6 +88,8 @@ def transfer_main(args: argparse.Namespace) -> int:
     if epochs < 1:
         raise DatasetError(f"`--head-epochs` must be at least 1. Received: {epochs}")
     views = args.views if getattr(args, "views", None) is not None else TransferSettings.views
+    if views < 0:
+        raise DatasetError(f"`--views` must be 0 or more. Received: {views}")
     settings = TransferSettings(epochs=epochs, seed=args.seed, views=views,
                                 estimate_epochs=0 if getattr(args, "no_estimate", False) else TransferSettings.estimate_epochs)
     result = teach(base, train, settings, background=name, symmetric=args.symmetric, idle=not args.no_idle,

@@ -134,7 +134,7 @@ def estimate_markdown(metrics: dict) -> str:
             "more sessions, make it both higher and surer. It is measured on your own clips, "
             "so it says how the model does on another take of the same people in the same room "
             "and light: expect less for other people or rooms (a model estimated at 9 of 9 named "
-            "2 of 9 clips of another person, docs/benchmarks.md).",
+            "5 of 9 clips of another person, docs/benchmarks.md).",
             "",
             "| label | clips | decided right |",
             "|---|---|---|",

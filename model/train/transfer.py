@@ -64,7 +64,7 @@ class TransferSettings:
     lr: float = 3e-3
     stride: int = 3
     mirror: bool = True
-    # Measured on a new person (docs/benchmarks.md): 0 views named 0 to 2 of 9 clips, 16 views 6 to 8.
+    # Measured on a new person (docs/benchmarks.md): 0 views got 0 to 2 of 9 clips right, 16 views 6 to 8.
     views: int = 16
     idle_windows: int = 48
     max_background: int = 400

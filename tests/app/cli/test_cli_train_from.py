@@ -95,6 +95,12 @@ def test_bad_from_folder_is_one_line(tmp_path, taught):
     assert "no such model folder" in user_error(code, err)
 
 
+def test_negative_views_are_one_line(taught, base, tmp_path):
+    code, _, err = run("train", "--data", taught["data"], "--out", tmp_path / "b", "--from", base, "--views", "-1")
+    assert "`--views` must be 0 or more. Received: -1" in user_error(code, err)
+    assert not (tmp_path / "b").exists()
+
+
 def test_clips_shorter_than_a_window_are_one_line(base, tmp_path):
     for label in ("up", "right"):
         write_motion_clip(tmp_path / "d" / label / "a.avi", label, n_frames=6)  # 0.24 s: 2 frames at 10 fps
