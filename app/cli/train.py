@@ -128,7 +128,11 @@ def train_main(args: argparse.Namespace) -> int:
         metrics["cv"] = cross_validate(train_clips, config, settings, args.cv_datasets)
     if getattr(args, "loso", False):
         loso_settings = settings if not args.loso_epochs else dataclasses.replace(settings, epochs=args.loso_epochs)
-        metrics["loso"] = leave_one_source_out(train_clips, config, loso_settings, args.loso_sources)
+        from model.eval.fold_probs import FOLD_PROBS_FILE
+
+        out.mkdir(parents=True, exist_ok=True)
+        metrics["loso"] = leave_one_source_out(train_clips, config, loso_settings, args.loso_sources,
+                                               probs_path=out / FOLD_PROBS_FILE)
         config = config.replace(unknown_below=metrics["loso"]["threshold"])
         print(f"unknown below {config.unknown_below:.2f} (calibrated on held-out sources)", file=sys.stderr)
 

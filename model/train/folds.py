@@ -114,7 +114,7 @@ def cross_validate(clips: Sequence[Clip], config: ModelConfig, settings,
 
 
 def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
-                         only: Sequence[str] | None = None) -> dict:
+                         only: Sequence[str] | None = None, probs_path=None) -> dict:
     """Trains without each whole source (dataset: its rooms and cameras) and tests on it.
 
     Each fold's model knows only the labels its training sources have; the held-out
@@ -128,6 +128,9 @@ def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
         config: the model to build; its labels are narrowed per fold.
         settings: a `TrainSettings`; folds train quietly.
         only: hold out just these sources (the rest still train every fold).
+        probs_path: where to keep every fold's held-out window probabilities
+            (`model.eval.fold_probs`), so another threshold or decision rule can be
+            scored without training the folds again; None keeps nothing.
 
     Returns:
         {"threshold", "folds": [per-source open-set report with "source",
@@ -168,6 +171,10 @@ def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
         # How much each tested action was learnt from: one clip of a class from other rooms is not a class.
         tested_labels = {r.label for r, _ in test} & set(labels) - {cfg.background_label, cfg.idle_label}
         trained_on.append({x: sum(1 for r, _ in train if r.label == x) for x in sorted(tested_labels)})
+    if probs_path is not None:
+        from model.eval.fold_probs import save_fold_probs
+
+        save_fold_probs(probs_path, sources, held_out)
     reports = []
     for i, (source, fold) in enumerate(zip(sources, held_out, strict=True)):
         others = held_out[:i] + held_out[i + 1:]

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from model.bundle import load_bundle
+from model.eval.fold_probs import FOLD_PROBS_FILE, load_fold_probs
+from model.eval.open_set import calibrate, open_set_report
 from tests.cli_helpers import run
 from tests.video_fixtures import make_motion_dataset, write_motion_clip
 
@@ -55,6 +57,17 @@ def test_loso_holds_out_each_source_and_sets_the_threshold(tmp_path):
     background = np.load(tmp_path / "bundle" / "background_embeddings.npz")["embeddings"]
     assert background.shape[0] > 0 and background.shape[1:] == (3, bundle.config.embed_dim)
     assert np.isfinite(background.astype(np.float32)).all()
+    # The folds' window probabilities are kept: scored again, they give the card's figures.
+    sources, folds = load_fold_probs(tmp_path / "bundle" / FOLD_PROBS_FILE)
+    assert sources == ["room_a", "room_b"]
+    for i, fold in enumerate(folds):
+        probs, ids, records, config = fold
+        assert probs.shape == (len(ids), len(config.labels))
+        assert {r.dataset for r in records} == {sources[i]}
+        again = open_set_report(*fold, threshold=loso["folds"][i]["threshold"])
+        for key in ("known_clip_accuracy", "false_alarm_rate", "known_clips", "none_windows"):
+            assert again[key] == pytest.approx(loso["folds"][i][key])
+    assert calibrate(folds) == loso["threshold"]
 
 
 def test_run_says_unknown_on_motion_that_is_none_of_the_actions(open_world, tmp_path):
