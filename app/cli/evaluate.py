@@ -48,6 +48,7 @@ def main(args: argparse.Namespace) -> int:
     threshold = config.unknown_below if args.threshold is None else args.threshold
     probs, ids = window_probs(bundle.classifier, config, clips, stride=args.stride)
     report["open_set"] = open_set_report(probs, ids, [r for r, _ in clips], config, threshold)
+    report["open_set"]["on_screen"] = _on_screen(bundle, [r for r, _ in clips], threshold)
     if bundle.predictor is not None:
         pairs = next_frame_pairs(to_gray([c for _, c in clips]), config.predictor_frames)
         report["next_frame"] = evaluate_predictor(bundle.predictor, *pairs)
@@ -79,13 +80,29 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_screen(bundle, records, threshold: float) -> dict:
+    """`on_screen_report` of every clip played frame by frame through the app's processor."""
+    from app.runtime.inference import CompiledModels
+    from app.runtime.processor import FrameProcessor
+    from app.runtime.replay import shown_labels
+    from app.settings import EngineSettings, SmoothingSettings
+    from model.eval.open_set import on_screen_report
+
+    smoothing = SmoothingSettings(enter=threshold, exit=min(SmoothingSettings.exit, threshold))
+    processor = FrameProcessor(CompiledModels(bundle), EngineSettings(predictor_every=0, smoothing=smoothing))
+    return on_screen_report([shown_labels(processor, r.path) for r in records], records, bundle.config)
+
+
 def _record(args: argparse.Namespace, bundle, open_set: dict) -> None:
     """Keeps the open-set figures in the bundle's metrics.json and model card, under `--record`'s name."""
     from datetime import date
 
     from model.bundle import update_metrics
 
-    entry = {key: value for key, value in open_set.items() if key != "clips"}
+    entry = {key: value for key, value in open_set.items() if key not in ("clips", "on_screen")}
+    screen = open_set["on_screen"]
+    entry["on_screen"] = {**{k: v for k, v in screen.items() if k != "clips"},
+                          "clips": [{**row, "path": Path(row["path"]).name} for row in screen["clips"]]}
     entry.update(date=str(date.today()), command=args.command_line,
                  clips=[{**row, "path": Path(row["path"]).name} for row in open_set["clips"]])
     evaluations = {**bundle.metrics.get("evaluations", {}), args.record: entry}
@@ -105,3 +122,12 @@ def _print_open_set(report: dict) -> None:
     if alarms is not None:
         print(f"  false alarms: {alarms:.1%} of {report['none_windows']} windows in {report['none_clips']} "
               "clips with none of the model's actions were given an action label")
+    screen = report.get("on_screen")
+    if screen:
+        print("on screen (every frame, through the app's smoothing and dwell):")
+        if screen["known_clip_accuracy"] is not None:
+            print(f"  known actions: {screen['known_clip_accuracy']:.1%} of {screen['known_clips']} clips "
+                  "showed their label longest (idle aside)")
+        if screen["false_alarm_rate"] is not None:
+            print(f"  false alarms: {screen['false_alarm_rate']:.1%} of {screen['none_frames']} frames in "
+                  f"{screen['none_clips']} clips with none of the model's actions showed an action label")

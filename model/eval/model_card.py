@@ -169,17 +169,24 @@ def _evaluations_section(metrics: dict) -> list[str]:
     lines = [
         "## This model on other footage",
         "",
-        "Measured on this bundle with `actionlens evaluate --record`, window by window, without the "
-        "app's smoothing over time. *Named right*: clips of its own actions whose decision is their "
-        "label. *False alarms*: windows given an action label on footage where none of its actions happens.",
+        "Measured on this bundle with `actionlens evaluate --record`, two ways. *Windows*: window by window, "
+        "without the app's smoothing over time; a known clip is named right when its mean decision is its "
+        "label, a false alarm is a window given an action label. *On screen*: every frame played through "
+        "the app's smoothing and dwell, as the window and `actionlens run` show it; a known clip is named "
+        "right when the label shown longest (idle aside) is its own, a false alarm is a frame showing an "
+        "action on footage where none of its actions happens.",
         "",
-        "| footage | known clips | named right | windows of other motion | false alarms | threshold | date |",
-        "|---|---|---|---|---|---|---|",
+        "| footage | known clips | named right: windows | on screen | other motion: windows | false alarms "
+        "| frames | on screen | threshold | date |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, row in evaluations.items():
+        screen = row.get("on_screen") or {}
         lines.append(
-            f"| {name} | {row['known_clips']} | {_pct(row['known_clip_accuracy'])} | {row['none_windows']} | "
-            f"{_pct(row['false_alarm_rate'])} | {row['threshold']:.2f} | {row['date']} |"
+            f"| {name} | {row['known_clips']} | {_pct(row['known_clip_accuracy'])} | "
+            f"{_pct(screen.get('known_clip_accuracy'))} | {row['none_windows']} | "
+            f"{_pct(row['false_alarm_rate'])} | {screen.get('none_frames', 'n/a')} | "
+            f"{_pct(screen.get('false_alarm_rate'))} | {row['threshold']:.2f} | {row['date']} |"
         )
     lines.append("")
     lines += [f"- {name}: `{row['command']}`" for name, row in evaluations.items()]

@@ -15,6 +15,7 @@ or a top probability under the threshold is "unknown", the idle class is idle.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -164,4 +165,49 @@ def pool_open_set(reports: Sequence[dict]) -> dict:
         "false_alarm_rate": alarms / windows if windows else None,
         "none_windows": windows,
         "none_clips": sum(r["none_clips"] for r in reports),
+    }
+
+
+def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: ModelConfig) -> dict:
+    """Known clips named and frames falsely labelled, as the app shows them (smoothed, with dwell).
+
+    Args:
+        shown: per clip, the label shown on each of its frames (an action, idle or
+            "unknown"), e.g. from `app.runtime.replay.shown_labels`.
+        records: the clips' records (their `label`).
+        config: the model's config.
+
+    Returns:
+        {"known_clip_accuracy": known clips whose label shown longest, idle aside,
+        is theirs (an idle clip: idle shown longest), "known_clips",
+        "false_alarm_rate": share of frames of the other clips that show an action,
+        "none_frames", "none_clips", "clips": per-clip rows}.
+    """
+    actions = set(config.action_labels)
+    idle = config.idle_label if config.idle_label in config.labels else None
+    known = actions | ({idle} if idle else set())
+    rows, hits, n_known, alarms, n_none = [], 0, 0, 0, 0
+    for labels, rec in zip(shown, records, strict=True):
+        counts = Counter(labels)
+        row = {"path": str(rec.path), "dataset": getattr(rec, "dataset", ""), "label": rec.label,
+               "frames": len(labels)}
+        if rec.label in known:
+            busy = Counter({k: n for k, n in counts.items() if k != idle}) if rec.label != idle else counts
+            said = busy.most_common(1)[0][0] if busy else (idle or "unknown")
+            row.update(shown=said, correct=said == rec.label)
+            n_known += 1
+            hits += said == rec.label
+        else:
+            fired = sum(n for k, n in counts.items() if k in actions)
+            row["false_alarm_rate"] = round(fired / max(len(labels), 1), 4)
+            alarms += fired
+            n_none += len(labels)
+        rows.append(row)
+    return {
+        "known_clip_accuracy": hits / n_known if n_known else None,
+        "known_clips": n_known,
+        "false_alarm_rate": alarms / n_none if n_none else None,
+        "none_frames": n_none,
+        "none_clips": sum(1 for r in rows if "false_alarm_rate" in r),
+        "clips": rows,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -98,6 +99,35 @@ def test_evaluate_reports_false_alarms_on_footage_with_none_of_the_actions(open_
     assert "false alarms:" in out
 
 
+def test_evaluate_on_screen_figures_are_what_run_shows_frame_by_frame(open_world, tmp_path):
+    # Clips of the two actions it knows and one of motion it does not, all played through the app's smoothing.
+    street = write_motion_clip(tmp_path / "none" / "street.avi", "right", n_frames=60, shade=90)
+    known = [write_motion_clip(tmp_path / "data" / m / f"{m}.avi", m, n_frames=60, shade=70) for m in ("up", "down")]
+    shown = {}
+    for clip in (street, *known):
+        events = tmp_path / f"{clip.stem}.jsonl"
+        code, _, err = run("run", "--source", clip, "--model", open_world / "bundle", "--fast", "--events", events)
+        assert code == 0, err
+        shown[clip.stem] = [json.loads(line)["label"] for line in events.read_text().splitlines()]
+    report = tmp_path / "r.json"
+    code, out, err = run("evaluate", "--model", open_world / "bundle", "--data", tmp_path / "data",
+                         "--none", tmp_path / "none", "--json", report, "--cache", open_world / "cache")
+    assert code == 0, err
+    assert "on screen (every frame" in out
+    screen = json.loads(report.read_text())["open_set"]["on_screen"]
+    # `run` shows a label on every frame with a window behind it, as the replay counts them.
+    assert screen["none_frames"] == len(shown["street"]) > 0
+    alarms = sum(label in ("up", "down") for label in shown["street"])
+    assert screen["false_alarm_rate"] == pytest.approx(alarms / len(shown["street"]), abs=1e-4)
+    # A known clip is named on screen when run showed its label longest, idle aside.
+    rows = {Path(r["path"]).stem: r for r in screen["clips"]}
+    busiest = {m: Counter(x for x in shown[m] if x != "idle").most_common(1)[0][0] for m in ("up", "down")}
+    assert {m: rows[m]["shown"] for m in busiest} == busiest
+    assert screen["known_clips"] == 2
+    assert screen["known_clip_accuracy"] == sum(busiest[m] == m for m in busiest) / 2
+    assert busiest["up"] == "up"
+
+
 def test_evaluate_record_keeps_the_figures_in_the_bundle_and_its_card(open_world, tmp_path):
     import shutil
 
@@ -112,6 +142,9 @@ def test_evaluate_record_keeps_the_figures_in_the_bundle_and_its_card(open_world
     assert "--record 'street footage'" in row["command"]
     card = (bundle / "MODEL_CARD.md").read_text()
     assert "## This model on other footage" in card
-    assert f"| street footage | 0 | n/a | {row['none_windows']} |" in card
+    screen = row["on_screen"]
+    assert screen["none_clips"] == 1 and screen["clips"][0]["path"] == "street.avi"
+    assert (f"| street footage | 0 | n/a | n/a | {row['none_windows']} | {100 * row['false_alarm_rate']:.1f}% "
+            f"| {screen['none_frames']} | {100 * screen['false_alarm_rate']:.1f}% |") in card
     # The training figures are still there: recording adds, it does not replace.
     assert "## Leave-one-source-out" in card and load_bundle(bundle).metrics["command"].startswith("actionlens train")

@@ -84,3 +84,24 @@ def test_pooling_weights_by_counts():
     assert pooled["known_best_guess_accuracy"] is None
     pooled = pool_open_set([{**a, "known_best_guess_accuracy": 1.0}, {**b, "known_best_guess_accuracy": 0.5}])
     assert pooled["known_best_guess_accuracy"] == pytest.approx((1 + 1.5) / 4)
+
+
+def test_on_screen_report_counts_shown_frames_and_the_label_shown_longest():
+    from model.eval.open_set import on_screen_report
+
+    records = [rec("wave", "a"), rec("jump", "b"), rec("idle", "i"), rec("boxing", "c"), rec("other", "d")]
+    shown = [
+        ["idle"] * 10 + ["wave"] * 4 + ["unknown"] * 3,   # a: wave shown longest once idle is set aside
+        ["idle"] * 5 + ["unknown"] * 6 + ["jump"] * 5,    # b: unknown longer than jump: wrong
+        ["idle"] * 8 + ["unknown"] * 2,                   # i: an idle clip counts idle too: right
+        ["unknown"] * 6 + ["wave"] * 2 + ["idle"] * 2,    # c: 2 of 10 frames show an action
+        ["jump"] * 1 + ["unknown"] * 9,                   # d: 1 of 10
+    ]
+    report = on_screen_report(shown, records, CONFIG)
+    assert report["known_clips"] == 3
+    assert report["known_clip_accuracy"] == pytest.approx(2 / 3)
+    assert [r.get("shown") for r in report["clips"][:3]] == ["wave", "unknown", "idle"]
+    assert report["none_clips"] == 2 and report["none_frames"] == 20
+    assert report["false_alarm_rate"] == pytest.approx(3 / 20)
+    # A known clip that only ever showed idle was not named.
+    assert on_screen_report([["idle"] * 5], [rec("wave", "e")], CONFIG)["known_clip_accuracy"] == 0.0
