@@ -115,13 +115,17 @@ def open_set_report(probs: np.ndarray, clip_ids: np.ndarray, records: Sequence, 
             n_none += int(mine.sum())
             row["false_alarm_rate"] = round(fired / max(int(mine.sum()), 1), 4)
         rows.append(row)
+    return {"threshold": float(threshold), **_rates(hits, n_known, alarms, n_none, "windows", rows),
+            "known_best_guess_accuracy": guesses / n_known if n_known else None}
+
+
+def _rates(hits: int, n_known: int, alarms: int, n_none: int, unit: str, rows: list[dict]) -> dict:
+    """The figures both reports share; `unit` names what false alarms are counted in."""
     return {
-        "threshold": float(threshold),
         "known_clip_accuracy": hits / n_known if n_known else None,
-        "known_best_guess_accuracy": guesses / n_known if n_known else None,
         "known_clips": n_known,
         "false_alarm_rate": alarms / n_none if n_none else None,
-        "none_windows": n_none,
+        f"none_{unit}": n_none,
         "none_clips": sum(1 for r in rows if "false_alarm_rate" in r),
         "clips": rows,
     }
@@ -203,11 +207,4 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
             alarms += fired
             n_none += len(labels)
         rows.append(row)
-    return {
-        "known_clip_accuracy": hits / n_known if n_known else None,
-        "known_clips": n_known,
-        "false_alarm_rate": alarms / n_none if n_none else None,
-        "none_frames": n_none,
-        "none_clips": sum(1 for r in rows if "false_alarm_rate" in r),
-        "clips": rows,
-    }
+    return _rates(hits, n_known, alarms, n_none, "frames", rows)
