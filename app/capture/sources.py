@@ -145,7 +145,8 @@ def list_cameras(max_index: int = 4, *, factory: CaptureFactory | None = None) -
     return found
 
 
-def _fps(cap: VideoCaptureLike) -> float:
+def source_fps(cap: VideoCaptureLike) -> float:
+    """The frame rate an opened capture reports, or `FALLBACK_FPS` when it reports none (0, NaN, inf)."""
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
     return fps if math.isfinite(fps) and fps > 0 else FALLBACK_FPS
 
@@ -197,9 +198,9 @@ def open_video(
         width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
         height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
         if isinstance(source, int):
-            return cap, SourceInfo("camera", name, _fps(cap), None, width, height)
+            return cap, SourceInfo("camera", name, source_fps(cap), None, width, height)
         if is_url(source):
-            return cap, SourceInfo("stream", name, _fps(cap), None, width, height)
+            return cap, SourceInfo("stream", name, source_fps(cap), None, width, height)
         # Some containers open fine but hold nothing decodable; one read tells.
         ok, frame = cap.read()
         if not ok or frame is None:
@@ -209,7 +210,7 @@ def open_video(
             cap.release()
             cap = factory(source)
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        info = SourceInfo("file", name, _fps(cap), count if count > 0 else None, width, height)
+        info = SourceInfo("file", name, source_fps(cap), count if count > 0 else None, width, height)
         return cap, info
     except BaseException:
         cap.release()

@@ -1,6 +1,7 @@
 """`actionlens evaluate`: clip and window accuracy, per-class figures, confusion, next frame,
 and the open-set figures: known-clip accuracy and the false-alarm rate on footage where
-none of the model's actions happens (clips of other labels, and `--none` folders)."""
+none of the model's actions happens (clips of other labels, and `--none` folders), window
+by window and on screen (every frame through the app's smoothing and dwell)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def main(args: argparse.Namespace) -> int:
     # Every option is checked before the slow part, so a typo does not cost a whole evaluation.
     if args.stride < 1:
         raise DatasetError(f"`--stride` must be at least 1 model frame. Received: {args.stride}")
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        raise DatasetError(f"`--threshold` must be a probability from 0 to 1. Received: {args.threshold}")
     if args.json:
         check_output_path(args.json, "JSON report")
     if args.record is not None and not args.record.strip():
@@ -80,17 +83,32 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _on_screen(bundle, records, threshold: float) -> dict:
+def _on_screen(bundle, records: list, threshold: float) -> dict:
     """`on_screen_report` of every clip played frame by frame through the app's processor."""
+    import sys
+
     from app.runtime.inference import CompiledModels
     from app.runtime.processor import FrameProcessor
     from app.runtime.replay import shown_labels
     from app.settings import EngineSettings, SmoothingSettings
+    from model.backend import select_device
+    from model.errors import DatasetError
     from model.eval.open_set import on_screen_report
 
-    smoothing = SmoothingSettings(enter=threshold, exit=min(SmoothingSettings.exit, threshold))
-    processor = FrameProcessor(CompiledModels(bundle), EngineSettings(predictor_every=0, smoothing=smoothing))
-    return on_screen_report([shown_labels(processor, r.path) for r in records], records, bundle.config)
+    smoothing = SmoothingSettings(enter=threshold, exit=min(SmoothingSettings().exit, threshold))
+    device, _ = select_device("auto")
+    processor = FrameProcessor(CompiledModels(bundle, device),
+                               EngineSettings(predictor_every=0, smoothing=smoothing))
+    played, shown = [], []
+    for record in records:
+        try:
+            shown.append(shown_labels(processor, record.path))
+        except DatasetError as err:
+            # Scored by window already; one file that will not play again must not cost the rest.
+            print(f"warning: {err} Left out of the on-screen figures.", file=sys.stderr)
+            continue
+        played.append(record)
+    return on_screen_report(shown, played, bundle.config)
 
 
 def _record(args: argparse.Namespace, bundle, open_set: dict) -> None:
@@ -127,7 +145,9 @@ def _print_open_set(report: dict) -> None:
         print("on screen (every frame, through the app's smoothing and dwell):")
         if screen["known_clip_accuracy"] is not None:
             print(f"  known actions: {screen['known_clip_accuracy']:.1%} of {screen['known_clips']} clips "
-                  "showed their label longest (idle aside)")
+                  "showed their own label longest (an action clip's idle frames aside)")
         if screen["false_alarm_rate"] is not None:
             print(f"  false alarms: {screen['false_alarm_rate']:.1%} of {screen['none_frames']} frames in "
                   f"{screen['none_clips']} clips with none of the model's actions showed an action label")
+        if screen.get("too_short"):
+            print(f"  {screen['too_short']} clips are shorter than one window and showed nothing: left out")

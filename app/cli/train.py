@@ -80,6 +80,7 @@ def train_main(args: argparse.Namespace) -> int:
     from model.data.splits import holdout_split
     from model.data.windows import check_window_fits
     from model.eval.evaluate import evaluate_classifier
+    from model.eval.fold_probs import FOLD_PROBS_FILE
     from model.eval.model_card import render_model_card
     from model.train.background import background_embeddings, save_background
     from model.train.classifier import TrainSettings, interrupt_note, train_classifier
@@ -128,13 +129,14 @@ def train_main(args: argparse.Namespace) -> int:
         metrics["cv"] = cross_validate(train_clips, config, settings, args.cv_datasets)
     if getattr(args, "loso", False):
         loso_settings = settings if not args.loso_epochs else dataclasses.replace(settings, epochs=args.loso_epochs)
-        from model.eval.fold_probs import FOLD_PROBS_FILE
-
         out.mkdir(parents=True, exist_ok=True)
         metrics["loso"] = leave_one_source_out(train_clips, config, loso_settings, args.loso_sources,
                                                probs_path=out / FOLD_PROBS_FILE)
         config = config.replace(unknown_below=metrics["loso"]["threshold"])
         print(f"unknown below {config.unknown_below:.2f} (calibrated on held-out sources)", file=sys.stderr)
+    else:
+        # Left from an earlier --loso run into this folder, it would describe another model.
+        (out / FOLD_PROBS_FILE).unlink(missing_ok=True)
 
     def save(model, epoch, logs):
         interim = {**metrics, "epoch": epoch + 1}

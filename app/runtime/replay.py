@@ -13,9 +13,9 @@ from pathlib import Path
 
 import cv2
 
+from app.capture.sources import source_fps
 from app.frames import Frame
 from app.runtime.processor import FrameProcessor
-from model.data.decoding import DEFAULT_FPS
 from model.errors import DatasetError
 
 
@@ -42,8 +42,7 @@ def shown_labels(processor: FrameProcessor, path: str | Path) -> list[str]:
     try:
         if not cap.isOpened():
             raise DatasetError(f"Cannot open video {path}: not a video OpenCV can read. Re-encode or remove it.")
-        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        fps = fps if fps > 0 else DEFAULT_FPS
+        fps = source_fps(cap)  # the rate the app's own file capture assumes, so the windows match
         index = 0
         while True:
             ok, image = cap.read()

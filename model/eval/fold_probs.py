@@ -10,6 +10,7 @@ form `model.eval.open_set.calibrate` and `open_set_report` take.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,8 +51,11 @@ def save_fold_probs(path: str | Path, sources: Sequence[str], folds: Sequence[Fo
         })
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), np.uint8)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(path)
+    try:
+        np.savez_compressed(tmp, **arrays)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -69,15 +73,15 @@ def load_fold_probs(path: str | Path) -> tuple[list[str], list[Fold]]:
         with np.load(path) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             arrays = {k: data[k] for k in data.files if k != "meta"}
-    except (OSError, KeyError, ValueError) as err:
+        sources, folds = [], []
+        for i, fold in enumerate(meta):
+            records = [ClipRecord(Path(r["path"]), r["label"], r["group"], r["dataset"]) for r in fold["records"]]
+            sources.append(fold["source"])
+            folds.append((arrays[f"probs_{i}"], arrays[f"clip_ids_{i}"], records,
+                          ModelConfig.from_dict(fold["config"])))
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as err:
         raise DatasetError(
-            f"{path} is not a leave-one-source-out probabilities file ({err}); "
+            f"{path} is not a leave-one-source-out probabilities file ({type(err).__name__}: {err}); "
             f"`actionlens train --loso` writes one as {FOLD_PROBS_FILE} in the bundle."
         ) from None
-    sources, folds = [], []
-    for i, fold in enumerate(meta):
-        records = [ClipRecord(Path(r["path"]), r["label"], r["group"], r["dataset"]) for r in fold["records"]]
-        sources.append(fold["source"])
-        folds.append((arrays[f"probs_{i}"], arrays[f"clip_ids_{i}"], records,
-                      ModelConfig.from_dict(fold["config"])))
     return sources, folds

@@ -170,14 +170,14 @@ def _evaluations_section(metrics: dict) -> list[str]:
         "## This model on other footage",
         "",
         "Measured on this bundle with `actionlens evaluate --record`, two ways. *Windows*: window by window, "
-        "without the app's smoothing over time; a known clip is named right when its mean decision is its "
-        "label, a false alarm is a window given an action label. *On screen*: every frame played through "
-        "the app's smoothing and dwell, as the window and `actionlens run` show it; a known clip is named "
-        "right when the label shown longest (idle aside) is its own, a false alarm is a frame showing an "
-        "action on footage where none of its actions happens.",
+        "without the app's smoothing over time; a known clip is named right when the decision on its mean "
+        "probabilities is its label, a false alarm is a window given an action label. *On screen*: every "
+        "frame played through the app's smoothing and dwell, as the app's window and `actionlens run` show "
+        "it; a known clip is named right when the label shown longest (an action clip's idle frames aside) "
+        "is its own, a false alarm is a frame showing an action on footage where none of its actions happens.",
         "",
-        "| footage | known clips | named right: windows | on screen | other motion: windows | false alarms "
-        "| frames | on screen | threshold | date |",
+        "| footage | known clips | named right: windows | named right: on screen | other motion: windows "
+        "| false alarms: windows | other motion: frames | false alarms: on screen | threshold | date |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, row in evaluations.items():

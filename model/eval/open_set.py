@@ -185,7 +185,8 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
         {"known_clip_accuracy": known clips whose label shown longest, idle aside,
         is theirs (an idle clip: idle shown longest), "known_clips",
         "false_alarm_rate": share of frames of the other clips that show an action,
-        "none_frames", "none_clips", "clips": per-clip rows}.
+        "none_frames", "none_clips", "too_short": clips that showed no label at all
+        (shorter than one window) and are left out of every figure, "clips": per-clip rows}.
     """
     actions = set(config.action_labels)
     idle = config.idle_label if config.idle_label in config.labels else None
@@ -195,7 +196,10 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
         counts = Counter(labels)
         row = {"path": str(rec.path), "dataset": getattr(rec, "dataset", ""), "label": rec.label,
                "frames": len(labels)}
-        if rec.label in known:
+        if not labels:
+            # The app shows nothing before its first full window: there is nothing to score.
+            row["shown"] = None
+        elif rec.label in known:
             busy = Counter({k: n for k, n in counts.items() if k != idle}) if rec.label != idle else counts
             said = busy.most_common(1)[0][0] if busy else (idle or "unknown")
             row.update(shown=said, correct=said == rec.label)
@@ -207,4 +211,5 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
             alarms += fired
             n_none += len(labels)
         rows.append(row)
-    return _rates(hits, n_known, alarms, n_none, "frames", rows)
+    return {**_rates(hits, n_known, alarms, n_none, "frames", rows),
+            "too_short": sum(1 for r in rows if not r["frames"])}

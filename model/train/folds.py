@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -114,7 +115,7 @@ def cross_validate(clips: Sequence[Clip], config: ModelConfig, settings,
 
 
 def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
-                         only: Sequence[str] | None = None, probs_path=None) -> dict:
+                         only: Sequence[str] | None = None, probs_path: str | Path | None = None) -> dict:
     """Trains without each whole source (dataset: its rooms and cameras) and tests on it.
 
     Each fold's model knows only the labels its training sources have; the held-out
@@ -174,7 +175,11 @@ def leave_one_source_out(clips: Sequence[Clip], config: ModelConfig, settings,
     if probs_path is not None:
         from model.eval.fold_probs import save_fold_probs
 
-        save_fold_probs(probs_path, sources, held_out)
+        try:
+            save_fold_probs(probs_path, sources, held_out)
+        except OSError as err:
+            # The folds took minutes each; their figures still go into the bundle.
+            print(f"warning: could not keep the folds' probabilities in {probs_path} ({err})", file=sys.stderr)
     reports = []
     for i, (source, fold) in enumerate(zip(sources, held_out, strict=True)):
         others = held_out[:i] + held_out[i + 1:]

@@ -113,6 +113,8 @@ EVALUATE_ERRORS = {
     "missing model folder": (lambda tmp, b, d: ["--model", tmp / "nope", "--data", d], "no such model folder"),
     "missing data path": (lambda tmp, b, d: ["--model", b, "--data", tmp / "nope"], "Data path not found"),
     "zero stride": (lambda tmp, b, d: ["--model", b, "--data", d, "--stride", "0"], "`--stride` must be at least 1"),
+    "threshold above 1": (lambda tmp, b, d: ["--model", b, "--data", d, "--threshold", "1.2"],
+                          "`--threshold` must be a probability from 0 to 1. Received: 1.2"),
     "json in a missing folder": (lambda tmp, b, d: ["--model", b, "--data", d, "--json", tmp / "x" / "r.json"],
                                  "does not exist; create it first"),
     "plots is a file": (lambda tmp, b, d: ["--model", b, "--data", d, "--plots", b / "config.json"],

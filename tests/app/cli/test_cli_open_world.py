@@ -69,6 +69,11 @@ def test_loso_holds_out_each_source_and_sets_the_threshold(tmp_path):
         for key in ("known_clip_accuracy", "false_alarm_rate", "known_clips", "none_windows"):
             assert again[key] == pytest.approx(loso["folds"][i][key])
     assert calibrate(folds) == loso["threshold"]
+    # Trained again into the same folder without --loso, the folds' file would describe another model.
+    code, _, err = run("train", "--data", *two_rooms(tmp_path), "--known", "up", "down", *TINY,
+                       "--out", tmp_path / "bundle", "--cache", tmp_path / "cache")
+    assert code == 0, err
+    assert not (tmp_path / "bundle" / FOLD_PROBS_FILE).exists()
 
 
 def test_run_says_unknown_on_motion_that_is_none_of_the_actions(open_world, tmp_path):

@@ -37,11 +37,19 @@ def test_round_trip_keeps_probabilities_records_and_each_folds_labels(tmp_path):
     assert not list(tmp_path.glob("*.tmp*"))
 
 
-@pytest.mark.parametrize("content", [None, b"not an npz", "npz without meta"])
+@pytest.mark.parametrize("content", [None, b"not an npz", b"PK\x03\x04 a broken zip", "npz without meta",
+                                     "npy", "meta without arrays"])
 def test_a_missing_or_foreign_file_is_a_one_line_error(tmp_path, content):
     path = tmp_path / "loso_probs.npz"
     if content == "npz without meta":
         np.savez(path, probs_0=np.zeros((1, 2)))
+    elif content == "npy":
+        with open(path, "wb") as f:
+            np.save(f, np.zeros(3))
+    elif content == "meta without arrays":
+        good = save_fold_probs(tmp_path / "good.npz", ["a"], [fold("a", ("idle", "wave", "other"), 0)])
+        with np.load(good) as data:
+            np.savez(path, meta=data["meta"])
     elif content is not None:
         path.write_bytes(content)
     with pytest.raises(DatasetError, match="train --loso") as err:

@@ -102,3 +102,16 @@ def test_architecture_comparison_table():
     assert "| `cnn_lstm` | 50,000 | 90.0% | 80.0% | 1.23 |" in card
     assert "| `convlstm` | 70,000 | 70.0% | 60.0% | 5.00 |" in card
     assert "Same folds for every row." in card
+
+
+def test_evaluations_table_has_window_and_on_screen_figures_and_reads_older_entries():
+    base = {"known_clips": 9, "known_clip_accuracy": 5 / 9, "none_windows": 0, "false_alarm_rate": None,
+            "threshold": 0.95, "date": "2026-12-01", "command": "actionlens evaluate ..."}
+    metrics = {"evaluations": {
+        "older": base,  # recorded before on-screen figures were kept
+        "newer": {**base, "none_windows": 260, "false_alarm_rate": 0.15,
+                  "on_screen": {"known_clip_accuracy": 1 / 3, "none_frames": 1547, "false_alarm_rate": 0.063}},
+    }}
+    card = render_model_card(ModelConfig(labels=("a", "b")), metrics)
+    assert "| older | 9 | 55.6% | n/a | 0 | n/a | n/a | n/a | 0.95 | 2026-12-01 |" in card
+    assert "| newer | 9 | 55.6% | 33.3% | 260 | 15.0% | 1547 | 6.3% | 0.95 | 2026-12-01 |" in card

@@ -105,3 +105,15 @@ def test_on_screen_report_counts_shown_frames_and_the_label_shown_longest():
     assert report["false_alarm_rate"] == pytest.approx(3 / 20)
     # A known clip that only ever showed idle was not named.
     assert on_screen_report([["idle"] * 5], [rec("wave", "e")], CONFIG)["known_clip_accuracy"] == 0.0
+
+
+def test_on_screen_report_leaves_out_clips_too_short_to_show_anything():
+    from model.eval.open_set import on_screen_report
+
+    records = [rec("idle", "i"), rec("wave", "a"), rec("boxing", "c"), rec("boxing", "d")]
+    report = on_screen_report([[], ["wave"] * 3, [], ["unknown"] * 4], records, CONFIG)
+    # An idle clip that showed nothing was not "named idle", and an empty clip raised no alarm.
+    assert report["too_short"] == 2
+    assert report["known_clips"] == 1 and report["known_clip_accuracy"] == 1.0
+    assert report["none_clips"] == 1 and report["none_frames"] == 4 and report["false_alarm_rate"] == 0.0
+    assert report["clips"][0]["shown"] is None
