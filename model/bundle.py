@@ -161,6 +161,15 @@ def load_bundle(path: str | Path, *, load_predictor: bool = True) -> Bundle:
     return Bundle(root, config, classifier, predictor, metrics)
 
 
+def load_config(path: str | Path) -> ModelConfig:
+    """A bundle's `ModelConfig`, read from its config.json without loading any model.
+
+    Raises:
+        BundleError: config.json is missing, unreadable or not a config.
+    """
+    return _load_config(Path(path) / CONFIG_FILE)
+
+
 def _load_config(path: Path) -> ModelConfig:
     data = _load_json(path)
     try:

@@ -35,6 +35,16 @@ def main(args: argparse.Namespace) -> int:
         raise DatasetError("`--record` needs a name for these figures, e.g. --record \"unseen street footage\".")
     if args.plots and Path(args.plots).exists() and not Path(args.plots).is_dir():
         raise OutputError(f"Cannot write plots to {args.plots}: it is a file; give a folder.")
+    if args.held_out_sources:
+        from app.cli.evaluate_folds import held_out_sources, print_held_out_sources
+
+        folds = held_out_sources(args.model, args.threshold)
+        print_held_out_sources(folds, args.model)
+        if not (args.data or args.none):
+            if args.json:
+                Path(args.json).write_text(json.dumps({"held_out_sources": folds}, indent=2) + "\n")
+                print(f"wrote {args.json}")
+            return 0
     records = records_from_args(args) if args.data else []
     for folder in args.none or ():
         videos = find_videos(folder)
@@ -42,7 +52,8 @@ def main(args: argparse.Namespace) -> int:
             raise DatasetError(f"`--none` folder {folder} holds no videos; pass footage with none of the actions.")
         records += [ClipRecord(v, "none", f"none-{v.stem}", "none") for v in videos]
     if not records:
-        raise DatasetError("Nothing to evaluate: pass --data LABELLED_CLIPS and/or --none FOOTAGE.")
+        raise DatasetError("Nothing to evaluate: pass --data LABELLED_CLIPS, --none FOOTAGE and/or "
+                           "--held-out-sources.")
     bundle = load_bundle(args.model)
     config = bundle.config
     clips = load_clips(args, config, records)
@@ -75,6 +86,8 @@ def main(args: argparse.Namespace) -> int:
             png = save_confusion_png(np.asarray(report["confusion"]), report["labels"],
                                      Path(args.plots) / "confusion.png")
             print(f"wrote {png}")
+    if args.held_out_sources:
+        report["held_out_sources"] = folds
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {args.json}")

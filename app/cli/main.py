@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--none", nargs="*", metavar="FOLDER",
                    help="footage where none of the model's actions happens: every video counts for false alarms")
     p.add_argument("--threshold", type=float, help="unknown below this probability (default: the model's)")
+    p.add_argument("--held-out-sources", action="store_true",
+                   help="score the model's leave-one-source-out folds (kept by train --loso) at --threshold "
+                        "and at every threshold, without training again")
     p.add_argument("--json", help="write the report as JSON")
     p.add_argument("--plots", help="folder for confusion.png")
     p.add_argument("--stride", type=int, default=4, help="window stride in model frames")

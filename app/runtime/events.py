@@ -63,7 +63,8 @@ class EngineEvents:
 
     # Each frame shown, with the result computed for that very frame (None before the model loads).
     frame_ready: Signal[[Frame, Result | None]] = field(default_factory=lambda: Signal("frame_ready"))
-    # The model's info: summary, labels, device, frames, fps, has_predictor, idle_label, path.
+    # The model's info: summary, labels, device, frames, fps, has_predictor, idle_label, path,
+    # held_out_curve (see app/runtime/loader.py).
     model_loaded: Signal[[dict]] = field(default_factory=lambda: Signal("model_loaded"))
     # One line naming the bundle and what is wrong with it.
     model_failed: Signal[[str]] = field(default_factory=lambda: Signal("model_failed"))

@@ -26,7 +26,8 @@ def build_processor(
     Returns:
         (processor, info, notice): info is what the "model_loaded" event carries
         (summary, labels, device, frames, min_frames, max_frames, fps,
-        has_predictor, idle_label, background_label, unknown_below, path); notice is a line for the user when the
+        has_predictor, idle_label, background_label, unknown_below, path, held_out_curve: named
+        and false alarms on held-out sources per threshold, or []); notice is a line for the user when the
         device request could not be met, else None.
 
     Raises:
@@ -56,5 +57,20 @@ def build_processor(
         "background_label": cfg.background_label,
         "unknown_below": cfg.unknown_below,
         "path": str(path),
+        "held_out_curve": _held_out_curve(path),
     }
     return processor, info, notice
+
+
+def _held_out_curve(path: str | Path) -> list[dict]:
+    """`threshold_curve` of the folds a `--loso` bundle kept; [] when it kept none."""
+    from model.errors import DatasetError
+    from model.eval.fold_probs import FOLD_PROBS_FILE, load_fold_probs, threshold_curve
+
+    probs = Path(path) / FOLD_PROBS_FILE
+    if not probs.is_file():
+        return []
+    try:
+        return threshold_curve(load_fold_probs(probs)[1])
+    except DatasetError:
+        return []  # the model itself is fine: the settings just cannot quote held-out figures

@@ -85,3 +85,24 @@ def load_fold_probs(path: str | Path) -> tuple[list[str], list[Fold]]:
             f"`actionlens train --loso` writes one as {FOLD_PROBS_FILE} in the bundle."
         ) from None
     return sources, folds
+
+
+def threshold_curve(folds: Sequence[Fold]) -> list[dict]:
+    """Known clips named and false alarms, all folds pooled, at each calibration threshold.
+
+    Args:
+        folds: (probs, clip_ids, records, config) per held-out source.
+
+    Returns:
+        [{"threshold", "known_clip_accuracy", "false_alarm_rate"}] for every threshold in
+        `model.eval.open_set.THRESHOLDS`, lowest first; a rate is None where the folds
+        have no clip of its kind.
+    """
+    from model.eval.open_set import THRESHOLDS, open_set_report, pool_open_set
+
+    curve = []
+    for t in THRESHOLDS:
+        pooled = pool_open_set([open_set_report(*fold, threshold=float(t)) for fold in folds])
+        curve.append({"threshold": float(t), "known_clip_accuracy": pooled["known_clip_accuracy"],
+                      "false_alarm_rate": pooled["false_alarm_rate"]})
+    return curve

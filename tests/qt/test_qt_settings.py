@@ -63,3 +63,22 @@ def test_saved_settings_are_applied_at_start(qtbot, store, engine, dialogs):
     assert engine.settings_calls and engine.settings_calls[-1].stride == 3
     assert win.settings_panel.stride_spin.value() == 3
     win.close()
+
+
+def test_unknown_below_quotes_what_it_does_on_sources_the_model_never_saw(qtbot):
+    from app.qt.widgets.settings_panel import SettingsPanel
+
+    panel = SettingsPanel()
+    qtbot.addWidget(panel)
+    assert panel.held_out_label.text() == ""  # no model yet: nothing to quote
+    curve = [{"threshold": 0.3, "known_clip_accuracy": 0.36, "false_alarm_rate": 0.22},
+             {"threshold": 0.6, "known_clip_accuracy": 0.28, "false_alarm_rate": 0.141},
+             {"threshold": 0.95, "known_clip_accuracy": 0.0, "false_alarm_rate": 0.015}]
+    panel.set_model_info({"labels": ("idle", "wave"), "unknown_below": 0.95, "held_out_curve": curve})
+    # At the model's own threshold ("model" in the box), then at the nearest measured one to 0.62.
+    assert panel.held_out_label.text() == ("On sources it never saw, at 0.95: 0% of their actions named, "
+                                           "2% false alarms on other motion.")
+    panel.enter_spin.setValue(0.65)
+    assert panel.held_out_label.text().startswith("On sources it never saw, at 0.60: 28% of their actions named, 14%")
+    panel.set_model_info({"labels": ("idle", "wave"), "unknown_below": 0.6})
+    assert "train with --loso" in panel.held_out_label.text()

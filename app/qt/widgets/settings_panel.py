@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -46,6 +47,8 @@ class SettingsPanel(QWidget):
         self._settings = settings or EngineSettings()
         self._labels: tuple[str, ...] = ()
         self._class_boxes: dict[str, QDoubleSpinBox] = {}
+        self._curve: list[dict] = []  # the loaded model's held-out figures per threshold
+        self._model_threshold: float | None = None  # None until a model is loaded
         self._debounce = QTimer(self, singleShot=True, interval=_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit_settings)
 
@@ -79,6 +82,10 @@ class SettingsPanel(QWidget):
         form.addRow("Stride", self.stride_spin)
         form.addRow("Smoothing", self.smoothing_spin)
         form.addRow("Unknown below", self.enter_spin)
+        # What the threshold does on sources the model never saw, from its --loso folds.
+        self.held_out_label = QLabel()
+        self.held_out_label.setWordWrap(True)
+        form.addRow("", self.held_out_label)
         form.addRow("Exit <", self.exit_spin)
         form.addRow("Min dwell", self.dwell_spin)
         self.class_group = QGroupBox("Per-class enter threshold (0 = use Enter)")
@@ -131,6 +138,9 @@ class SettingsPanel(QWidget):
         self._set_labels(tuple(info.get("labels", ())))
         if "unknown_below" in info:
             self.enter_spin.setSpecialValueText(f"model ({float(info['unknown_below']):.2f})")
+        self._model_threshold = float(info.get("unknown_below", SmoothingSettings().exit))
+        self._curve = list(info.get("held_out_curve") or ())
+        self._show_held_out()
         if self._settings.window is not None and self._settings.window != self.window_spin.value():
             self._on_value_changed()  # the saved window did not fit this model: say what we use
 
@@ -163,7 +173,26 @@ class SettingsPanel(QWidget):
     def _on_value_changed(self, *_) -> None:
         # Hysteresis needs exit <= enter; the exit box follows the enter box down.
         self.exit_spin.setMaximum(self.enter_spin.value() or 1.0)
+        self._show_held_out()
         self._debounce.start()
+
+    def _show_held_out(self) -> None:
+        if self._model_threshold is None:
+            return  # no model yet: nothing to quote, and no reason to blame one
+        if not self._curve:
+            self.held_out_label.setText("No figures on sources it never saw (train with --loso).")
+            return
+        wanted = self.enter_spin.value() or self._model_threshold
+        point = min(self._curve, key=lambda p: abs(p["threshold"] - wanted))
+
+        def pct(x) -> str:
+            return "n/a" if x is None else f"{100 * x:.0f}%"
+
+        # Quoted at the measured threshold nearest the chosen one, and says which.
+        self.held_out_label.setText(
+            f"On sources it never saw, at {point['threshold']:.2f}: {pct(point['known_clip_accuracy'])} of "
+            f"their actions named, {pct(point['false_alarm_rate'])} false alarms on other motion."
+        )
 
     def _emit_settings(self) -> None:
         self._settings = self._read()

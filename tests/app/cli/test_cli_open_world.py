@@ -12,8 +12,8 @@ import pytest
 
 from model.bundle import load_bundle
 from model.eval.fold_probs import FOLD_PROBS_FILE, load_fold_probs
-from model.eval.open_set import calibrate, open_set_report
-from tests.cli_helpers import run
+from model.eval.open_set import THRESHOLDS, calibrate, open_set_report
+from tests.cli_helpers import run, user_error
 from tests.video_fixtures import make_motion_dataset, write_motion_clip
 
 # Small, but trained long enough that a square moving up is told from one moving right.
@@ -69,11 +69,29 @@ def test_loso_holds_out_each_source_and_sets_the_threshold(tmp_path):
         for key in ("known_clip_accuracy", "false_alarm_rate", "known_clips", "none_windows"):
             assert again[key] == pytest.approx(loso["folds"][i][key])
     assert calibrate(folds) == loso["threshold"]
+    # evaluate scores those folds at any threshold without training: the same figures, and the curve.
+    report = tmp_path / "folds.json"
+    code, out, err = run("evaluate", "--model", tmp_path / "bundle", "--held-out-sources", "--threshold", "0.5",
+                         "--json", report)
+    assert code == 0, err
+    scored = json.loads(report.read_text())["held_out_sources"]
+    assert scored["threshold"] == 0.5 and [f["source"] for f in scored["folds"]] == sources
+    for row, fold in zip(scored["folds"], folds, strict=True):
+        again = open_set_report(*fold, threshold=0.5)
+        assert row["known_clip_accuracy"] == pytest.approx(again["known_clip_accuracy"])
+        assert row["false_alarm_rate"] == pytest.approx(again["false_alarm_rate"])
+    assert [p["threshold"] for p in scored["curve"]] == pytest.approx(list(THRESHOLDS))
+    assert "room_a" in out and "every threshold" in out
+    code, _, err = run("evaluate", "--model", tmp_path / "bundle", "--held-out-sources", "--json", report)
+    assert code == 0, err
+    assert json.loads(report.read_text())["held_out_sources"]["threshold"] == bundle.config.unknown_below
     # Trained again into the same folder without --loso, the folds' file would describe another model.
     code, _, err = run("train", "--data", *two_rooms(tmp_path), "--known", "up", "down", *TINY,
                        "--out", tmp_path / "bundle", "--cache", tmp_path / "cache")
     assert code == 0, err
     assert not (tmp_path / "bundle" / FOLD_PROBS_FILE).exists()
+    code, _, err = run("evaluate", "--model", tmp_path / "bundle", "--held-out-sources")
+    assert "train --loso" in user_error(code, err)
 
 
 def test_run_says_unknown_on_motion_that_is_none_of_the_actions(open_world, tmp_path):
