@@ -27,7 +27,8 @@ def build_processor(
         (processor, info, notice): info is what the "model_loaded" event carries
         (summary, labels, device, frames, min_frames, max_frames, fps,
         has_predictor, idle_label, background_label, unknown_below, path, held_out_curve: named
-        and false alarms on held-out sources per threshold, or []); notice is a line for the user when the
+        and false alarms on held-out sources per threshold, or []; held_out_pooled: the card's
+        leave-one-source-out figures, or None); notice is a line for the user when the
         device request could not be met, else None.
 
     Raises:
@@ -58,6 +59,8 @@ def build_processor(
         "unknown_below": cfg.unknown_below,
         "path": str(path),
         "held_out_curve": _held_out_curve(path),
+        # Bundles trained before the folds were kept still have the pooled figures of their card.
+        "held_out_pooled": (bundle.metrics.get("loso") or {}).get("pooled"),
     }
     return processor, info, notice
 

@@ -24,6 +24,10 @@ _DEBOUNCE_MS = 150
 MAX_STRIDE = 8
 
 
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:.0f}%"
+
+
 def _double(lo: float, hi: float, step: float, decimals: int = 2, suffix: str = "") -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setRange(lo, hi)
@@ -48,6 +52,7 @@ class SettingsPanel(QWidget):
         self._labels: tuple[str, ...] = ()
         self._class_boxes: dict[str, QDoubleSpinBox] = {}
         self._curve: list[dict] = []  # the loaded model's held-out figures per threshold
+        self._pooled: dict | None = None  # or, from an older bundle, only those at its own threshold
         self._model_threshold: float | None = None  # None until a model is loaded
         self._debounce = QTimer(self, singleShot=True, interval=_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit_settings)
@@ -85,6 +90,13 @@ class SettingsPanel(QWidget):
         # What the threshold does on sources the model never saw, from its --loso folds.
         self.held_out_label = QLabel()
         self.held_out_label.setWordWrap(True)
+        # A wrapped label in a form row can be given one line's height; three always fit.
+        self.held_out_label.setMinimumHeight(3 * self.held_out_label.fontMetrics().lineSpacing())
+        self.held_out_label.setToolTip(
+            "From the model's leave-one-source-out folds: models trained without a whole dataset (its "
+            "rooms, cameras and people) and tested on it. Named: clips of known actions given their own "
+            "label. False alarms: windows of other motion given an action label."
+        )
         form.addRow("", self.held_out_label)
         form.addRow("Exit <", self.exit_spin)
         form.addRow("Min dwell", self.dwell_spin)
@@ -140,6 +152,7 @@ class SettingsPanel(QWidget):
             self.enter_spin.setSpecialValueText(f"model ({float(info['unknown_below']):.2f})")
         self._model_threshold = float(info.get("unknown_below", SmoothingSettings().exit))
         self._curve = list(info.get("held_out_curve") or ())
+        self._pooled = info.get("held_out_pooled")
         self._show_held_out()
         if self._settings.window is not None and self._settings.window != self.window_spin.value():
             self._on_value_changed()  # the saved window did not fit this model: say what we use
@@ -180,18 +193,21 @@ class SettingsPanel(QWidget):
         if self._model_threshold is None:
             return  # no model yet: nothing to quote, and no reason to blame one
         if not self._curve:
-            self.held_out_label.setText("No figures on sources it never saw (train with --loso).")
+            if self._pooled:
+                self.held_out_label.setText(
+                    f"Unseen sources at {self._model_threshold:.2f}: "
+                    f"{_pct(self._pooled.get('known_clip_accuracy'))} of actions named, "
+                    f"{_pct(self._pooled.get('false_alarm_rate'))} false alarms (other thresholds: train with --loso)."
+                )
+            else:
+                self.held_out_label.setText("No figures on unseen sources (train with --loso).")
             return
         wanted = self.enter_spin.value() or self._model_threshold
         point = min(self._curve, key=lambda p: abs(p["threshold"] - wanted))
-
-        def pct(x) -> str:
-            return "n/a" if x is None else f"{100 * x:.0f}%"
-
         # Quoted at the measured threshold nearest the chosen one, and says which.
         self.held_out_label.setText(
-            f"On sources it never saw, at {point['threshold']:.2f}: {pct(point['known_clip_accuracy'])} of "
-            f"their actions named, {pct(point['false_alarm_rate'])} false alarms on other motion."
+            f"Unseen sources at {point['threshold']:.2f}: {_pct(point['known_clip_accuracy'])} of actions "
+            f"named, {_pct(point['false_alarm_rate'])} false alarms."
         )
 
     def _emit_settings(self) -> None:

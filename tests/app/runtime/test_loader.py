@@ -27,7 +27,7 @@ def _fold():
 def test_a_loso_bundle_brings_its_held_out_curve_and_a_broken_file_costs_only_that(tiny_bundle, tmp_path):
     bundle = shutil.copytree(tiny_bundle, tmp_path / "bundle")
     _, info, _ = build_processor(bundle, EngineSettings(predictor_every=0))
-    assert info["held_out_curve"] == []  # trained without --loso
+    assert info["held_out_curve"] == [] and info["held_out_pooled"] is None  # trained without --loso
     save_fold_probs(bundle / FOLD_PROBS_FILE, ["room"], [_fold()])
     _, info, _ = build_processor(bundle, EngineSettings(predictor_every=0))
     curve = info["held_out_curve"]
