@@ -167,7 +167,10 @@ def load_config(path: str | Path) -> ModelConfig:
     Raises:
         BundleError: config.json is missing, unreadable or not a config.
     """
-    return _load_config(Path(path) / CONFIG_FILE)
+    root = Path(path)
+    if not root.is_dir():
+        raise BundleError(f"{root}: no such model folder. Pass a folder made by `actionlens train`.")
+    return _load_config(root / CONFIG_FILE)
 
 
 def _load_config(path: Path) -> ModelConfig:

@@ -35,6 +35,10 @@ def main(args: argparse.Namespace) -> int:
         raise DatasetError("`--record` needs a name for these figures, e.g. --record \"unseen street footage\".")
     if args.plots and Path(args.plots).exists() and not Path(args.plots).is_dir():
         raise OutputError(f"Cannot write plots to {args.plots}: it is a file; give a folder.")
+    if args.held_out_sources and not (args.data or args.none) and (args.record or args.plots):
+        # Kept figures and plots are of clips; the folds' figures are already in the card.
+        raise DatasetError("`--record` and `--plots` need clips: add --data or --none, or drop them with "
+                           "--held-out-sources alone.")
     if args.held_out_sources:
         from app.cli.evaluate_folds import held_out_sources, print_held_out_sources
 

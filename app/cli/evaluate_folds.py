@@ -22,25 +22,40 @@ def held_out_sources(model_dir: str | Path, threshold: float | None) -> dict:
         "curve": [{"threshold", "known_clip_accuracy", "false_alarm_rate"} per threshold]}.
 
     Raises:
-        DatasetError: the bundle has no fold probabilities.
+        BundleError: no such model folder, or no readable config.json.
+        DatasetError: the bundle has no fold probabilities, or unreadable ones.
     """
     from model.bundle import load_config
     from model.errors import DatasetError
     from model.eval.fold_probs import FOLD_PROBS_FILE, load_fold_probs, threshold_curve
     from model.eval.open_set import open_set_report, pool_open_set
 
+    config = load_config(model_dir)  # a mistyped folder says so, not "train with --loso"
     path = Path(model_dir) / FOLD_PROBS_FILE
     if not path.is_file():
         raise DatasetError(
-            f"{model_dir} has no {FOLD_PROBS_FILE}: only a bundle trained with `actionlens train --loso` "
-            "keeps its held-out sources' figures. Train with --loso, or drop --held-out-sources."
+            f"{model_dir} has no {FOLD_PROBS_FILE}: "
+            + ("it was trained before `--loso` kept its folds (its model card has their figures at its own "
+               "threshold)" if _has_loso_figures(model_dir) else "it was trained without `--loso`")
+            + ". Train again with --loso to score other thresholds."
         )
     sources, folds = load_fold_probs(path)
     if threshold is None:
-        threshold = load_config(model_dir).unknown_below
+        threshold = config.unknown_below
     reports = [{"source": s, **open_set_report(*fold, threshold=threshold)} for s, fold in zip(sources, folds, strict=True)]
     return {"threshold": float(threshold), "folds": reports, "pooled": pool_open_set(reports),
             "curve": threshold_curve(folds)}
+
+
+def _has_loso_figures(model_dir: str | Path) -> bool:
+    import json
+
+    from model.bundle import METRICS_FILE
+
+    try:
+        return "loso" in json.loads((Path(model_dir) / METRICS_FILE).read_text())
+    except (OSError, ValueError):
+        return False
 
 
 def print_held_out_sources(report: dict, model_dir) -> None:

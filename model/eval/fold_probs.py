@@ -59,6 +59,19 @@ def save_fold_probs(path: str | Path, sources: Sequence[str], folds: Sequence[Fo
     return path
 
 
+def _checked(probs: np.ndarray, ids: np.ndarray, records: list, config: ModelConfig) -> Fold:
+    """The fold, if its arrays fit each other; else ValueError saying what did not."""
+    if probs.ndim != 2 or probs.shape[1] != len(config.labels):
+        raise ValueError(f"probabilities of shape {probs.shape}, expected (windows, {len(config.labels)})")
+    if ids.shape != (probs.shape[0],):
+        raise ValueError(f"{ids.shape} clip ids for {probs.shape[0]} windows")
+    if ids.size and (ids.min() < 0 or ids.max() >= len(records)):
+        raise ValueError(f"clip ids outside the {len(records)} clips")
+    if not np.all(np.isfinite(probs)):
+        raise ValueError("probabilities that are not finite")
+    return probs, ids, records, config
+
+
 def load_fold_probs(path: str | Path) -> tuple[list[str], list[Fold]]:
     """Reads what `save_fold_probs` wrote.
 
@@ -77,9 +90,9 @@ def load_fold_probs(path: str | Path) -> tuple[list[str], list[Fold]]:
         for i, fold in enumerate(meta):
             records = [ClipRecord(Path(r["path"]), r["label"], r["group"], r["dataset"]) for r in fold["records"]]
             sources.append(fold["source"])
-            folds.append((arrays[f"probs_{i}"], arrays[f"clip_ids_{i}"], records,
-                          ModelConfig.from_dict(fold["config"])))
-    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as err:
+            folds.append(_checked(arrays[f"probs_{i}"], arrays[f"clip_ids_{i}"], records,
+                                  ModelConfig.from_dict(fold["config"])))
+    except (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as err:
         raise DatasetError(
             f"{path} is not a leave-one-source-out probabilities file ({type(err).__name__}: {err}); "
             f"`actionlens train --loso` writes one as {FOLD_PROBS_FILE} in the bundle."

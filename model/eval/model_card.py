@@ -146,9 +146,12 @@ def _open_world_section(config: ModelConfig, metrics: dict) -> list[str]:
             f"{_pct(row.get('known_best_guess_accuracy'))} | {_trained_on(row.get('trained_on'))} |"
         )
     pooled = loso["pooled"]
+    # Each fold was scored at its own threshold; one number here would read as the one they all used.
+    used = {round(float(f["threshold"]), 2) for f in loso["folds"]}
+    threshold = f"{used.pop():.2f}" if len(used) == 1 else "each its own"
     lines.append(
         f"| **all** | {pooled['known_clips']} | {_pct(pooled['known_clip_accuracy'])} | "
-        f"{pooled['none_windows']} | {_pct(pooled['false_alarm_rate'])} | {loso['threshold']:.2f} | "
+        f"{pooled['none_windows']} | {_pct(pooled['false_alarm_rate'])} | {threshold} | "
         f"{_pct(pooled.get('known_best_guess_accuracy'))} | |"
     )
     return lines + [""]

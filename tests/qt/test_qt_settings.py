@@ -83,6 +83,6 @@ def test_unknown_below_quotes_what_it_does_on_sources_the_model_never_saw(qtbot)
     pooled = {"known_clip_accuracy": 0.0, "false_alarm_rate": 0.015}
     panel.set_model_info({"labels": ("idle", "wave"), "unknown_below": 0.95, "held_out_pooled": pooled})
     assert panel.held_out_label.text() == ("Unseen sources at 0.95: 0% of actions named, 2% false alarms "
-                                           "(other thresholds: train with --loso).")
+                                           "(other thresholds: retrain with \u2011\u2011loso).")
     panel.set_model_info({"labels": ("idle", "wave"), "unknown_below": 0.6})
-    assert panel.held_out_label.text() == "No figures on unseen sources (train with --loso)."
+    assert panel.held_out_label.text() == "No figures on unseen sources (train with \u2011\u2011loso)."

@@ -24,6 +24,10 @@ _DEBOUNCE_MS = 150
 MAX_STRIDE = 8
 
 
+# Non-breaking hyphens: a wrapped label must not split the option as "--" / "loso".
+_LOSO = "\u2011\u2011loso"
+
+
 def _pct(x) -> str:
     return "n/a" if x is None else f"{100 * x:.0f}%"
 
@@ -197,10 +201,10 @@ class SettingsPanel(QWidget):
                 self.held_out_label.setText(
                     f"Unseen sources at {self._model_threshold:.2f}: "
                     f"{_pct(self._pooled.get('known_clip_accuracy'))} of actions named, "
-                    f"{_pct(self._pooled.get('false_alarm_rate'))} false alarms (other thresholds: train with --loso)."
+                    f"{_pct(self._pooled.get('false_alarm_rate'))} false alarms (other thresholds: retrain with {_LOSO})."
                 )
             else:
-                self.held_out_label.setText("No figures on unseen sources (train with --loso).")
+                self.held_out_label.setText(f"No figures on unseen sources (train with {_LOSO}).")
             return
         wanted = self.enter_spin.value() or self._model_threshold
         point = min(self._curve, key=lambda p: abs(p["threshold"] - wanted))

@@ -91,7 +91,7 @@ def test_loso_holds_out_each_source_and_sets_the_threshold(tmp_path):
     assert code == 0, err
     assert not (tmp_path / "bundle" / FOLD_PROBS_FILE).exists()
     code, _, err = run("evaluate", "--model", tmp_path / "bundle", "--held-out-sources")
-    assert "train --loso" in user_error(code, err)
+    assert "it was trained without `--loso`. Train again with --loso" in user_error(code, err)
 
 
 def test_run_says_unknown_on_motion_that_is_none_of_the_actions(open_world, tmp_path):

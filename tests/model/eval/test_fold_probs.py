@@ -37,8 +37,8 @@ def test_round_trip_keeps_probabilities_records_and_each_folds_labels(tmp_path):
     assert not list(tmp_path.glob("*.tmp*"))
 
 
-@pytest.mark.parametrize("content", [None, b"not an npz", b"PK\x03\x04 a broken zip", "npz without meta",
-                                     "npy", "meta without arrays"])
+@pytest.mark.parametrize("content", [None, b"", b"not an npz", b"PK\x03\x04 a broken zip", "npz without meta",
+                                     "npy", "meta without arrays", "rows", "columns", "ids", "nan"])
 def test_a_missing_or_foreign_file_is_a_one_line_error(tmp_path, content):
     path = tmp_path / "loso_probs.npz"
     if content == "npz without meta":
@@ -50,6 +50,11 @@ def test_a_missing_or_foreign_file_is_a_one_line_error(tmp_path, content):
         good = save_fold_probs(tmp_path / "good.npz", ["a"], [fold("a", ("idle", "wave", "other"), 0)])
         with np.load(good) as data:
             np.savez(path, meta=data["meta"])
+    elif content in ("rows", "columns", "ids", "nan"):
+        probs, ids, records, config = fold("a", ("idle", "wave", "other"), 0)
+        probs, ids = {"rows": (probs[:-1], ids), "columns": (probs[:, :2], ids),
+                      "ids": (probs, ids + 5), "nan": (probs * np.nan, ids)}[content]
+        save_fold_probs(path, ["a"], [(probs, ids, records, config)])
     elif content is not None:
         path.write_bytes(content)
     with pytest.raises(DatasetError, match="train --loso") as err:
