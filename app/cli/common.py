@@ -34,8 +34,12 @@ def add_training_options(p: argparse.ArgumentParser, settings=None) -> None:
     p.add_argument("--seed", type=int, default=settings.seed)
 
 
-def records_from_args(args: argparse.Namespace) -> list:
+def records_from_args(args: argparse.Namespace, min_classes: int = 2) -> list:
     """The clips of every `--data` folder, with `--map` and `--known` applied.
+
+    Args:
+        args: the parsed command line.
+        min_classes: classes each folder must hold (2 to train, 1 to evaluate).
 
     Returns:
         ClipRecords sorted by path; labels outside `--known` become `--background`.
@@ -46,7 +50,7 @@ def records_from_args(args: argparse.Namespace) -> list:
     from model.data.manifests import load_records, parse_label_map, relabel
 
     paths = args.data if isinstance(args.data, list | tuple) else [args.data]
-    records = [r for path in paths for r in load_records(path)]
+    records = [r for path in paths for r in load_records(path, min_classes)]
     known = getattr(args, "known", None)
     return sorted(relabel(records, parse_label_map(getattr(args, "map", None)), known,
                           getattr(args, "background", None) or "other"),

@@ -47,12 +47,14 @@ class ClipRecord:
     dataset: str = ""
 
 
-def load_records(path: str | Path) -> list[ClipRecord]:
+def load_records(path: str | Path, min_classes: int = 2) -> list[ClipRecord]:
     """Lists the labelled clips under a data folder.
 
     Args:
         path: a folder holding `manifest.csv`, the manifest file itself, or a
             class-per-folder tree (see the module docstring).
+        min_classes: refuse fewer classes than this: 2 to train a classifier,
+            1 to score clips of one action.
 
     Returns:
         Records sorted by path.
@@ -80,7 +82,7 @@ def load_records(path: str | Path) -> list[ClipRecord]:
             f"No videos found in {root}. Expected manifest.csv or <label>/<video> folders."
         )
     labels = labels_of(records)
-    if len(labels) < 2:
+    if len(labels) < min_classes:
         raise DatasetError(
             f"Only one class ({labels[0]!r}) found in {root}; a classifier needs at least 2. "
             "Add a folder per class (an idle class counts)."

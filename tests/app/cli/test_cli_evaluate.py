@@ -88,6 +88,18 @@ def test_data_with_some_of_the_labels_and_no_predictor(tmp_path, bundle, cache):
     assert "next_frame" not in report
 
 
+def test_clips_of_one_action_or_of_one_other_label_can_be_scored(tmp_path, bundle, cache):
+    # Training needs two classes; asking how a model does on a few clips of one action does not.
+    for label in ("up", "left"):
+        data = make_motion_dataset(tmp_path / label, labels=(label,), groups=("g1",), clips_per_group=2)
+        code, _, err = run("evaluate", "--model", bundle, "--data", data, "--json", tmp_path / "r.json",
+                           "--cache", cache)
+        assert code == 0, err
+        open_set = json.loads((tmp_path / "r.json").read_text())["open_set"]
+        known = label == "up"
+        assert (open_set["known_clips"], open_set["none_clips"]) == ((2, 0) if known else (0, 2))
+
+
 def test_undecodable_files_are_skipped_with_a_warning(tmp_path, bundle, data, cache):
     broken = shutil.copytree(data, tmp_path / "data")
     (broken / "up" / "zz_broken.avi").write_bytes(b"\0" * 300)
