@@ -138,9 +138,7 @@ def load_bundle(path: str | Path, *, load_predictor: bool = True) -> Bundle:
     Raises:
         BundleError: naming the file and the problem.
     """
-    root = Path(path)
-    if not root.is_dir():
-        raise BundleError(f"{root}: no such model folder. Pass a folder made by `actionlens train`.")
+    root = _bundle_folder(path)
     if not (root / CLASSIFIER_FILE).is_file():
         raise BundleError(
             f"{root}: not a model bundle ({CLASSIFIER_FILE} is missing). "
@@ -167,10 +165,14 @@ def load_config(path: str | Path) -> ModelConfig:
     Raises:
         BundleError: config.json is missing, unreadable or not a config.
     """
+    return _load_config(_bundle_folder(path) / CONFIG_FILE)
+
+
+def _bundle_folder(path: str | Path) -> Path:
     root = Path(path)
     if not root.is_dir():
         raise BundleError(f"{root}: no such model folder. Pass a folder made by `actionlens train`.")
-    return _load_config(root / CONFIG_FILE)
+    return root
 
 
 def _load_config(path: Path) -> ModelConfig:

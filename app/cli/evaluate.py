@@ -135,12 +135,12 @@ def _record(args: argparse.Namespace, bundle, open_set: dict) -> None:
 
     from model.bundle import update_metrics
 
-    entry = {key: value for key, value in open_set.items() if key not in ("clips", "on_screen")}
-    screen = open_set["on_screen"]
-    entry["on_screen"] = {**{k: v for k, v in screen.items() if k != "clips"},
-                          "clips": [{**row, "path": Path(row["path"]).name} for row in screen["clips"]]}
-    entry.update(date=str(date.today()), command=args.command_line,
-                 clips=[{**row, "path": Path(row["path"]).name} for row in open_set["clips"]])
+    def by_file_name(report: dict) -> dict:
+        # The bundle travels; the folders its figures were measured in do not.
+        return {**report, "clips": [{**row, "path": Path(row["path"]).name} for row in report["clips"]]}
+
+    entry = {**by_file_name(open_set), "on_screen": by_file_name(open_set["on_screen"]),
+             "date": str(date.today()), "command": args.command_line}
     evaluations = {**bundle.metrics.get("evaluations", {}), args.record: entry}
     card = update_metrics(args.model, evaluations=evaluations)
     print(f"recorded as {args.record!r} in {card}")

@@ -207,7 +207,7 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
             hits += said == rec.label
         else:
             fired = sum(n for k, n in counts.items() if k in actions)
-            row["false_alarm_rate"] = round(fired / max(len(labels), 1), 4)
+            row["false_alarm_rate"] = round(fired / len(labels), 4)
             alarms += fired
             n_none += len(labels)
         rows.append(row)

@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import (
 )
 
 from app.settings import EngineSettings, SmoothingSettings
+from model.config import ModelConfig
 
 # Coalesces a burst of spin-box clicks into one engine update.
 _DEBOUNCE_MS = 150
@@ -154,7 +155,7 @@ class SettingsPanel(QWidget):
         self._set_labels(tuple(info.get("labels", ())))
         if "unknown_below" in info:
             self.enter_spin.setSpecialValueText(f"model ({float(info['unknown_below']):.2f})")
-        self._model_threshold = float(info.get("unknown_below", SmoothingSettings().exit))
+        self._model_threshold = float(info.get("unknown_below", ModelConfig.unknown_below))
         self._curve = list(info.get("held_out_curve") or ())
         self._pooled = info.get("held_out_pooled")
         self._show_held_out()
