@@ -8,6 +8,8 @@ import numpy as np
 
 # Shown when no known action is confident enough, or the model's background class wins.
 UNKNOWN = "unknown"
+# Shown by a pose model when fewer than half of the window's steps hold a person.
+NO_PERSON = "no person"
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Result:
         predicted_frame: the newest next-frame prediction (made at this frame or a recent one), float
             (h, w, c) in [0, 1] in model space, or None.
         device: where the model ran ("CPU" or the GPU's name).
+        pose: the person's `model.pose.landmarks.Pose` in this frame (pose models), or None.
     """
 
     frame_index: int
@@ -45,15 +48,20 @@ class Result:
     inference_ms: float = 0.0
     predicted_frame: np.ndarray | None = field(default=None, repr=False)
     device: str = "CPU"
+    pose: object | None = field(default=None, repr=False)
 
     def top_k(self, k: int = 3) -> list[tuple[str, float]]:
         """The k most probable classes, as (label, smoothed probability), best first."""
         order = np.argsort(-self.probs)[:k]
         return [(self.labels[i], float(self.probs[i])) for i in order]
 
-    def to_json(self) -> dict:
-        """A JSON-ready dict: one line of the events file."""
-        return {
+    def to_json(self, landmarks: bool = False) -> dict:
+        """A JSON-ready dict: one line of the events file.
+
+        Args:
+            landmarks: also give the 33 landmarks (x, y image pixels, visibility).
+        """
+        out = {
             "frame": int(self.frame_index),
             "time": round(float(self.source_time), 4),
             "label": self.label,
@@ -64,3 +72,9 @@ class Result:
             "inference_ms": round(float(self.inference_ms), 2),
             "device": self.device,
         }
+        if self.pose is not None:
+            out["box"] = [round(float(v), 1) for v in self.pose.box()]
+            if landmarks:
+                out["landmarks"] = [[round(float(x), 1), round(float(y), 1), round(float(v), 3)]
+                                    for (x, y, _), v in zip(self.pose.image, self.pose.visibility, strict=True)]
+        return out

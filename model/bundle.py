@@ -225,10 +225,11 @@ def _check_classifier(path: Path, classifier, config: ModelConfig) -> None:
             f"{config.num_classes} labels. Retrain, or fix the labels to match."
         )
     in_shape = tuple(classifier.input.shape[2:])
-    if in_shape != config.frame_shape:
+    if in_shape != config.classifier_frame_shape:
         raise BundleError(
             f"{path}: the classifier takes frames of {in_shape} but {CONFIG_FILE} says "
-            f"{config.frame_shape} (size={config.size}, color={config.color!r})."
+            f"{config.classifier_frame_shape} (size={config.size}, color={config.color!r}, "
+            f"features={config.features!r})."
         )
 
 

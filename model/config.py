@@ -16,6 +16,10 @@ ARCHITECTURES = ("cnn_lstm", "convlstm", "renet")
 COLOR_MODES = {"gray": 1, "rgb": 3}
 CROP_MODES = ("", "motion")
 MOTION_INPUTS = ("pair", "flow")
+# What the per-frame encoder sees: preprocessed pixels, or BlazePose landmark features.
+FEATURES = ("pixels", "pose")
+# Width of one frame's pose features (model/pose/features.py); checked there against its own count.
+POSE_FEATURE_DIM = 76
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class ModelConfig:
     motion: bool = False
     # "pair" keeps bundles made before "flow" existed loading as they were trained.
     motion_input: str = "pair"
+    # "pixels" keeps bundles made before pose existed loading as they were trained.
+    features: str = "pixels"
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -126,6 +132,13 @@ class ModelConfig:
                 "`motion_input`='flow' needs `arch`='cnn_lstm' with `motion` on: only its per-frame "
                 f"encoder turns motion pairs into flow. Received: arch={self.arch!r}, motion={self.motion}"
             )
+        if self.features not in FEATURES:
+            raise ValueError(f"`features` must be one of {FEATURES}. Received: features={self.features!r}")
+        if self.features == "pose" and (self.arch != "cnn_lstm" or self.motion or self.crop):
+            raise ValueError(
+                "`features`='pose' needs `arch`='cnn_lstm' without `motion` or `crop`: landmarks are "
+                f"already the person, wherever they are. Received: arch={self.arch!r}, motion={self.motion}, "
+                f"crop={self.crop!r}")
         if self.background_label and self.background_label not in self.labels:
             raise ValueError(
                 f"`background_label` must be one of `labels` or empty. Received: "
@@ -149,9 +162,21 @@ class ModelConfig:
         return (self.size, self.size, self.channels)
 
     @property
-    def encoder_frame_shape(self) -> tuple[int, int, int]:
-        """What the per-frame encoder takes: (h, w, c), or (h, w, 2c) with `motion`."""
+    def encoder_frame_shape(self) -> tuple[int, ...]:
+        """What the per-frame encoder takes: (h, w, c), (h, w, 2c) with `motion`, (POSE_FEATURE_DIM,) with pose."""
+        if self.features == "pose":
+            return (POSE_FEATURE_DIM,)
         return (self.size, self.size, self.channels * (2 if self.motion else 1))
+
+    @property
+    def classifier_frame_shape(self) -> tuple[int, ...]:
+        """One time step of the classifier's input: the frame (h, w, c), or (POSE_FEATURE_DIM,) with pose."""
+        return (POSE_FEATURE_DIM,) if self.features == "pose" else self.frame_shape
+
+    @property
+    def uses_pose(self) -> bool:
+        """True when the classifier runs on BlazePose landmarks (`features` == "pose")."""
+        return self.features == "pose"
 
     @property
     def window_shape(self) -> tuple[int, int, int, int]:
@@ -198,6 +223,9 @@ class ModelConfig:
 
     def summary(self) -> str:
         """One line a person can read: architecture, window and labels."""
+        if self.uses_pose:
+            return (f"{self.arch} on BlazePose landmarks: {self.frames} steps at {self.fps:g} fps, "
+                    f"{self.num_classes} classes: " + ", ".join(self.labels))
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "
             f"({self.color}{(', normal flow' if self.motion_input == 'flow' else ', motion pairs') if self.motion else ''}"

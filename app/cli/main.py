@@ -15,7 +15,7 @@ import sys
 from app.cli.common import add_data_options, add_model_options, add_training_options
 from app.cli.workers import add_cluster_options
 from app.paths import DEFAULT_MODEL
-from model.config import MOTION_INPUTS, ModelConfig
+from model.config import FEATURES, MOTION_INPUTS, ModelConfig
 from model.train.classifier import TrainSettings
 from model.train.predictor import PredictorSettings
 
@@ -33,6 +33,7 @@ _USER_ERRORS = (
     ("model.errors", "ClusterError"),
     ("model.shapes", "ShapeError"),
     ("model.export", "ExportError"),
+    ("model.pose.fetch", "PoseModelsMissing"),
 )
 
 
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=int, help="frames per window (default: the model's)")
     p.add_argument("--stride", type=int, default=1, help="run the classifier every N frames")
     p.add_argument("--max-frames", type=int, help="stop after N frames (live sources run until Ctrl-C)")
+    p.add_argument("--skeleton", action="store_true", help="pose models: draw the skeleton and box in --out")
+    p.add_argument("--landmarks", action="store_true", help="pose models: events carry the 33 landmarks")
 
     p = sub.add_parser("bench", help="measure the engine against naive per-window predict")
     _add_model(p)
@@ -82,8 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=int, default=300, help="frames of the paced live run")
     p.add_argument("--soak-seconds", type=float, default=0.0, help="also run this long and report RSS growth")
 
+    sub.add_parser("fetch-pose", help="fetch and check the BlazePose models once (from the mediapipe 0.10.21 wheel)")
+
     p = sub.add_parser("train", help="train a classifier bundle on your clips")
     add_data_options(p)
+    p.add_argument("--features", choices=FEATURES, default=None,
+                   help="pose: BlazePose landmarks then a small trainable layer (works across rooms); "
+                        "pixels: the CNN on motion pixels. Default: pixels, or the --from bundle's")
     p.add_argument("--out", required=True, help="bundle folder to write")
     p.add_argument("--arch", default=ModelConfig.arch, help="cnn_lstm, convlstm or renet")
     add_model_options(p)
@@ -176,6 +184,7 @@ _COMMANDS = {
     "run": "app.cli.run",
     "bench": "app.cli.bench",
     "train": "app.cli.train",
+    "fetch-pose": "app.cli.fetch_pose",
     "train-predictor": "app.cli.train_predictor",
     "evaluate": "app.cli.evaluate",
     "compare": "app.cli.compare",

@@ -28,6 +28,11 @@ from model.errors import DatasetError
 
 def main(args: argparse.Namespace) -> int:
     """Runs `actionlens train`; returns the exit code."""
+    if _wants_pose(args):
+        from app.cli.train_pose import main as pose_main
+
+        _check_from_on_one_machine(args)
+        return pose_main(args)
     if getattr(args, "from_bundle", None):
         from app.cli.train_from import transfer_main
 
@@ -38,6 +43,16 @@ def main(args: argparse.Namespace) -> int:
     # Joined before any data is read, so an unreachable worker costs seconds, not a dataset load.
     with worker_scope(args) as args:
         return train_main(args)
+
+
+def _wants_pose(args: argparse.Namespace) -> bool:
+    """`--features pose`, or `--from` a pose bundle without `--features`."""
+    features = getattr(args, "features", None)
+    if features is None and getattr(args, "from_bundle", None):
+        from model.bundle import load_config
+
+        features = load_config(args.from_bundle).features
+    return features == "pose"
 
 
 def _check_from_on_one_machine(args: argparse.Namespace) -> None:

@@ -33,6 +33,7 @@ class EventLog:
 
     Args:
         path: the file to write (replaced if it exists).
+        landmarks: pose models: each line also carries the 33 landmarks.
 
     Attributes:
         path: the file.
@@ -42,8 +43,9 @@ class EventLog:
         OutputError: the file cannot be created.
     """
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, landmarks: bool = False) -> None:
         self._lines = LineWriter(path, "events file")
+        self._landmarks = landmarks
         self.path = self._lines.path
 
     @property
@@ -69,7 +71,7 @@ class EventLog:
         Raises:
             OutputError: the log was closed.
         """
-        return self._lines.write_line(json.dumps(result.to_json(), ensure_ascii=False))
+        return self._lines.write_line(json.dumps(result.to_json(self._landmarks), ensure_ascii=False))
 
     def close(self) -> None:
         """Stores and closes the file; safe to call twice."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.results import UNKNOWN, Result
+from app.results import NO_PERSON, UNKNOWN, Result
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
     """
     if result is None:
         return Headline(state or "waiting…", "" if state else "filling the first window")
+    if result.label == NO_PERSON:
+        return Headline(NO_PERSON, "nobody in view", NO_PERSON, 0.0, quiet=True)
     best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
     if result.label == UNKNOWN:
         # None of the known actions: the top class is shown as a fact, not as the answer.

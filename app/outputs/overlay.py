@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 from app.outputs.headline import headline
-from app.results import UNKNOWN, Result
+from app.outputs.skeleton import draw_skeleton
+from app.results import NO_PERSON, UNKNOWN, Result
 from model.preprocess import as_bgr, to_display
 
 # 480 px is the smallest height where a 3-row probability panel and the status line fit.
@@ -46,6 +47,7 @@ def render_overlay(
     preview: np.ndarray | None = None,
     top_k: int = 3,
     idle_label: str = "idle",
+    skeleton: bool = False,
 ) -> np.ndarray:
     """Renders the annotated frame.
 
@@ -60,6 +62,7 @@ def render_overlay(
             image. Results carry one only every few steps, so pass the last one seen.
         top_k: how many probability bars to draw (0 for none).
         idle_label: the label drawn in the dim idle style.
+        skeleton: draw the person's skeleton and box (pose models' results carry them).
 
     Returns:
         A new uint8 BGR image of shape (*overlay_size(h, w), 3).
@@ -68,6 +71,8 @@ def render_overlay(
     if np.shares_memory(out, image):
         out = out.copy()  # drawn on below; the caller's frame stays clean
     H, W = out.shape[:2]
+    if skeleton and result is not None and result.pose is not None:
+        draw_skeleton(out, result.pose, scale=H / image.shape[0])
     # Scale text with the frame, but never below what reads on a 480 px upscaled clip.
     s = float(np.clip(min(W / 640.0, H / 360.0), 0.9, 3.0))
     m = max(4, int(10 * s))
@@ -76,6 +81,8 @@ def render_overlay(
     else:
         if result.label == UNKNOWN:
             text, colour = "unknown", _AMBER
+        elif result.label == NO_PERSON:
+            text, colour = NO_PERSON, _GREY
         else:
             # Grey, as in the window, for idle and for a label held while the next one dwells, and
             # a held label without its falling percentage: a green "walk 20%" beside an 80% "run"
@@ -222,11 +229,13 @@ class OverlayRenderer:
     Args:
         status: returns the status line to draw (called once per frame, on the writer thread).
         idle_label: the label drawn in the dim idle style.
+        skeleton: draw the person's skeleton and box.
     """
 
-    def __init__(self, status, idle_label: str = "idle") -> None:
+    def __init__(self, status, idle_label: str = "idle", skeleton: bool = False) -> None:
         self._status = status
         self.idle_label = idle_label
+        self.skeleton = skeleton
         self._preview = None
 
     def __call__(self, frame, result: Result | None) -> np.ndarray:
@@ -234,4 +243,4 @@ class OverlayRenderer:
         if result is not None and result.predicted_frame is not None:
             self._preview = result.predicted_frame
         return render_overlay(frame.image, result, status=self._status(), preview=self._preview,
-                              top_k=3, idle_label=self.idle_label)
+                              top_k=3, idle_label=self.idle_label, skeleton=self.skeleton)

@@ -83,13 +83,15 @@ class RunOutputs:
         self.events = self.video = self.raw = self.segments = None
         try:
             if args.out:
-                self.video = FrameWriter(args.out, fps, render=OverlayRenderer(status, idle_label),
+                self.video = FrameWriter(args.out, fps, render=OverlayRenderer(
+                    status, idle_label, skeleton=bool(getattr(args, "skeleton", False))),
                                          frame_size=overlay_size(*size), block=every_frame,
                                          on_done=lambda _path: self._check(self.video))
             if args.raw_out:
                 self.raw = FrameWriter(args.raw_out, fps, frame_size=size, block=every_frame,
                                        on_done=lambda _path: self._check(self.raw))
-            self.events = EventLog(args.events) if args.events else None
+            self.events = (EventLog(args.events, landmarks=bool(getattr(args, "landmarks", False)))
+                           if args.events else None)
             self.segments = SegmentFile(args.segments) if args.segments else None
         except BaseException:
             self._close_files()

@@ -89,7 +89,9 @@ class Engine(PlaybackControls):
 
     def _load(self, path: Path, gen: int) -> None:
         try:
-            processor, info, notice = build_processor(path, self._settings, self._device_request)
+            processor, info, notice = build_processor(
+                path, self._settings, self._device_request,
+                progress=lambda line: self.events.emit(self.events.error_raised, line))
         except Exception as err:  # every failure reaches the user as one line
             if not self._superseded(gen):
                 text = str(err).strip()

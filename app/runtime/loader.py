@@ -14,7 +14,7 @@ from app.settings import EngineSettings
 
 
 def build_processor(
-    path: str | Path, settings: EngineSettings, device_request: str = "auto"
+    path: str | Path, settings: EngineSettings, device_request: str = "auto", progress=None
 ) -> tuple[FrameProcessor, dict, str | None]:
     """Loads the bundle at `path` and wraps it for the inference thread.
 
@@ -22,6 +22,8 @@ def build_processor(
         path: the bundle folder.
         settings: the engine's current settings.
         device_request: "auto", "cpu" or "gpu".
+        progress: called with a line per step when a pose model's BlazePose files
+            are fetched (the first time only).
 
     Returns:
         (processor, info, notice): info is what the "model_loaded" event carries
@@ -33,6 +35,8 @@ def build_processor(
 
     Raises:
         BundleError: the bundle is missing or broken (the message names the file).
+        PoseModelsMissing: a pose model, and the BlazePose files could not be fetched
+            (one line with the command that fetches them).
     """
     from app.runtime.inference import CompiledModels
     from model.backend import device_label, select_device
@@ -42,7 +46,13 @@ def build_processor(
     device, notice = select_device(device_request)
     models = CompiledModels(bundle, device)
     label = device_label(device)
-    processor = FrameProcessor(models, settings, device_label=label)
+    tracker = None
+    if bundle.config.uses_pose:
+        from model.pose.fetch import fetch_pose_models
+        from model.pose.tracker import PoseTracker
+
+        tracker = PoseTracker.from_files(fetch_pose_models(progress=progress))
+    processor = FrameProcessor(models, settings, device_label=label, pose_tracker=tracker)
     models.warm_up(processor.settings.window)
     cfg = bundle.config
     info = {
@@ -58,6 +68,7 @@ def build_processor(
         "background_label": cfg.background_label,
         "unknown_below": cfg.unknown_below,
         "path": str(path),
+        "pose_runtime": tracker.runtime_name if tracker is not None else "",
         "held_out_curve": _held_out_curve(path),
         # Bundles trained before the folds were kept still have the pooled figures of their card.
         "held_out_pooled": (bundle.metrics.get("loso") or {}).get("pooled"),

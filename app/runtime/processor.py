@@ -10,6 +10,11 @@ window frame before it (`model.nets.layers.MotionPairs`). That predecessor depen
 on how the window was sampled, so those embeddings are cached per (previous,
 current) pair of ring entries: with a steady source that is one encoder call
 per frame, and the window always equals what the full model would see.
+
+A pose model runs BlazePose (`model.pose.tracker.PoseTracker`) once per frame,
+turns the landmarks into features and those into an embedding, and keeps the
+embedding in the ring. When fewer than half of a window's steps hold a person,
+the label is `no person` and the classifier does not run.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections import deque
 import numpy as np
 
 from app.frames import Frame
-from app.results import Result
+from app.results import NO_PERSON, Result
 from app.runtime.embedding_ring import EmbeddingRing
 from app.runtime.inference import CompiledModels
 from app.runtime.smoothing import LabelSmoother
@@ -36,9 +41,11 @@ class FrameProcessor:
         models: the compiled models.
         settings: window, stride, predictor schedule and smoothing.
         device_label: shown in every result ("CPU" or the GPU's name).
+        pose_tracker: a `model.pose.tracker.PoseTracker`; required by a pose model.
     """
 
-    def __init__(self, models: CompiledModels, settings: EngineSettings, device_label: str = "CPU"):
+    def __init__(self, models: CompiledModels, settings: EngineSettings, device_label: str = "CPU",
+                 pose_tracker=None):
         self.models = models
         self.config = models.config
         self._preprocess = FramePreprocessor(self.config)  # stateful when the model crops to motion
@@ -59,6 +66,10 @@ class FrameProcessor:
         self._latest_prediction: np.ndarray | None = None
         self._last_time: float | None = None
         self._pairs: dict[tuple[int, int], np.ndarray] = {}  # motion: (prev id, id) -> embedding
+        if self.config.uses_pose and pose_tracker is None:
+            raise ValueError("a pose model needs `pose_tracker` (model.pose.tracker.PoseTracker).")
+        self.pose_tracker = pose_tracker if self.config.uses_pose else None
+        self._present: dict[int, bool] = {}  # pose: ring id -> a person was in view
 
     def _clamped(self, settings: EngineSettings) -> EngineSettings:
         window = settings.window or self.config.frames
@@ -87,6 +98,9 @@ class FrameProcessor:
             self._latest_prediction = None
             self._last_time = None
             self._pairs.clear()
+            self._present.clear()
+            if self.pose_tracker is not None:
+                self.pose_tracker.reset()
 
     def process(self, frame: Frame) -> Result | None:
         """Processes one frame.
@@ -107,13 +121,24 @@ class FrameProcessor:
                 self._pending.clear()
             self._last_time = frame.source_time
             surprise = self._surprise(frame.source_time, x)
-            per_frame = self.models.cached and not self.models.motion
-            emb = self.models.embed(x) if per_frame else None
+            pose = None
+            if self.pose_tracker is not None:
+                from model.pose.features import pose_features
+
+                pose = self.pose_tracker(frame.image)
+                emb = self.models.embed(pose_features(pose))
+            else:
+                per_frame = self.models.cached and not self.models.motion
+                emb = self.models.embed(x) if per_frame else None
             self.ring.append(frame.source_time, emb, x)
             positions = self.ring.sample_indices(settings.window, self.config.fps)
+            if self.pose_tracker is not None:
+                self._present[self.ring.ids([len(self.ring) - 1])[0]] = pose is not None
             if positions is None:
                 return None
             self._steps += 1
+            if self.pose_tracker is not None and self._nobody(positions):
+                return self._no_person(frame, t0, surprise, pose, settings, positions)
             if self._last_probs is None or self._steps % settings.stride == 0:
                 if self.models.cached:
                     embeddings = (self._motion_embeddings(positions) if self.models.motion
@@ -139,7 +164,31 @@ class FrameProcessor:
                 inference_ms=(time.perf_counter() - t0) * 1000.0,
                 predicted_frame=predicted,
                 device=self.device_label,
+                pose=pose,
             )
+
+    def _nobody(self, positions: list[int]) -> bool:
+        ids = self.ring.ids(positions)
+        oldest = self.ring.ids([0])[0]
+        for key in [key for key in self._present if key < oldest]:
+            del self._present[key]  # its entry left the ring
+        seen = sum(self._present.get(i, False) for i in ids)
+        return seen < 0.5 * len(ids)
+
+    def _no_person(self, frame: Frame, t0: float, surprise, pose, settings: EngineSettings,
+                   positions: list[int]) -> Result:
+        # Nobody to judge: the smoother starts afresh, so a label from before never lingers.
+        self.smoother.reset()
+        self._last_probs = None
+        zeros = np.zeros(self.config.num_classes, np.float32)
+        return Result(
+            frame_index=frame.index, source_time=frame.source_time, label=NO_PERSON, confidence=1.0,
+            probs=zeros, raw_probs=zeros, labels=self.config.labels, surprise=surprise,
+            latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
+            inference_ms=(time.perf_counter() - t0) * 1000.0,
+            predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
+            device=self.device_label, pose=pose,
+        )
 
     def _motion_embeddings(self, positions: list[int]) -> np.ndarray:
         from model.preprocess import motion_pair

@@ -36,6 +36,8 @@ def build_frame_encoder(config: ModelConfig) -> keras.Model:
         which with `config.motion_input == "flow"` the encoder first turns into
         normal flow (batch, h, w, 3).
     """
+    if config.uses_pose:
+        return build_pose_encoder(config)
     frame = keras.Input(config.encoder_frame_shape, name="frame")
     x = frame
     if config.motion and config.motion_input == "flow":
@@ -50,6 +52,23 @@ def build_frame_encoder(config: ModelConfig) -> keras.Model:
     x = layers.Conv2D(config.embed_dim, 3, padding="same", activation="relu", name="conv_out")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     return keras.Model(frame, x, name=ENCODER_NAME)
+
+
+def build_pose_encoder(config: ModelConfig) -> keras.Model:
+    """Builds the trainable per-frame layer on pose features.
+
+    Args:
+        config: gives `embed_dim`.
+
+    Returns:
+        A model mapping (batch, POSE_FEATURE_DIM) to (batch, embed_dim): BlazePose
+        has already found the person; this learns which joint movements matter.
+    """
+    pose = keras.Input(config.encoder_frame_shape, name="frame")
+    x = layers.Dense(128, activation="relu", name="pose_dense0")(pose)
+    x = layers.Dropout(0.1, name="pose_dropout")(x)
+    x = layers.Dense(config.embed_dim, activation="relu", name="pose_dense1")(x)
+    return keras.Model(pose, x, name=ENCODER_NAME)
 
 
 def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> keras.Model:
@@ -78,14 +97,15 @@ def build_cnn_lstm(config: ModelConfig, encoder: keras.Model | None = None) -> k
         encoder: a per-frame encoder to wrap; by default `build_frame_encoder(config)`.
 
     Returns:
-        A model mapping (batch, time, h, w, c) to (batch, classes), or to
+        A model mapping (batch, time, h, w, c) (or (batch, time, POSE_FEATURE_DIM)
+        with pose features) to (batch, classes), or to
         (batch, time', classes) when `config.frame_wise` is set, where time' is
         time - 1 with `config.motion` (the first frame is only a reference) and
         time otherwise. `time` is None, so windows of any length run on the
         same weights.
     """
     encoder = encoder or build_frame_encoder(config)
-    frames = keras.Input((None, *config.frame_shape), name="frames")
+    frames = keras.Input((None, *config.classifier_frame_shape), name="frames")
     x = MotionPairs(name="motion_pairs")(frames) if config.motion else frames
     emb = FoldTimeDistributed(encoder, name="per_frame")(x)
     head = build_temporal_head(config, embed_dim=encoder.output.shape[-1])

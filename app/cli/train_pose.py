@@ -1,0 +1,148 @@
+"""`actionlens train --features pose`: a pose CNN-LSTM bundle from your clips.
+
+BlazePose runs once per clip (cached); the per-frame layer and the LSTM then
+train on augmented skeleton windows in a minute. With `--loso` every source is
+held out in turn first: the figures go into the card, and the `unknown`
+threshold is the one that does best on those held-out sources. With `--from`
+on a pose bundle, your own classes are learnt together with that bundle's
+kept background windows, so the new model still says `unknown`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from model.errors import DatasetError
+
+# Background windows a pose bundle keeps for `train --from`: a few hundred is enough for
+# "none of these", and as float16 it stays around a megabyte.
+KEEP_BACKGROUND = 400
+BACKGROUND_FILE = "background_poses.npz"
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def pose_config(args: argparse.Namespace, labels: list[str]):
+    """The pose ModelConfig for these labels (idle added, all labels mirror-safe by default)."""
+    from app.cli.common import build_config
+
+    args.arch, args.crop, args.no_motion = "cnn_lstm", "", True
+    config = build_config(args, labels)
+    return config.replace(features="pose", size=64, color="gray")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Runs `actionlens train --features pose`; returns the exit code."""
+    from app.cli.common import records_from_args
+    from model.bundle import save_bundle
+    from model.data.clip_cache import default_cache_dir
+    from model.data.manifests import labels_of
+    from model.pose.fetch import fetch_pose_models
+    from model.pose.tracker import PoseTracker
+    from model.train.pose_data import load_pose_clips
+    from model.train.pose_train import PoseTrainSettings, fit_pose_classifier
+
+    t_start = time.perf_counter()
+    records = records_from_args(args)
+    base = _base_background(args)
+    labels = labels_of(records)
+    if base is not None and "other" not in labels:
+        labels = sorted([*labels, "other"])
+    config = pose_config(args, labels)
+    _say(f"config: {config.summary()}")
+    tracker = PoseTracker.from_files(fetch_pose_models(progress=_say))
+    cache = Path(args.cache) if getattr(args, "cache", None) else default_cache_dir()
+    clips = load_pose_clips(records, tracker, cache,
+                            progress=lambda k, n, name: _say(f"pose {k}/{n}: {name}"))
+    settings = PoseTrainSettings(epochs=args.epochs, seed=args.seed,
+                                 views=args.views if getattr(args, "views", None) is not None else 8)
+    metrics: dict = {"trained": date.today().isoformat(), "command": getattr(args, "command_line", ""),
+                     "features": "pose", "clips": len(clips)}
+    if getattr(args, "loso", False):
+        config, metrics["loso"] = _loso(clips, config, settings)
+    extra = {config.background_label: base} if base is not None else None
+    model = fit_pose_classifier(clips, config, settings, extra=extra,
+                                on_epoch=lambda e, logs: _say(f"epoch {e + 1}/{settings.epochs}: "
+                                                              f"loss {logs['loss']:.3f}"))
+    metrics["params"] = int(model.count_params())
+    out = Path(args.out)
+    save_bundle(out, config, model, predictor=_default_predictor(config), metrics=metrics,
+                model_card=_card(config, metrics, args))
+    _keep_background(out, clips, config)
+    _say(f"saved {out} in {time.perf_counter() - t_start:.1f} s")
+    return 0
+
+
+def _loso(clips, config, settings):
+    from model.eval.open_set import calibrate, open_set_report, pool_open_set
+    from model.train.pose_train import leave_one_source_out
+
+    folds = leave_one_source_out(clips, config, settings, progress=_say)
+    held = [(f["probs"], f["clip_ids"], [clips[k].record for k in f["ids"]], config) for f in folds]
+    if not any(r.label in config.action_labels for _, _, recs, _ in held for r in recs):
+        raise DatasetError("`--loso` needs clips of a known action in more than one source.")
+    threshold = calibrate(held)
+    config = config.replace(unknown_below=threshold)
+    reports = [open_set_report(p, ids, recs, cfg, threshold) for p, ids, recs, cfg in held]
+    rows = [{"source": f["name"], **{k: r[k] for k in ("known_clip_accuracy", "known_clips",
+                                                         "false_alarm_rate", "none_windows")}}
+            for f, r in zip(folds, reports, strict=True)]
+    pooled = pool_open_set(reports)
+    _say(f"leave-one-source-out at {threshold:.2f}: {pooled['known_clip_accuracy']:.0%} of "
+         f"{pooled['known_clips']} known clips named, {pooled['false_alarm_rate']:.1%} false alarms")
+    return config, {"threshold": threshold, "pooled": {**pooled, "threshold": threshold}, "folds": rows}
+
+
+def _base_background(args: argparse.Namespace):
+    """The `--from` pose bundle's kept background windows, or None without `--from`."""
+    base = getattr(args, "from_bundle", None)
+    if not base:
+        return None
+    from model.bundle import load_config
+
+    if not load_config(base).uses_pose:
+        raise DatasetError(f"{base}: not a pose bundle; `--features pose --from` needs one.")
+    path = Path(base) / BACKGROUND_FILE
+    if not path.is_file():
+        raise DatasetError(f"{path}: missing; train the base with `--features pose` again to keep it.")
+    with np.load(path) as z:
+        return z["windows"].astype(np.float32)
+
+
+def _keep_background(out: Path, clips, config) -> None:
+    from model.train.pose_data import eval_windows, present_share
+
+    mine = [c for c in clips if c.record.label == config.background_label]
+    if not mine:
+        return
+    x, _ = eval_windows(mine, config, stride=4)
+    x = x[present_share(x) >= 0.5]
+    pick = np.random.default_rng(0).permutation(len(x))[:KEEP_BACKGROUND]
+    np.savez_compressed(out / BACKGROUND_FILE, windows=x[pick].astype(np.float16))
+
+
+def _default_predictor(config):
+    """The shipped next-frame predictor, when its frames match this config's."""
+    from app.paths import DEFAULT_MODEL
+    from model.bundle import PREDICTOR_FILE, _load_model
+
+    path = Path(DEFAULT_MODEL) / PREDICTOR_FILE
+    if not path.is_file():
+        return None
+    predictor = _load_model(path)
+    return predictor if tuple(predictor.input.shape[2:4]) == (config.size, config.size) else None
+
+
+def _card(config, metrics: dict, args) -> str:
+    from model.eval.pose_card import render_pose_card
+
+    notes = Path(args.card_notes).read_text() if getattr(args, "card_notes", None) else ""
+    return render_pose_card(config, metrics, notes)

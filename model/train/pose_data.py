@@ -1,0 +1,172 @@
+"""Pose training data: clips -> cached pose tracks -> augmented, balanced windows of features.
+
+Every clip's landmarks are computed once (`model.pose.track`); each epoch's
+windows are then cut from skeleton views (`model.train.pose_augment`), so
+training never touches pixels. Windows are weighted so that each class counts
+as much as any other and, within a class, each source as much as any other:
+seven repositories' jumping jacks must not drown the one room that shows a bend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.config import ModelConfig
+from model.data.manifests import ClipRecord
+from model.pose.features import FEATURE_DIM, PRESENCE_INDEX
+from model.pose.track import PoseTrack, track_clip
+from model.train.head import cut_windows
+from model.train.pose_augment import SkeletonAugment, view_features
+
+# A window needs a person in at least half its steps to teach an action; fewer is "no person".
+MIN_PRESENT = 0.5
+
+
+@dataclass
+class PoseClip:
+    """One labelled clip with its landmarks.
+
+    Attributes:
+        record: the clip's `ClipRecord` (label already mapped).
+        track: its `PoseTrack` at the clip's own frame rate.
+    """
+
+    record: ClipRecord
+    track: PoseTrack
+
+    @property
+    def source(self) -> str:
+        return source_of(self.record)
+
+
+def source_of(record: ClipRecord) -> str:
+    """Where a clip was filmed: its dataset (in extra/public, one per repository), or, for ud810, its person."""
+    if record.dataset == "ud810":
+        # ud810 is one office; its two people are the nearest thing to two sources it has.
+        return record.group
+    return record.dataset or record.group
+
+
+def load_pose_clips(records: Sequence[ClipRecord], tracker, cache_dir,
+                    progress: Callable[[int, int, str], None] | None = None) -> list[PoseClip]:
+    """Tracks (or reads from the cache) every clip's poses.
+
+    Args:
+        records: the clips.
+        tracker: a `PoseTracker`.
+        cache_dir: the cache folder (`poses/` inside it).
+        progress: called as progress(done, total, name) after each clip.
+
+    Returns:
+        One `PoseClip` per record, in order.
+    """
+    out = []
+    for k, rec in enumerate(records):
+        out.append(PoseClip(rec, track_clip(rec.path, tracker, cache_dir)))
+        if progress is not None:
+            progress(k + 1, len(records), rec.path.name)
+    return out
+
+
+def present_share(windows: np.ndarray) -> np.ndarray:
+    """(n, T, F) windows -> (n,) share of steps with a person in view."""
+    return windows[..., PRESENCE_INDEX].mean(-1)
+
+
+def idle_windows(clips: Sequence[PoseClip], config: ModelConfig, count: int,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Windows of a person standing still: one real frame held, breathing-size jitter.
+
+    Returns:
+        float32 (count, T, FEATURE_DIM).
+    """
+    frames = [f for c in clips for f in view_features(c.track, config.fps, None, SkeletonAugment(), False)
+              if f[PRESENCE_INDEX] > 0]
+    if not frames or count <= 0:
+        return np.zeros((0, config.frames, FEATURE_DIM), np.float32)
+    pick = np.stack([frames[i] for i in rng.integers(0, len(frames), count)])
+    out = np.repeat(pick[:, None, :], config.frames, axis=1)
+    noise = rng.normal(0, 0.01, out.shape).astype(np.float32)
+    noise[..., PRESENCE_INDEX] = 0
+    return out + noise * (out != 0)
+
+
+def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int, stride: int,
+                     aug: SkeletonAugment, rng: np.random.Generator, idle_share: float = 0.12,
+                     extra: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every training window, with its class index and a balancing weight.
+
+    Args:
+        clips: labelled pose clips; their labels must be in `config.labels`.
+        config: labels, window length, fps, idle label, symmetric labels.
+        views: augmented views per clip (the clip as it is is always one of them).
+        stride: model steps between window starts.
+        aug: augmentation ranges.
+        rng: random source.
+        idle_share: idle windows made from held still frames, as a share of the rest.
+        extra: {label: windows (n, T, FEATURE_DIM)} learnt as they are, e.g. a base
+            bundle's kept background windows; each label's extra counts as one source.
+
+    Returns:
+        (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
+    """
+    index = {name: i for i, name in enumerate(config.labels)}
+    xs, ys, keys = [], [], []
+    for clip in clips:
+        label = clip.record.label
+        mirror_ok = label in config.symmetric_labels
+        for v in range(max(1, views)):
+            feats = view_features(clip.track, config.fps, rng if v else None, aug, mirror_ok)
+            w = cut_windows(feats, config.frames, stride)
+            w = w[present_share(w) >= MIN_PRESENT]
+            xs.append(w)
+            ys += [index[label]] * len(w)
+            keys += [(label, clip.source)] * len(w)
+    for label, windows in (extra or {}).items():
+        xs.append(np.asarray(windows, np.float32))
+        ys += [index[label]] * len(windows)
+        keys += [(label, "kept windows")] * len(windows)
+    n_idle = int(idle_share * sum(len(x) for x in xs))
+    if config.idle_label in index and n_idle:
+        xs.append(idle_windows(clips, config, n_idle, rng))
+        ys += [index[config.idle_label]] * n_idle
+        keys += [(config.idle_label, "held still")] * n_idle
+    x = np.concatenate(xs).astype(np.float32)
+    y = np.asarray(ys, np.int32)
+    return x, y, balance_weights(keys, config.num_classes, index)
+
+
+def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: dict[str, int]) -> np.ndarray:
+    """Per-window weights: each present class sums to the same, each source within it too."""
+    keys = list(keys)
+    per_key: dict[tuple[str, str], int] = {}
+    for k in keys:
+        per_key[k] = per_key.get(k, 0) + 1
+    sources: dict[str, int] = {}
+    for label, _ in per_key:
+        sources[label] = sources.get(label, 0) + 1
+    classes = len(sources)
+    w = np.array([1.0 / (classes * sources[label] * per_key[(label, src)]) for label, src in keys])
+    return (w * len(keys)).astype(np.float32)
+
+
+def eval_windows(clips: Sequence[PoseClip], config: ModelConfig, stride: int = 2
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of each clip as it is, for scoring.
+
+    Returns:
+        (x float32 (n, T, FEATURE_DIM), clip_ids int (n,)); windows with nobody in
+        view are kept (the app shows `no person` for them) and scored by the caller.
+    """
+    xs, ids = [], []
+    for k, clip in enumerate(clips):
+        w = cut_windows(view_features(clip.track, config.fps, None, SkeletonAugment(), False),
+                        config.frames, stride)
+        xs.append(w)
+        ids += [k] * len(w)
+    if not xs:
+        return np.zeros((0, config.frames, FEATURE_DIM), np.float32), np.zeros(0, int)
+    return np.concatenate(xs), np.asarray(ids, int)
