@@ -19,7 +19,7 @@ MOTION_INPUTS = ("pair", "flow")
 # What the per-frame encoder sees: preprocessed pixels, or BlazePose landmark features.
 FEATURES = ("pixels", "pose")
 # Width of one frame's pose features (model/pose/features.py); checked there against its own count.
-POSE_FEATURE_DIM = 76
+POSE_FEATURE_DIM = 46
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ VARIANTS = {
     "plain": tiny_config("cnn_lstm"),
     "convlstm": tiny_config("convlstm", motion=True),
     "flow": tiny_config("cnn_lstm", motion=True, motion_input="flow"),
+    "pose": tiny_config("cnn_lstm", features="pose", labels=("idle", "wave", "other"),
+                        background_label="other"),
 }
 
 
@@ -92,6 +94,12 @@ def plain_bundle_fixture(tmp_path_factory) -> Path:
 def flow_bundle_fixture(tmp_path_factory) -> Path:
     """Path of a tiny cnn_lstm bundle whose encoder turns motion pairs into normal flow."""
     return shared_bundle(tmp_path_factory, "flow")
+
+
+@pytest.fixture(scope="session", name="pose_bundle")
+def pose_bundle_fixture(tmp_path_factory) -> Path:
+    """Path of a tiny untrained pose cnn_lstm bundle (BlazePose features; `other` as background)."""
+    return shared_bundle(tmp_path_factory, "pose")
 
 
 @pytest.fixture(scope="session", name="convlstm_bundle")

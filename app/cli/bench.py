@@ -8,6 +8,7 @@ Figures, all from the same process and the same model:
 - speedup: the first over the second;
 - latency_ms_p50/p99 and dropped_frames: a live source paced at 30 fps,
   every frame classified, capture to result;
+- pose_ms_per_frame: BlazePose on one frame, tracking (pose models only);
 - next_frame_ms: one predictor call, and preview_hz: new predicted frames per
   second in the live run; peak_rss_mb; device.
 """
@@ -84,11 +85,25 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
     device, notice = select_device(args.device)
     if notice:
         print(f"actionlens: {notice}", file=sys.stderr)
-    window = np.stack([preprocess_frame(f, cfg) for f in frames[: cfg.frames]])[None]
+    pixels = np.stack([preprocess_frame(f, cfg) for f in frames[: cfg.frames]])[None]
+    tracker, pose_ms = None, None
+    if cfg.uses_pose:
+        from model.pose.features import pose_features
+        from model.pose.fetch import fetch_pose_models
+        from model.pose.tracker import PoseTracker
+
+        tracker = PoseTracker.from_files(fetch_pose_models(progress=lambda x: print(x, file=sys.stderr)))
+        window = np.stack([pose_features(tracker(f)) for f in frames[: cfg.frames]])[None]
+        step = iter(range(10**9))
+        # Tracking from frame to frame, as live: the landmark model on each frame, the detector when lost.
+        pose_ms = _timed(lambda: tracker(frames[next(step) % len(frames)]), 100)
+        tracker.reset()
+    else:
+        window = pixels
     naive = _timed(lambda: bundle.classifier.predict(window, verbose=0), 20)
     models = CompiledModels(bundle, device)
     models.warm_up(cfg.frames)
-    proc = FrameProcessor(models, EngineSettings(predictor_every=0), device_label(device))
+    proc = FrameProcessor(models, EngineSettings(predictor_every=0), device_label(device), pose_tracker=tracker)
     clock = [0.0]
 
     def one_frame():
@@ -101,7 +116,7 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
     engine_ms = _timed(one_frame, 300)
     next_ms = None
     if bundle.predictor is not None:
-        ctx = np.repeat(window[0, -1:], cfg.predictor_frames, axis=0)
+        ctx = np.repeat(pixels[0, -1:], cfg.predictor_frames, axis=0)
         next_ms = _timed(lambda: models.predict_next(ctx), 30)
     return {
         "model": str(args.model),
@@ -111,6 +126,8 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
         "engine_ms_per_frame": engine_ms,
         "speedup": naive / engine_ms,
         "next_frame_ms": next_ms,
+        "pose_ms_per_frame": pose_ms,
+        "pose_runtime": tracker.runtime_name if tracker is not None else None,
         "device": device_label(device),
     }
 

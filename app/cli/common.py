@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from model.config import ARCHITECTURES, ModelConfig
 from model.errors import DatasetError
@@ -143,3 +144,19 @@ def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
         raise DatasetError(f"bad training option: {err}") from None
 
 
+
+
+def read_notes(path: str | None) -> str:
+    """The `--card-notes` Markdown file's text, or "" without one.
+
+    Raises:
+        DatasetError: the file cannot be read as text.
+    """
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DatasetError(
+            f"`--card-notes` must be a readable Markdown file. Received: {path} ({err})"
+        ) from None

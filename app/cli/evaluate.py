@@ -61,14 +61,19 @@ def main(args: argparse.Namespace) -> int:
                            "--held-out-sources.")
     bundle = load_bundle(args.model)
     config = bundle.config
-    clips = load_clips(args, config, records)
-    labelled = [(r, c) for r, c in clips if r.label in config.labels]
-    report = evaluate_classifier(bundle.classifier, config, labelled, stride=args.stride) if labelled else {}
     threshold = config.unknown_below if args.threshold is None else args.threshold
-    probs, ids = window_probs(bundle.classifier, config, clips, stride=args.stride)
-    report["open_set"] = open_set_report(probs, ids, [r for r, _ in clips], config, threshold)
-    report["open_set"]["on_screen"] = _on_screen(bundle, [r for r, _ in clips], threshold)
-    if bundle.predictor is not None:
+    if config.uses_pose:
+        clips, labelled, report = [], [], {}
+        probs, ids = _pose_window_probs(args, bundle, records)
+    else:
+        clips = load_clips(args, config, records)
+        records = [r for r, _ in clips]
+        labelled = [(r, c) for r, c in clips if r.label in config.labels]
+        report = evaluate_classifier(bundle.classifier, config, labelled, stride=args.stride) if labelled else {}
+        probs, ids = window_probs(bundle.classifier, config, clips, stride=args.stride)
+    report["open_set"] = open_set_report(probs, ids, records, config, threshold)
+    report["open_set"]["on_screen"] = _on_screen(bundle, records, threshold)
+    if bundle.predictor is not None and clips:
         pairs = next_frame_pairs(to_gray([c for _, c in clips]), config.predictor_frames)
         report["next_frame"] = evaluate_predictor(bundle.predictor, *pairs)
     if labelled:
@@ -101,6 +106,24 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pose_window_probs(args: argparse.Namespace, bundle, records: list):
+    """A pose bundle's window probabilities (n, classes) and clip ids (n,) over `records`."""
+    import sys
+
+    from model.data.clip_cache import default_cache_dir
+    from model.pose.fetch import fetch_pose_models
+    from model.pose.tracker import PoseTracker
+    from model.train.pose_data import eval_windows, load_pose_clips
+    from model.train.pose_train import predict_windows
+
+    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    tracker = PoseTracker.from_files(fetch_pose_models(progress=say))
+    cache = Path(args.cache) if getattr(args, "cache", None) else default_cache_dir()
+    clips = load_pose_clips(records, tracker, cache, progress=lambda k, n, name: say(f"pose {k}/{n}: {name}"))
+    x, ids = eval_windows(clips, bundle.config, stride=args.stride)
+    return predict_windows(bundle.classifier, x, bundle.config), ids
+
+
 def _on_screen(bundle, records: list, threshold: float) -> dict:
     """`on_screen_report` of every clip played frame by frame through the app's processor."""
     import sys
@@ -115,8 +138,14 @@ def _on_screen(bundle, records: list, threshold: float) -> dict:
 
     smoothing = SmoothingSettings(enter=threshold, exit=min(SmoothingSettings().exit, threshold))
     device, _ = select_device("auto")
+    tracker = None
+    if bundle.config.uses_pose:
+        from model.pose.fetch import fetch_pose_models
+        from model.pose.tracker import PoseTracker
+
+        tracker = PoseTracker.from_files(fetch_pose_models())
     processor = FrameProcessor(CompiledModels(bundle, device),
-                               EngineSettings(predictor_every=0, smoothing=smoothing))
+                               EngineSettings(predictor_every=0, smoothing=smoothing), pose_tracker=tracker)
     played, shown = [], []
     for record in records:
         try:

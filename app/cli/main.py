@@ -204,9 +204,12 @@ def _user_error_types() -> tuple[type, ...]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `actionlens` console script and of `python -m app`."""
     parser = build_parser()
+    argv = list(argv if argv is not None else sys.argv[1:])
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        # `actionlens --source clip.avi` is the GUI with its options, as bare `actionlens` is.
+        argv = ["gui", *argv]
     args = parser.parse_args(argv)
     command = args.command or "gui"
-    argv = list(argv if argv is not None else sys.argv[1:])
     if args.command is None:
         args = parser.parse_args(["gui", *argv])
     # What bundles and cards quote as the command that made them: the words given, quoted to re-run.

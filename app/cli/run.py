@@ -29,10 +29,10 @@ from model.bundle import BundleError
 
 def main(args: argparse.Namespace) -> int:
     """Runs the engine over `args.source` until it ends or the user stops it."""
-    from app.capture.sources import parse_source, probe_source
+    from app.capture import open_capture
+    from app.capture.sources import parse_source
 
     source = parse_source(args.source)
-    info = probe_source(source)  # mutes OpenCV: a missing camera is our one-line error
     check_outputs(args)
     settings = EngineSettings(window=args.window, stride=args.stride)
     engine = Engine(settings, device=args.device)
@@ -55,6 +55,9 @@ def main(args: argparse.Namespace) -> int:
             ended.set()
 
     engine.events.frame_ready.connect(on_frame)
+    # Opened once and kept: a single-client stream server or camera refuses a second connection.
+    capture = open_capture(source, realtime=not args.fast, loop=False)
+    info = capture.info
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     started = time.monotonic()
     interrupted = False
@@ -69,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
                                   status=lambda: status_text(engine.stats()),
                                   every_frame=info.kind == "file",
                                   idle_label=engine.model_info.get("idle_label") or "idle"))
-        engine.open_source(source, realtime=not args.fast, loop=False)
+        engine.open_source(source, capture=capture)
         _wait(ended, counts, info)
     except KeyboardInterrupt:
         interrupted = True
@@ -79,6 +82,7 @@ def main(args: argparse.Namespace) -> int:
         try:
             stats = engine.stats()  # before stop: closing the source resets its counters
             engine.stop()
+            capture.stop()  # already stopped by the engine once it took it; else released here
             written = outputs[0].close() if outputs else []
         finally:
             signal.signal(signal.SIGTERM, previous)

@@ -20,6 +20,7 @@ from app.cli.common import (
     check_train_args,
     fit_verbosity,
     load_clips,
+    read_notes,
     records_from_args,
 )
 from model.config import ModelConfig
@@ -69,17 +70,6 @@ def _check_from_on_one_machine(args: argparse.Namespace) -> None:
         )
 
 
-def _read_notes(path: str | None) -> str:
-    if not path:
-        return ""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise DatasetError(
-            f"`--card-notes` must be a readable Markdown file. Received: {path} ({err})"
-        ) from None
-
-
 def _check_out(out: Path) -> None:
     from app.outputs.files import OutputError
 
@@ -104,7 +94,7 @@ def train_main(args: argparse.Namespace) -> int:
     check_train_args(args)
     out = Path(args.out)
     _check_out(out)
-    notes = _read_notes(getattr(args, "card_notes", None))
+    notes = read_notes(getattr(args, "card_notes", None))
     records = records_from_args(args)
     config = build_config(args, labels_of(records))
     print(f"config: {config.summary()}", file=sys.stderr)

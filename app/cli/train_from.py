@@ -55,8 +55,7 @@ class Reporter:
 
 def transfer_main(args: argparse.Namespace) -> int:
     """Runs `actionlens train --from`; returns the exit code."""
-    from app.cli.common import records_from_args
-    from app.cli.train import _read_notes
+    from app.cli.common import read_notes, records_from_args
     from model.bundle import save_bundle
     from model.data.splits import holdout_split
     from model.eval.estimate import estimate_line, estimate_markdown
@@ -71,7 +70,7 @@ def transfer_main(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise DatasetError(f"`--out` must be a folder for the new bundle. Received: {out} (a file)")
-    notes = _read_notes(getattr(args, "card_notes", None))  # a typo fails before any work
+    notes = read_notes(getattr(args, "card_notes", None))  # a typo fails before any work
     base = load_base(args.from_bundle)
     bundle = base[0]
     _warn_ignored(args, bundle.config, report)

@@ -96,9 +96,56 @@ def _loso(clips, config, settings):
                                                          "false_alarm_rate", "none_windows")}}
             for f, r in zip(folds, reports, strict=True)]
     pooled = pool_open_set(reports)
-    _say(f"leave-one-source-out at {threshold:.2f}: {pooled['known_clip_accuracy']:.0%} of "
+    _say(f"leave-one-source-out at {threshold:.2f}, per window: {pooled['known_clip_accuracy']:.0%} of "
          f"{pooled['known_clips']} known clips named, {pooled['false_alarm_rate']:.1%} false alarms")
-    return config, {"threshold": threshold, "pooled": {**pooled, "threshold": threshold}, "folds": rows}
+    screens = [_on_screen_fold(f["model"], config, [clips[k] for k in f["ids"]]) for f in folds]
+    for row, screen in zip(rows, screens, strict=True):
+        row["on_screen"] = {k: screen[k] for k in ("known_clip_accuracy", "known_clips", "false_alarm_rate",
+                                                    "none_frames")}
+    screen = _pool_on_screen(screens)
+    _say(f"leave-one-source-out on screen: {screen['named']} of {screen['known_clips']} known clips named, "
+         f"{screen['false_alarm_rate']:.1%} of {screen['none_frames']} other frames show an action")
+    clip_rows = [{**row, "path": Path(row["path"]).name, "fold": f["name"]}
+                 for f, s in zip(folds, screens, strict=True) for row in s["clips"]]
+    return config, {"threshold": threshold, "pooled": {**pooled, "threshold": threshold}, "folds": rows,
+                    "on_screen": screen, "on_screen_clips": clip_rows}
+
+
+def _on_screen_fold(model, config, clips) -> dict:
+    """`on_screen_report` of one fold's held-out clips, replayed from their cached poses."""
+    from app.runtime.inference import CompiledModels
+    from app.runtime.processor import FrameProcessor
+    from app.runtime.replay import shown_labels_of_track
+    from app.settings import EngineSettings, SmoothingSettings
+    from model.bundle import Bundle
+    from model.eval.open_set import on_screen_report
+
+    threshold = config.unknown_below
+    smoothing = SmoothingSettings(enter=threshold, exit=min(SmoothingSettings().exit, threshold))
+    processor = FrameProcessor(CompiledModels(Bundle(Path("."), config, model)),
+                               EngineSettings(predictor_every=0, smoothing=smoothing),
+                               pose_tracker=_NoTracker())
+    shown = [shown_labels_of_track(processor, c.track) for c in clips]
+    return on_screen_report(shown, [c.record for c in clips], config)
+
+
+class _NoTracker:
+    """Stands in until `shown_labels_of_track` swaps in each clip's cached poses."""
+
+    def reset(self) -> None:
+        pass
+
+    def __call__(self, image):
+        raise RuntimeError("no tracker: poses come from the cache")
+
+
+def _pool_on_screen(reports: list[dict]) -> dict:
+    known = sum(r["known_clips"] for r in reports)
+    named = sum(round((r["known_clip_accuracy"] or 0.0) * r["known_clips"]) for r in reports)
+    frames = sum(r["none_frames"] for r in reports)
+    alarms = sum((r["false_alarm_rate"] or 0.0) * r["none_frames"] for r in reports)
+    return {"named": int(named), "known_clips": known, "known_clip_accuracy": named / known if known else None,
+            "false_alarm_rate": alarms / frames if frames else None, "none_frames": frames}
 
 
 def _base_background(args: argparse.Namespace):
@@ -142,7 +189,7 @@ def _default_predictor(config):
 
 
 def _card(config, metrics: dict, args) -> str:
+    from app.cli.common import read_notes
     from model.eval.pose_card import render_pose_card
 
-    notes = Path(args.card_notes).read_text() if getattr(args, "card_notes", None) else ""
-    return render_pose_card(config, metrics, notes)
+    return render_pose_card(config, metrics, read_notes(getattr(args, "card_notes", None)))

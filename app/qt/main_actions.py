@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import QMainWindow
 
-if TYPE_CHECKING:
-    from app.qt.main_window import MainWindow
+# The window is typed as the QMainWindow it is: naming app.qt.main_window.MainWindow here
+# would make the two modules import each other.
+MainWindow = QMainWindow
 
 
 def _action(window: MainWindow, text: str, slot, shortcut: str | QKeySequence | None = None,
@@ -29,7 +29,7 @@ def install_actions(window: MainWindow) -> dict[str, QAction]:
     """Adds the menus, toolbar and shortcuts; returns the actions by name.
 
     Keys: Space play/pause, Left/Right step, R record, S snapshot, F fullscreen,
-    Ctrl+O open file, Esc leaves fullscreen.
+    K skeleton on/off, Ctrl+O open file, Esc leaves fullscreen.
     """
     a = {
         "open": _action(window, "&Open file…", window.open_file_dialog, QKeySequence.StandardKey.Open),
@@ -46,7 +46,12 @@ def install_actions(window: MainWindow) -> dict[str, QAction]:
         "leave_fullscreen": _action(window, "Leave fullscreen",
                                     lambda: window.isFullScreen() and window.showNormal(), "Esc"),
         "quit": _action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit),
+        "skeleton": _action(window, "&Skeleton", lambda: window.view.set_show_skeleton(
+            window.actions_by_name["skeleton"].isChecked()), "K",
+            "Draw the person's skeleton and box (pose models) (K)"),
     }
+    a["skeleton"].setCheckable(True)
+    a["skeleton"].setChecked(True)
     menu = window.menuBar()
     file_menu = menu.addMenu("&File")
     for name in ("open", "demo", "quit"):
@@ -59,6 +64,7 @@ def install_actions(window: MainWindow) -> dict[str, QAction]:
         out_menu.addAction(a[name])
     view_menu = menu.addMenu("&View")
     view_menu.addAction(a["fullscreen"])
+    view_menu.addAction(a["skeleton"])
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("main_toolbar")
     for name in ("open", "record", "snapshot", "events", "segments", "fullscreen"):

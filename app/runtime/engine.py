@@ -130,7 +130,7 @@ class Engine(PlaybackControls):
     # -- source -----------------------------------------------------------------------------
 
     def open_source(
-        self, source: str | int, *, realtime: bool = True, loop: bool = False, factory=None
+        self, source: str | int, *, realtime: bool = True, loop: bool = False, factory=None, capture=None
     ) -> SourceInfo:
         """Opens a camera, file or URL and starts playing it.
 
@@ -139,11 +139,14 @@ class Engine(PlaybackControls):
             realtime: files: play at their own fps (False: as fast as possible).
             loop: files: start again at the end.
             factory: makes the VideoCapture-like object (tests and `bench` pass a paced fake camera).
+            capture: a capture `open_capture` already opened (not started) for `source`: it is
+                kept, not opened again, since many cameras and stream servers take one client.
 
         Raises:
             SourceError: one line naming the source and what to do.
         """
-        capture = open_capture(source, realtime=realtime, loop=loop, factory=factory)
+        if capture is None:
+            capture = open_capture(source, realtime=realtime, loop=loop, factory=factory)
         # A lost camera or stream says so (and again when it is back) as a notice.
         capture.on_notice = lambda line: self.events.emit(self.events.error_raised, line)
         with self._emit_lock, self._lock:

@@ -80,10 +80,16 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> ke
 
     Returns:
         A model mapping (batch, time, embed_dim) to (batch, classes), or to
-        (batch, time, classes) when `config.frame_wise` is set.
+        (batch, time, classes) when `config.frame_wise` is set (time - 1 steps for
+        a pose model, whose LSTM sees each step with its change from the one before).
     """
     seq = keras.Input((None, embed_dim or config.embed_dim), name="embeddings")
-    x = layers.LSTM(config.lstm_units, return_sequences=config.frame_wise, name="lstm")(seq)
+    x = seq
+    if config.uses_pose:
+        # Each step with its change from the step before: joints move a little between 0.1 s
+        # steps, and a small model learns that from a few sources only when it is handed over.
+        x = MotionPairs(name="step_changes")(x)
+    x = layers.LSTM(config.lstm_units, return_sequences=config.frame_wise, name="lstm")(x)
     x = layers.Dropout(config.dropout, name="dropout")(x)
     probs = layers.Dense(config.num_classes, activation="softmax", name="probs")(x)
     return keras.Model(seq, probs, name=HEAD_NAME)

@@ -1,16 +1,18 @@
-"""Stage 5: landmarks -> one vector per frame that the room, the distance and the place do not change.
+"""Stage 5: landmarks -> one vector per frame that the room, the distance and the body do not change.
 
-Per frame, for each of the `BODY_JOINTS`:
-- its image position relative to the hip centre, divided by the body's size
-  (the hip centre to the body-size point), so a far small person and a near
-  large one, anywhere in the picture, give the same numbers;
-- its world position (metres, centred on the hips, doubled to be about unit size),
-  which rotation about the body can augment;
-a joint the model does not see (visibility below `MIN_VISIBILITY`) is zeros, so
-legs cut off by the frame look alike in every room; and last, 1 if a person is
-in view, else 0 (then everything is zeros).
+A frame is described by the directions of its bones: the torso (hip centre to
+shoulder centre), both upper arms and forearms, both thighs and shins. A
+direction is a unit vector, so it is the same for a far small person and a
+near large one, anywhere in the picture, tall or short. Each bone is given twice:
+- in world coordinates (BlazePose's metric 3D, centred on the hips), where a
+  front arm raise and a side arm raise point different ways, and which
+  rotation about the body can augment;
+- in the picture (2D), which BlazePose measures more surely than depth.
+A bone whose ends the model does not see (visibility below `MIN_VISIBILITY`)
+is zeros, so legs cut off by the frame look alike in every room. Last, 1 if a
+person is in view, else 0 (then everything is zeros).
 
-The same function serves training (whole clips) and the live engine (one frame).
+The same functions serve training (whole clips) and the live engine (one frame).
 """
 
 from __future__ import annotations
@@ -18,46 +20,78 @@ from __future__ import annotations
 import numpy as np
 
 from model.config import POSE_FEATURE_DIM
-from model.pose.skeleton import BODY_JOINTS, LEFT_HIP, MIRROR, RIGHT_HIP
+from model.pose.skeleton import (
+    LEFT_ANKLE,
+    LEFT_ELBOW,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    LEFT_WRIST,
+    RIGHT_ANKLE,
+    RIGHT_ELBOW,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+    RIGHT_WRIST,
+)
 
-NUM_JOINTS = len(BODY_JOINTS)
-FEATURE_DIM = NUM_JOINTS * 5 + 1
-assert FEATURE_DIM == POSE_FEATURE_DIM, "model.config.POSE_FEATURE_DIM must follow BODY_JOINTS"
+# (from, to) landmarks of each bone; the torso runs from the hip centre to the shoulder centre.
+TORSO = 0
+BONES = (
+    ((LEFT_HIP, RIGHT_HIP), (LEFT_SHOULDER, RIGHT_SHOULDER)),
+    ((LEFT_SHOULDER,), (LEFT_ELBOW,)), ((LEFT_ELBOW,), (LEFT_WRIST,)),
+    ((RIGHT_SHOULDER,), (RIGHT_ELBOW,)), ((RIGHT_ELBOW,), (RIGHT_WRIST,)),
+    ((LEFT_HIP,), (LEFT_KNEE,)), ((LEFT_KNEE,), (LEFT_ANKLE,)),
+    ((RIGHT_HIP,), (RIGHT_KNEE,)), ((RIGHT_KNEE,), (RIGHT_ANKLE,)),
+)
+LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM = 1, 2, 3, 4
+LEGS = (5, 6, 7, 8)
+NUM_BONES = len(BONES)
+# BONE_MIRROR[k] is the bone that k becomes when the picture is flipped left to right.
+BONE_MIRROR = (0, 3, 4, 1, 2, 7, 8, 5, 6)
+FEATURE_DIM = NUM_BONES * 5 + 1
 PRESENCE_INDEX = FEATURE_DIM - 1
+assert FEATURE_DIM == POSE_FEATURE_DIM, "model.config.POSE_FEATURE_DIM must follow BONES"
 # Below this the landmark is the model's guess of a joint it cannot see.
 MIN_VISIBILITY = 0.5
-_WORLD_SCALE = 2.0
-# MIRROR restricted to BODY_JOINTS: position k of a flipped body holds joint JOINT_MIRROR[k].
-JOINT_MIRROR = tuple(BODY_JOINTS.index(MIRROR[j]) for j in BODY_JOINTS)
 
 
-def normalised_joints(image: np.ndarray, world: np.ndarray, visibility: np.ndarray,
-                      present: np.ndarray, body_size: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centres and scales the joints of a sequence of frames.
+def _ends(points: np.ndarray, ends: tuple[int, ...]) -> np.ndarray:
+    return points[:, list(ends)].mean(axis=1)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-6)
+
+
+def bone_directions(image: np.ndarray, world: np.ndarray, visibility: np.ndarray,
+                    present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit directions of the bones in a sequence of frames.
 
     Args:
         image: (t, 33, >=2) image pixels.
         world: (t, 33, 3) metres.
         visibility: (t, 33).
         present: (t,) bool.
-        body_size: (t,) pixels.
 
     Returns:
-        (flat (t, J, 2), world (t, J, 3), seen (t, J) bool) for the J `BODY_JOINTS`.
+        (picture (t, B, 2), world (t, B, 3), seen (t, B) bool) for the B `BONES`.
     """
-    joints = list(BODY_JOINTS)
-    hips = (image[:, LEFT_HIP, :2] + image[:, RIGHT_HIP, :2]) / 2.0
-    size = np.maximum(np.asarray(body_size, np.float32), 1e-3)[:, None, None]
-    flat = (image[:, joints, :2] - hips[:, None, :]) / size
-    seen = (visibility[:, joints] >= MIN_VISIBILITY) & np.asarray(present, bool)[:, None]
-    return flat.astype(np.float32), (world[:, joints] * _WORLD_SCALE).astype(np.float32), seen
+    seen_joint = visibility >= MIN_VISIBILITY
+    flat, deep, seen = [], [], []
+    for start, end in BONES:
+        flat.append(_unit(_ends(image[..., :2], end) - _ends(image[..., :2], start)))
+        deep.append(_unit(_ends(world, end) - _ends(world, start)))
+        seen.append(seen_joint[:, list(start + end)].all(axis=1))
+    seen = np.stack(seen, 1) & np.asarray(present, bool)[:, None]
+    return np.stack(flat, 1).astype(np.float32), np.stack(deep, 1).astype(np.float32), seen
 
 
 def flatten_features(flat: np.ndarray, world: np.ndarray, seen: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """Joints -> the feature vectors.
+    """Bone directions -> the feature vectors.
 
     Args:
-        flat: (t, J, 2); world: (t, J, 3); seen: (t, J) bool; present: (t,).
+        flat: (t, B, 2); world: (t, B, 3); seen: (t, B) bool; present: (t,).
 
     Returns:
         float32 (t, FEATURE_DIM).
@@ -71,8 +105,7 @@ def flatten_features(flat: np.ndarray, world: np.ndarray, seen: np.ndarray, pres
 
 def track_features(track) -> np.ndarray:
     """A `model.pose.track.PoseTrack` as features, (t, FEATURE_DIM)."""
-    flat, world, seen = normalised_joints(track.image, track.world, track.visibility, track.present,
-                                          track.body_size)
+    flat, world, seen = bone_directions(track.image, track.world, track.visibility, track.present)
     return flatten_features(flat, world, seen, track.present)
 
 
@@ -80,20 +113,25 @@ def pose_features(pose) -> np.ndarray:
     """One frame's features, (FEATURE_DIM,); zeros with presence 0 for None (nobody in view)."""
     if pose is None:
         return np.zeros(FEATURE_DIM, np.float32)
-    size = np.linalg.norm(pose.body_top - pose.hip_centre)
-    flat, world, seen = normalised_joints(pose.image[None], pose.world[None], pose.visibility[None],
-                                          np.ones(1, bool), np.array([size], np.float32))
-    return flatten_features(flat, world, seen, np.ones(1, bool))[0]
+    present = np.ones(1, bool)
+    flat, world, seen = bone_directions(pose.image[None], pose.world[None], pose.visibility[None], present)
+    return flatten_features(flat, world, seen, present)[0]
+
+
+def split_features(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., FEATURE_DIM) -> (picture (..., B, 2), world (..., B, 3)) views of the bone directions."""
+    lead = x.shape[:-1]
+    return (x[..., : NUM_BONES * 2].reshape(*lead, NUM_BONES, 2),
+            x[..., NUM_BONES * 2 : NUM_BONES * 5].reshape(*lead, NUM_BONES, 3))
 
 
 def mirror_features(x: np.ndarray) -> np.ndarray:
     """Features of the mirrored picture (left and right swapped), any leading shape (..., FEATURE_DIM)."""
     x = np.array(x, np.float32, copy=True)
-    lead = x.shape[:-1]
-    flat = x[..., : NUM_JOINTS * 2].reshape(*lead, NUM_JOINTS, 2)[..., JOINT_MIRROR, :]
-    world = x[..., NUM_JOINTS * 2 : NUM_JOINTS * 5].reshape(*lead, NUM_JOINTS, 3)[..., JOINT_MIRROR, :]
+    flat, world = split_features(x)
+    flat, world = flat[..., BONE_MIRROR, :].copy(), world[..., BONE_MIRROR, :].copy()
     flat[..., 0] *= -1.0
     world[..., 0] *= -1.0
-    x[..., : NUM_JOINTS * 2] = flat.reshape(*lead, -1)
-    x[..., NUM_JOINTS * 2 : NUM_JOINTS * 5] = world.reshape(*lead, -1)
+    x[..., : NUM_BONES * 2] = flat.reshape(*x.shape[:-1], -1)
+    x[..., NUM_BONES * 2 : NUM_BONES * 5] = world.reshape(*x.shape[:-1], -1)
     return x

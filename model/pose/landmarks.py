@@ -36,6 +36,7 @@ class Pose:
         world: (33, 3) metres, centred between the hips (x right, y down, z away).
         hip_centre: (2,) image pixels; with `body_top` it places the next crop.
         body_top: (2,) image pixels.
+        frame_size: (width, height) of the frame it was found in.
     """
 
     presence: float
@@ -44,15 +45,21 @@ class Pose:
     world: np.ndarray
     hip_centre: np.ndarray
     body_top: np.ndarray
+    frame_size: tuple[int, int] = (0, 0)
 
     def box(self, margin: float = 0.1) -> tuple[float, float, float, float]:
-        """The person's box (x0, y0, x1, y1) in image pixels, from the visible landmarks."""
+        """The person's box (x0, y0, x1, y1) in image pixels, from the visible landmarks, inside the frame."""
         pts = self.image[self.visibility > 0.5, :2]
         if len(pts) < 2:
             pts = self.image[:, :2]
         (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
         mx, my = (x1 - x0) * margin, (y1 - y0) * margin
-        return (float(x0 - mx), float(y0 - my), float(x1 + mx), float(y1 + my))
+        w, h = self.frame_size
+        x0, y0, x1, y1 = x0 - mx, y0 - my, x1 + mx, y1 + my
+        if w and h:
+            x0, x1 = np.clip([x0, x1], 0, w)
+            y0, y1 = np.clip([y0, y1], 0, h)
+        return (float(x0), float(y0), float(x1), float(y1))
 
 
 class LandmarkModel:
@@ -95,4 +102,5 @@ class LandmarkModel:
             world=world.astype(np.float32),
             hip_centre=image[AUX_HIP_CENTRE, :2].copy(),
             body_top=image[AUX_BODY_TOP, :2].copy(),
+            frame_size=(rgb.shape[1], rgb.shape[0]),
         )

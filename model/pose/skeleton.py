@@ -19,14 +19,6 @@ LEFT_HIP, RIGHT_HIP = 23, 24
 LEFT_KNEE, RIGHT_KNEE = 25, 26
 LEFT_ANKLE, RIGHT_ANKLE = 27, 28
 
-# The joints the action features use: the face's and the feet's many points add noise, not actions.
-BODY_JOINTS = (
-    NOSE,
-    LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_ELBOW, RIGHT_ELBOW, LEFT_WRIST, RIGHT_WRIST,
-    LEFT_INDEX, RIGHT_INDEX,
-    LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE,
-)
-
 # Drawn as the skeleton: (from, to) landmark pairs.
 BONES = (
     (LEFT_SHOULDER, RIGHT_SHOULDER), (LEFT_HIP, RIGHT_HIP),

@@ -16,13 +16,24 @@ import numpy as np
 
 from model.config import ModelConfig
 from model.data.manifests import ClipRecord
-from model.pose.features import FEATURE_DIM, PRESENCE_INDEX
+from model.pose.features import (
+    FEATURE_DIM,
+    LEFT_FOREARM,
+    LEFT_UPPER_ARM,
+    PRESENCE_INDEX,
+    RIGHT_FOREARM,
+    RIGHT_UPPER_ARM,
+    TORSO,
+    split_features,
+)
 from model.pose.track import PoseTrack, track_clip
 from model.train.head import cut_windows
 from model.train.pose_augment import SkeletonAugment, view_features
 
 # A window needs a person in at least half its steps to teach an action; fewer is "no person".
 MIN_PRESENT = 0.5
+# An action clip's window with the person at rest in more of its steps than this teaches nothing.
+MAX_REST = 0.75
 
 
 @dataclass
@@ -76,15 +87,35 @@ def present_share(windows: np.ndarray) -> np.ndarray:
     return windows[..., PRESENCE_INDEX].mean(-1)
 
 
+def at_rest(features: np.ndarray) -> np.ndarray:
+    """(n, FEATURE_DIM) -> (n,) bool: a person upright with both arms hanging down.
+
+    Only such frames make held-still idle windows: a bend or an arm raise held still
+    is the middle of an action, and as `idle` it would teach the model to miss them.
+    """
+    flat, _ = split_features(features)
+    down = flat[..., 1]  # picture y grows downwards: +1 is a bone pointing straight down
+    arms = [LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM]
+    # A torso the frame cuts off (hips out of view, as in a webcam close-up) counts as upright.
+    upright = (down[:, TORSO] < -0.85) | (np.abs(flat[:, TORSO]).sum(-1) == 0)
+    return (features[:, PRESENCE_INDEX] > 0) & upright & (down[:, arms] > 0.5).all(-1)
+
+
+def rest_share(windows: np.ndarray) -> np.ndarray:
+    """(n, T, F) windows -> (n,) share of steps with the person at rest (`at_rest`)."""
+    n, t, f = windows.shape
+    return at_rest(windows.reshape(n * t, f)).reshape(n, t).mean(-1) if n else np.zeros(0)
+
+
 def idle_windows(clips: Sequence[PoseClip], config: ModelConfig, count: int,
                  rng: np.random.Generator) -> np.ndarray:
-    """Windows of a person standing still: one real frame held, breathing-size jitter.
+    """Windows of a person standing still: one real frame at rest held, breathing-size jitter.
 
     Returns:
         float32 (count, T, FEATURE_DIM).
     """
-    frames = [f for c in clips for f in view_features(c.track, config.fps, None, SkeletonAugment(), False)
-              if f[PRESENCE_INDEX] > 0]
+    feats = [view_features(c.track, config.fps, None, SkeletonAugment(), False) for c in clips]
+    frames = [f for x in feats if len(x) for f in x[at_rest(x)]]
     if not frames or count <= 0:
         return np.zeros((0, config.frames, FEATURE_DIM), np.float32)
     pick = np.stack([frames[i] for i in rng.integers(0, len(frames), count)])
@@ -122,6 +153,10 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
             feats = view_features(clip.track, config.fps, rng if v else None, aug, mirror_ok)
             w = cut_windows(feats, config.frames, stride)
             w = w[present_share(w) >= MIN_PRESENT]
+            if label in config.action_labels:
+                # The still start and end of an action clip are not the action: taught as it,
+                # a person standing in any room would be named.
+                w = w[rest_share(w) < MAX_REST]
             xs.append(w)
             ys += [index[label]] * len(w)
             keys += [(label, clip.source)] * len(w)

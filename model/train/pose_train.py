@@ -133,7 +133,7 @@ def leave_one_source_out(clips: Sequence[PoseClip], config: ModelConfig, setting
 
     Returns:
         Per fold: {"name", "ids" (held-out clip indices), "probs" (n, classes),
-        "clip_ids" (n,) into `ids`}.
+        "clip_ids" (n,) into `ids`, "model" (the fold's classifier)}.
     """
     out = []
     for name, ids in source_folds(clips):
@@ -144,5 +144,5 @@ def leave_one_source_out(clips: Sequence[PoseClip], config: ModelConfig, setting
         model = fit_pose_classifier(train, config, settings)
         x, clip_ids = eval_windows([clips[k] for k in ids], config)
         out.append({"name": name, "ids": list(ids), "probs": predict_windows(model, x, config),
-                    "clip_ids": clip_ids})
+                    "clip_ids": clip_ids, "model": model})
     return out

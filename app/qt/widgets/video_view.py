@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from app.frames import Frame
 from app.outputs.headline import Headline, headline
+from app.outputs.skeleton import MIN_VISIBILITY
 from app.qt.image_convert import to_qimage
 from app.qt.widgets.colors import QUIET, class_color
 from app.results import Result
+from model.pose.skeleton import BONES
 
 
 class VideoView(QWidget):
@@ -32,6 +34,7 @@ class VideoView(QWidget):
         self._idle_label = "idle"
         self._state = ""
         self._notice = ""
+        self.show_skeleton = True
         self.paint_count = 0
 
     # -- model side ---------------------------------------------------------------------
@@ -50,6 +53,11 @@ class VideoView(QWidget):
     def set_notice(self, text: str) -> None:
         """A small line at the bottom, e.g. that the demo clip is playing."""
         self._notice = text
+        self.update()
+
+    def set_show_skeleton(self, on: bool) -> None:
+        """Draw (or not) the person's skeleton and box that pose models' results carry."""
+        self.show_skeleton = bool(on)
         self.update()
 
     def show_frame(self, frame: Frame, result: Result | None) -> None:
@@ -102,11 +110,27 @@ class VideoView(QWidget):
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, self._image)
+        if self.show_skeleton and self._result is not None and self._result.pose is not None:
+            self._draw_skeleton(painter, target, self._result.pose)
         self._draw_headline(painter, target)
         if self._notice:
             self._draw_notice(painter)
         painter.end()
         self.paint_count += 1
+
+    def _draw_skeleton(self, painter: QPainter, target: QRectF, pose) -> None:
+        sx = target.width() / max(1, self._image.width())
+        sy = target.height() / max(1, self._image.height())
+        pts = [QPointF(target.x() + x * sx, target.y() + y * sy) for x, y, _ in pose.image]
+        seen = pose.visibility >= MIN_VISIBILITY
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(80, 230, 80), 3))
+        for a, b in BONES:
+            if seen[a] and seen[b]:
+                painter.drawLine(pts[a], pts[b])
+        painter.setPen(QPen(QColor(60, 160, 230), 2))
+        x0, y0, x1, y1 = pose.box()
+        painter.drawRect(QRectF(target.x() + x0 * sx, target.y() + y0 * sy, (x1 - x0) * sx, (y1 - y0) * sy))
 
     def _draw_headline(self, painter: QPainter, target: QRectF) -> None:
         head = self.headline
