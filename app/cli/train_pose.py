@@ -11,6 +11,7 @@ kept background windows, so the new model still says `unknown`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from datetime import date
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from app.paths import DEFAULT_MODEL
 from model.errors import DatasetError
+from model.train.transfer_data import NOTHING_LABEL
 
 # Background windows a pose bundle keeps for `train --from`: a few hundred is enough for
 # "none of these", and as float16 it stays around a megabyte.
@@ -42,6 +45,7 @@ def pose_config(args: argparse.Namespace, labels: list[str]):
 def main(args: argparse.Namespace) -> int:
     """Runs `actionlens train --features pose`; returns the exit code."""
     from app.cli.common import records_from_args
+    from app.cli.train_from import Reporter
     from model.bundle import save_bundle
     from model.data.clip_cache import default_cache_dir
     from model.data.manifests import labels_of
@@ -51,33 +55,57 @@ def main(args: argparse.Namespace) -> int:
     from model.train.pose_train import PoseTrainSettings, fit_pose_classifier
 
     t_start = time.perf_counter()
-    records = records_from_args(args)
+    report = Reporter(getattr(args, "progress", "lines") == "json")
+    records = [dataclasses.replace(r, label="other") if r.label == NOTHING_LABEL else r
+               for r in records_from_args(args)]
+    held = set(getattr(args, "holdout_groups", None) or [])
+    if held:
+        unknown = held - {r.group for r in records}
+        if unknown:
+            raise DatasetError(f"`--holdout-groups` names groups the data does not have: {', '.join(sorted(unknown))}")
+        # Kept out of everything here, the folds included, so they can test the shipped model.
+        records = [r for r in records if r.group not in held]
     base = _base_background(args)
     labels = labels_of(records)
     if base is not None and "other" not in labels:
         labels = sorted([*labels, "other"])
     config = pose_config(args, labels)
+    if getattr(args, "from_bundle", None):
+        from model.bundle import load_config
+
+        # Its kept windows, and live input, are the base's length and rate.
+        b = load_config(args.from_bundle)
+        config = config.replace(frames=b.frames, min_frames=b.min_frames, max_frames=b.max_frames, fps=b.fps,
+                                embed_dim=b.embed_dim, lstm_units=b.lstm_units)
     _say(f"config: {config.summary()}")
     tracker = PoseTracker.from_files(fetch_pose_models(progress=_say))
     cache = Path(args.cache) if getattr(args, "cache", None) else default_cache_dir()
-    clips = load_pose_clips(records, tracker, cache,
-                            progress=lambda k, n, name: _say(f"pose {k}/{n}: {name}"))
+    clips = load_pose_clips(records, tracker, cache, progress=lambda k, n, name: report("loading", k, n, name))
     settings = PoseTrainSettings(epochs=args.epochs, seed=args.seed,
                                  views=args.views if getattr(args, "views", None) is not None else 8)
     metrics: dict = {"trained": date.today().isoformat(), "command": getattr(args, "command_line", ""),
-                     "features": "pose", "clips": len(clips)}
+                     "features": "pose", "clips": len(clips), "holdout_groups": sorted(held)}
     if getattr(args, "loso", False):
         config, metrics["loso"] = _loso(clips, config, settings)
     extra = {config.background_label: base} if base is not None else None
     model = fit_pose_classifier(clips, config, settings, extra=extra,
-                                on_epoch=lambda e, logs: _say(f"epoch {e + 1}/{settings.epochs}: "
-                                                              f"loss {logs['loss']:.3f}"))
+                                on_epoch=lambda e, logs: report("training", e + 1, settings.epochs,
+                                                                f"loss {logs['loss']:.3f}"))
     metrics["params"] = int(model.count_params())
     out = Path(args.out)
-    save_bundle(out, config, model, predictor=_default_predictor(config), metrics=metrics,
-                model_card=_card(config, metrics, args))
-    _keep_background(out, clips, config)
-    _say(f"saved {out} in {time.perf_counter() - t_start:.1f} s")
+    base_dir = getattr(args, "from_bundle", None)
+    save_bundle(out, config, model, predictor=_predictor(Path(base_dir) if base_dir else DEFAULT_MODEL, config),
+                metrics=metrics, model_card=_card(config, metrics, args))
+    _keep_background(out, clips, config, base)
+    seconds = round(time.perf_counter() - t_start, 1)
+    counts = {label: sum(c.record.label == label for c in clips) for label in labels_of(records)}
+    summary = f"trained {', '.join(f'{k} ({n})' for k, n in counts.items())} on pose in {seconds:g} s"
+    if report.json_lines:
+        report.emit({"stage": "done", "bundle": str(out), "summary": summary, "estimate": None,
+                     "counts": counts, "seconds": seconds, "warnings": [], "labels": list(config.labels)})
+    else:
+        print(summary)
+        print(f"wrote {out}")
     return 0
 
 
@@ -164,24 +192,26 @@ def _base_background(args: argparse.Namespace):
         return z["windows"].astype(np.float32)
 
 
-def _keep_background(out: Path, clips, config) -> None:
+def _keep_background(out: Path, clips, config, base: np.ndarray | None) -> None:
+    """Keeps some background windows (these clips', else the base's) for a later `--from`."""
     from model.train.pose_data import eval_windows, present_share
 
     mine = [c for c in clips if c.record.label == config.background_label]
-    if not mine:
-        return
-    x, _ = eval_windows(mine, config, stride=4)
-    x = x[present_share(x) >= 0.5]
-    pick = np.random.default_rng(0).permutation(len(x))[:KEEP_BACKGROUND]
-    np.savez_compressed(out / BACKGROUND_FILE, windows=x[pick].astype(np.float16))
+    x = base if base is not None else np.zeros((0, config.frames, 1), np.float32)
+    if mine:
+        x, _ = eval_windows(mine, config, stride=4)
+        x = x[present_share(x) >= 0.5]
+    (out / BACKGROUND_FILE).unlink(missing_ok=True)
+    if len(x):
+        pick = np.random.default_rng(0).permutation(len(x))[:KEEP_BACKGROUND]
+        np.savez_compressed(out / BACKGROUND_FILE, windows=x[pick].astype(np.float16))
 
 
-def _default_predictor(config):
-    """The shipped next-frame predictor, when its frames match this config's."""
-    from app.paths import DEFAULT_MODEL
+def _predictor(folder: Path, config):
+    """The next-frame predictor of `folder` (the base, or the shipped bundle), when its frames match."""
     from model.bundle import PREDICTOR_FILE, _load_model
 
-    path = Path(DEFAULT_MODEL) / PREDICTOR_FILE
+    path = Path(folder) / PREDICTOR_FILE
     if not path.is_file():
         return None
     predictor = _load_model(path)

@@ -96,6 +96,8 @@ class SourcesMixin:
         self.session.reset()
         self.playback.set_source(info)
         self.playback.set_paused(False)
+        if getattr(self.engine, "waiting_for_model", False):
+            self.view.set_state("loading model… the file starts when it is ready")
         if info.kind == "file":
             self.engine.set_speed(self.playback.speed)
             if isinstance(source, str | Path) and Path(source).is_file():

@@ -66,6 +66,9 @@ class Engine(PlaybackControls):
         self._expect: int | None = None  # the first frame index the last seek delivers
         self._shown = -1  # index of the last frame emitted
         self._load_gen = 0  # only the newest load_model call may hand its models over
+        self._loading = False  # a load_model call is in flight
+        # A file opened while the first model loads waits, paused, so it never plays unlabelled.
+        self._held_for_model = None
         self._result_rate = RateMeter()
         self._inference_ms = 0.0
         self._latency_ms = 0.0
@@ -78,6 +81,7 @@ class Engine(PlaybackControls):
         with self._lock:
             self._load_gen += 1
             gen = self._load_gen
+            self._loading = True
         self._loader = threading.Thread(
             target=self._load, args=(Path(path), gen), name="actionlens-loader", daemon=True
         )
@@ -101,6 +105,7 @@ class Engine(PlaybackControls):
                     # The running model is in memory: a bundle deleted or replaced on disk
                     # since it loaded costs nothing but this reload.
                     line += f" The model loaded before ({running['path']}) keeps running."
+                self._release_held()  # no model is coming: the file plays without labels
                 self.events.emit(self.events.model_failed, line)
             return
         if notice and not self._superseded(gen):
@@ -112,6 +117,13 @@ class Engine(PlaybackControls):
             self._model_info = info
             self.device_label = info["device"]
         self.events.emit(self.events.model_loaded, info)
+
+    def _release_held(self) -> None:
+        with self._lock:
+            held, self._held_for_model = self._held_for_model, None
+            self._loading = False
+        if held is not None:
+            held.resume()
 
     @property
     def model_info(self) -> dict | None:
@@ -161,9 +173,20 @@ class Engine(PlaybackControls):
             self._ended_reported = False
         if old is not None:
             old.stop()
+        with self._lock:
+            waiting = self._loading and self._processor is None and self._handoff is None
+            hold = waiting and capture.info.kind == "file"
+            self._held_for_model = capture if hold else None
+        if hold:
+            capture.pause()  # before the first frame: playback starts with the model, not before
         capture.start()
         self._ensure_thread()
         return capture.info
+
+    @property
+    def waiting_for_model(self) -> bool:
+        """True while a file is held, paused, until the model it needs has loaded."""
+        return self._held_for_model is not None
 
     def close_source(self) -> None:
         """Stops and releases the current source."""
@@ -231,10 +254,13 @@ class Engine(PlaybackControls):
 
     def _adopt_models(self) -> None:
         with self._lock:
-            if self._handoff is not None:
+            adopted = self._handoff is not None
+            if adopted:
                 self._processor, self._handoff = self._handoff, None
                 self._processor.update_settings(self._settings)
                 self._reset_pending = True
+        if adopted:
+            self._release_held()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -42,7 +42,9 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         f"- **Unknown below:** {config.unknown_below:.2f}"
         + (" (calibrated on sources held out of training)" if metrics.get("loso") else ""),
         f"- **Trained:** {metrics.get('trained', 'n/a')} on {metrics.get('clips', 'n/a')} clips with "
-        f"`{metrics.get('command', 'n/a')}`",
+        f"`{metrics.get('command', 'n/a')}`"
+        + (f"; held out of all training: {', '.join(metrics['holdout_groups'])}"
+           if metrics.get("holdout_groups") else ""),
     ]
     loso = metrics.get("loso")
     if loso:

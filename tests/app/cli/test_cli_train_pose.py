@@ -1,0 +1,88 @@
+"""`actionlens train --features pose` and `train --from` a pose bundle, on real frames of a real person.
+
+The demo clip (assets/demo.mp4) holds three real trials of one person; cut into
+short clips they make a tiny dataset of three actions in any fresh clone.
+"""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from model.bundle import load_bundle
+from tests.cli_helpers import run, user_error
+from tests.engine_fixtures import pose_bundle_fixture  # noqa: F401
+from tests.model.pose.conftest import DEMO_CLIP, pose_paths  # noqa: F401
+
+pytestmark = pytest.mark.slow
+
+# (label, first frame, end) of the demo clip's three trials; each follows 60 frames of its first held.
+_TRIALS = (("wave", 60, 121), ("side", 181, 246), ("front", 306, 391))
+
+
+@pytest.fixture(scope="module")
+def demo_classes(tmp_path_factory):
+    """Class folders with two clips per action, cut from the demo clip."""
+    root = tmp_path_factory.mktemp("demo_classes")
+    cap = cv2.VideoCapture(str(DEMO_CLIP))
+    frames = []
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        frames.append(img)
+    cap.release()
+    for label, start, end in _TRIALS:
+        (root / label).mkdir()
+        half = (start + end) // 2
+        for k, (a, b) in enumerate(((start - 15, half + 10), (half - 10, end + 15))):
+            writer = cv2.VideoWriter(str(root / label / f"{label}_{k}.avi"), cv2.VideoWriter_fourcc(*"MJPG"),
+                                     29.97, (320, 240))
+            for img in frames[a:b]:
+                writer.write(img)
+            writer.release()
+    return root
+
+
+@pytest.fixture
+def pose_env(pose_paths, monkeypatch, tmp_path):  # noqa: F811
+    monkeypatch.setenv("ACTIONLENS_POSE_DIR", str(pose_paths["detector"].parent))
+    monkeypatch.setenv("ACTIONLENS_CACHE", str(tmp_path / "cache"))
+
+
+def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env, tmp_path):
+    out = tmp_path / "pose_model"
+    code, stdout, err = run("train", "--features", "pose", "--data", demo_classes, "--out", out,
+                            "--epochs", 2, "--views", 2, "--frames", 8)
+    assert code == 0, err
+    bundle = load_bundle(out)
+    assert bundle.config.uses_pose and set(bundle.labels) == {"idle", "wave", "side", "front"}
+    assert bundle.classifier.input.shape[-1] == 46
+    assert "BlazePose" in (out / "MODEL_CARD.md").read_text()
+    assert "wrote" in stdout
+
+
+def test_train_from_a_pose_bundle_keeps_unknown(demo_classes, pose_env, pose_bundle, tmp_path):  # noqa: F811
+    base = tmp_path / "base"
+    base.mkdir()
+    for name in ("classifier.keras", "config.json", "labels.json"):
+        (base / name).write_bytes((pose_bundle / name).read_bytes())
+    rng = np.random.default_rng(0)
+    np.savez_compressed(base / "background_poses.npz", windows=rng.normal(size=(40, 6, 46)).astype(np.float16))
+    out = tmp_path / "taught"
+    code, stdout, err = run("train", "--from", base, "--data", demo_classes, "--out", out, "--epochs", 2,
+                            "--views", 2, "--progress", "json")
+    assert code == 0, err
+    done = json.loads(stdout.strip().splitlines()[-1])
+    assert done["stage"] == "done" and done["counts"] == {"front": 2, "side": 2, "wave": 2}
+    config = load_bundle(out).config
+    assert config.background_label == "other" and "other" in config.labels
+    assert (out / "background_poses.npz").is_file()
+
+
+def test_from_a_pose_bundle_without_kept_background_is_one_line(demo_classes, pose_env, pose_bundle, tmp_path):  # noqa: F811
+    code, _, err = run("train", "--from", pose_bundle, "--data", demo_classes, "--out", tmp_path / "x")
+    assert "background_poses.npz: missing" in user_error(code, err)
