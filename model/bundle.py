@@ -116,12 +116,14 @@ def update_metrics(path: str | Path, **entries) -> Path:
         The path of the model card.
     """
     from model.eval.model_card import render_model_card
+    from model.eval.pose_card import render_pose_card
 
     bundle = load_bundle(path, load_predictor=False)
     metrics = {**bundle.metrics, **entries}
     root = Path(path)
+    render = render_pose_card if bundle.config.uses_pose else render_model_card
     _atomic_text(root / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
-    _atomic_text(root / CARD_FILE, render_model_card(bundle.config, metrics, notes=metrics.get("card_notes", "")))
+    _atomic_text(root / CARD_FILE, render(bundle.config, metrics, notes=metrics.get("card_notes", "")))
     return root / CARD_FILE
 
 

@@ -222,4 +222,6 @@ def _card(config, metrics: dict, args) -> str:
     from app.cli.common import read_notes
     from model.eval.pose_card import render_pose_card
 
-    return render_pose_card(config, metrics, read_notes(getattr(args, "card_notes", None)))
+    # Kept in metrics.json too, so a card redrawn later (`evaluate --record`) keeps them.
+    metrics["card_notes"] = read_notes(getattr(args, "card_notes", None))
+    return render_pose_card(config, metrics, metrics["card_notes"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from model.config import ModelConfig
+from model.eval.model_card import _evaluations_section
 from model.pose.fetch import CREDIT
 
 
@@ -32,8 +33,10 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         f"LSTM({config.lstm_units}) -> softmax ({metrics.get('params', 'n/a')} trainable parameters)",
         f"- **Pose model:** {CREDIT}; run with LiteRT where installed, else TensorFlow Lite",
         f"- **Input:** windows of {config.frames} steps at {config.fps:g} fps "
-        f"({(config.frames - 1) / config.fps:.1f} s), each step 15 body joints centred on the hips and "
-        "scaled by the body (image and world landmarks; unseen joints are zeros)",
+        f"({(config.frames - 1) / config.fps:.1f} s); each step the directions of 9 bones (torso, upper "
+        "arms, forearms, thighs, shins) in the picture and in BlazePose's world coordinates, so size and "
+        "place in the picture do not matter; a bone the model does not see is zeros; the LSTM also sees "
+        "each step's change from the one before",
         f"- **Labels:** {', '.join(f'`{x}`' for x in config.labels)}"
         + (f" (`{config.background_label}`: a person moving, but as none of the actions; shown as "
            "`unknown`)" if config.background_label else ""),
@@ -73,6 +76,7 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
             lines.append(f"| {row['source']} | {row['known_clips']} | {_pct(scr.get('known_clip_accuracy'))} | "
                          f"{_rate(scr.get('false_alarm_rate'))} | {_pct(row['known_clip_accuracy'])} | "
                          f"{_rate(row['false_alarm_rate'])} |")
+    lines += _evaluations_section(metrics)
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"

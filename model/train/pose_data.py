@@ -120,7 +120,8 @@ def idle_windows(clips: Sequence[PoseClip], config: ModelConfig, count: int,
         return np.zeros((0, config.frames, FEATURE_DIM), np.float32)
     pick = np.stack([frames[i] for i in rng.integers(0, len(frames), count)])
     out = np.repeat(pick[:, None, :], config.frames, axis=1)
-    noise = rng.normal(0, 0.01, out.shape).astype(np.float32)
+    # From none (a paused or frozen picture) to a little (a person breathing, tracking jitter).
+    noise = (rng.normal(0, 1, out.shape) * rng.uniform(0, 0.015, (count, 1, 1))).astype(np.float32)
     noise[..., PRESENCE_INDEX] = 0
     return out + noise * (out != 0)
 
@@ -153,10 +154,15 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
             feats = view_features(clip.track, config.fps, rng if v else None, aug, mirror_ok)
             w = cut_windows(feats, config.frames, stride)
             w = w[present_share(w) >= MIN_PRESENT]
-            if label in config.action_labels:
-                # The still start and end of an action clip are not the action: taught as it,
-                # a person standing in any room would be named.
-                w = w[rest_share(w) < MAX_REST]
+            resting = rest_share(w) >= MAX_REST
+            if label != config.idle_label and config.idle_label in index:
+                # The still start and end of any clip are a person at rest, not its action and
+                # not "other" motion: taught as either, a person standing in any room would be
+                # named, or shown as `unknown`. They are real idle windows, with real jitter.
+                xs.append(w[resting])
+                ys += [index[config.idle_label]] * int(resting.sum())
+                keys += [(config.idle_label, clip.source)] * int(resting.sum())
+                w = w[~resting]
             xs.append(w)
             ys += [index[label]] * len(w)
             keys += [(label, clip.source)] * len(w)
