@@ -2,7 +2,7 @@
 
 The model sees a 256x256 crop in [0, 1] and returns 39 landmarks (33 body points
 and 2 that place the next crop, plus 4 unused) as x, y, z, visibility and
-presence in crop pixels, a pose-presence logit, and 39 world landmarks in metres
+presence in crop pixels, a pose-presence probability, and 39 world landmarks in metres
 centred on the hips. Constants are those of mediapipe's pose_landmark_cpu.pbtxt.
 """
 
@@ -88,7 +88,9 @@ class LandmarkModel:
         outputs = self.model(self._input)
         by_size = {o.size: o for o in outputs}
         raw = by_size[NUM_MODEL_LANDMARKS * _VALUES_PER_LANDMARK].reshape(NUM_MODEL_LANDMARKS, 5)
-        presence = float(_sigmoid(by_size[1].reshape(()))[()])
+        # The flag is already a probability (the model ends in a sigmoid); the landmarks'
+        # visibility and presence below are logits.
+        presence = float(np.clip(by_size[1].reshape(()), 0.0, 1.0))
         world = by_size[NUM_MODEL_LANDMARKS * 3].reshape(NUM_MODEL_LANDMARKS, 3)[:NUM_LANDMARKS]
         xy = region.to_image(raw[:, :2].astype(np.float64), CROP_SIZE)
         # z is in crop pixels like x; scaled alike so it keeps x's units in the image.

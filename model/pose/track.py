@@ -20,7 +20,7 @@ from model.pose.landmarks import Pose
 from model.pose.skeleton import NUM_LANDMARKS
 
 # Bump when what an entry holds changes.
-POSE_CACHE_VERSION = 1
+POSE_CACHE_VERSION = 2
 
 
 @dataclass

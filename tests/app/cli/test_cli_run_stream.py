@@ -95,4 +95,6 @@ def test_run_reads_a_single_client_stream(tiny_bundle, tmp_path):
     assert code == 0, err
     assert server.connections == 1
     lines = [json.loads(x) for x in events.read_text().splitlines()]
-    assert len(lines) >= 20
+    # A live source drops stale frames, so how many get a label depends on the machine; that
+    # the stream was read through the one connection, past its first window, does not.
+    assert lines and lines[-1]["frame"] >= 6

@@ -121,3 +121,25 @@ def test_unseen_bones_are_zeros_and_mirroring_swaps_arms():
     m = mirror_features(x)
     np.testing.assert_allclose(m[0, 2 * RIGHT_FOREARM : 2 * RIGHT_FOREARM + 2], [-1, 0], atol=1e-6)
     np.testing.assert_allclose(mirror_features(m), x, atol=1e-6)
+
+
+class _FakeLandmarkModel:
+    """Returns fixed outputs shaped like pose_landmark_full's."""
+
+    def __init__(self, flag: float):
+        self.flag = flag
+
+    def __call__(self, x):
+        raw = np.zeros((1, 195), np.float32)
+        return [raw, np.full((1, 1), self.flag, np.float32), np.zeros((1, 256, 256, 1), np.float32),
+                np.zeros((1, 64, 64, 39), np.float32), np.zeros((1, 117), np.float32)]
+
+
+@pytest.mark.parametrize("flag", [0.0, 0.3, 0.97])
+def test_pose_flag_is_read_as_the_probability_it_is(flag):
+    # The model ends in a sigmoid: applying another would put every crop, empty or not, above 0.5.
+    from model.pose.landmarks import MIN_PRESENCE, LandmarkModel
+
+    pose = LandmarkModel(_FakeLandmarkModel(flag))(np.zeros((120, 160, 3), np.uint8), Region(80, 60, 100, 0.0))
+    assert pose.presence == pytest.approx(flag)
+    assert (pose.presence >= MIN_PRESENCE) == (flag >= 0.5)
