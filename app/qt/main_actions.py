@@ -25,6 +25,11 @@ def _action(window: MainWindow, text: str, slot, shortcut: str | QKeySequence | 
     return action
 
 
+def _set_skeleton(window: MainWindow, on: bool) -> None:
+    window.view.set_show_skeleton(on)
+    window.outputs.skeleton = on
+
+
 def install_actions(window: MainWindow) -> dict[str, QAction]:
     """Adds the menus, toolbar and shortcuts; returns the actions by name.
 
@@ -46,8 +51,8 @@ def install_actions(window: MainWindow) -> dict[str, QAction]:
         "leave_fullscreen": _action(window, "Leave fullscreen",
                                     lambda: window.isFullScreen() and window.showNormal(), "Esc"),
         "quit": _action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit),
-        "skeleton": _action(window, "&Skeleton", lambda: window.view.set_show_skeleton(
-            window.actions_by_name["skeleton"].isChecked()), "K",
+        "skeleton": _action(window, "&Skeleton", lambda: _set_skeleton(
+            window, window.actions_by_name["skeleton"].isChecked()), "K",
             "Draw the person's skeleton and box (pose models) (K)"),
     }
     a["skeleton"].setCheckable(True)

@@ -46,6 +46,7 @@ class OutputsController(QObject):
         self._fps = fps
         self.output_dir = Path(output_dir)
         self.idle_label = "idle"
+        self.skeleton = True  # follows View > Skeleton: recordings and snapshots show what the window shows
         self._status = ""
         self._status_lock = threading.Lock()
         self._recording: FrameWriter | None = None
@@ -95,7 +96,8 @@ class OutputsController(QObject):
         path = Path(path) if path is not None else self._new_path("recording", ".mp4")
         events = EventLog(path.with_suffix(".jsonl"))
         try:
-            writer = FrameWriter(path, self._fps(), render=OverlayRenderer(self._status_text, self.idle_label),
+            writer = FrameWriter(path, self._fps(), render=OverlayRenderer(self._status_text, self.idle_label,
+                                                                               skeleton=self.skeleton),
                                  on_done=lambda _path: self._recording_ended.emit(writer))
         except BaseException:
             events.close()
@@ -143,7 +145,7 @@ class OutputsController(QObject):
         """
         path = Path(path) if path is not None else self._new_path("snapshot", ".png")
         image = render_overlay(frame.image, result, status=self._status_text(), preview=preview,
-                               top_k=3, idle_label=self.idle_label)
+                               top_k=3, idle_label=self.idle_label, skeleton=self.skeleton)
         if not cv2.imwrite(str(path), image):
             raise OutputError(f"Cannot write snapshot {path}: check the folder exists and is writable.")
         return path

@@ -59,3 +59,12 @@ def test_no_person_headline_is_quiet(qtbot):
     view.show_frame(Frame(np.zeros((120, 200, 3), np.uint8), 3, 0.1, 0.0), _result(NO_PERSON))
     head = view.headline
     assert head.text == NO_PERSON and head.quiet and head.detail == "nobody in view"
+
+
+def test_view_menu_skeleton_toggles_the_view_and_recordings(window):
+    action = window.actions_by_name["skeleton"]
+    assert action.isCheckable() and action.isChecked()
+    assert window.view.show_skeleton and window.outputs.skeleton
+    action.trigger()
+    assert not action.isChecked()
+    assert not window.view.show_skeleton and not window.outputs.skeleton
