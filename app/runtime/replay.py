@@ -75,10 +75,9 @@ class TrackReplay:
             if not track.present[k]:
                 self._poses.append(None)
                 continue
-            # Only the body size (hip centre to body top) of these two points is used downstream.
+            # The features and the box read the landmarks only; the crop-placing points stay unset.
             self._poses.append(Pose(1.0, track.image[k], track.visibility[k], track.world[k],
-                                    np.zeros(2, np.float32), np.array([track.body_size[k], 0.0], np.float32),
-                                    tuple(track.frame_size)))
+                                    np.zeros(2, np.float32), np.zeros(2, np.float32), tuple(track.frame_size)))
         self._next = 0
 
     def reset(self) -> None:

@@ -10,5 +10,6 @@ Each stage is a small unit that can run and be tested alone:
 - `landmarks`: the crop -> 33 body landmarks in image pixels, with visibility;
 - `tracker`: the state that carries from frame to frame;
 - `features`: landmarks -> a vector that the room, the camera distance and the
-  position in the picture do not change.
+  position in the picture do not change;
+- `track`: a whole clip's poses as arrays, computed once and cached.
 """

@@ -68,3 +68,16 @@ def test_no_person_in_an_empty_room_end_to_end(pose_bundle, pose_cache, tmp_path
     labels = [json.loads(x)["label"] for x in events.read_text().splitlines()]
     assert labels and set(labels) == {NO_PERSON}
     assert out.stat().st_size > 0
+
+
+def test_replaying_cached_poses_shows_what_the_app_shows(pose_bundle, pose_cache, pose_paths, tmp_path):  # noqa: F811
+    # `train --loso` scores its folds on screen from cached poses; that must be the app's own answer.
+    from app.runtime.replay import shown_labels, shown_labels_of_track
+    from model.pose.track import track_clip
+
+    processor, _, _ = build_processor(pose_bundle, EngineSettings(predictor_every=0))
+    live = shown_labels(processor, DEMO_CLIP)
+    track = track_clip(DEMO_CLIP, processor.pose_tracker, tmp_path)
+    replayed = shown_labels_of_track(processor, track)
+    assert len(live) == len(replayed) > 400
+    assert live == replayed
