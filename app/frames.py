@@ -58,3 +58,13 @@ class RateMeter:
     def clear(self) -> None:
         with self._lock:
             self._times.clear()
+
+
+def frames_within(most: int, width: int | None, height: int | None, budget: int, least: int = 2) -> int:
+    """How many BGR frames of width x height a queue may hold: `most`, fewer when they pass `budget` bytes.
+
+    A queue of `least` frames still lets the producer and the consumer overlap.
+    """
+    if not width or not height:
+        return most
+    return max(least, min(most, budget // (int(width) * int(height) * 3)))

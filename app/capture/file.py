@@ -11,7 +11,7 @@ import cv2
 
 from app.capture.base import Capture
 from app.capture.sources import CaptureFactory
-from app.frames import Frame
+from app.frames import Frame, frames_within
 
 # Short waits keep stop(), seek() and pause() responsive without busy-waiting.
 _POLL_S = 0.05
@@ -20,6 +20,12 @@ _POLL_S = 0.05
 _MAX_LAG_S = 0.25
 # Frame counts in container headers are estimates; only a bigger gap means truncation.
 _COUNT_SLACK = 2
+
+
+# Decoded frames waiting for the consumer, in bytes: 32 frames of 640x480, or 7 of 1080p.
+DECODE_AHEAD_BYTES = 48 * 2**20
+
+
 
 
 class FileCapture(Capture):
@@ -35,7 +41,8 @@ class FileCapture(Capture):
         factory: creates a VideoCapture-like object.
         realtime: pace frames at the file's fps × speed; False delivers as fast as possible.
         loop: restart from frame 0 at the end.
-        queue_size: frames decoded ahead of the consumer.
+        queue_size: frames decoded ahead of the consumer, at most; large frames get fewer
+            (`DECODE_AHEAD_BYTES`), so a 4K file costs little more memory than a small one.
     """
 
     def __init__(
@@ -50,6 +57,7 @@ class FileCapture(Capture):
         if queue_size < 1:
             raise ValueError(f"`queue_size` must be >= 1. Received: queue_size={queue_size}")
         super().__init__(source, factory=factory)
+        self._queue_size = queue_size
         self._queue: queue.Queue[tuple[int, Frame]] = queue.Queue(queue_size)
         self._realtime = realtime
         self._loop = loop
@@ -63,6 +71,12 @@ class FileCapture(Capture):
         self._eof = False
         self._anchor: tuple[float, int] | None = None  # (monotonic time, index) pacing counts from
         self._changed = threading.Event()
+
+    def _open(self, timeout: float) -> None:
+        super()._open(timeout)
+        # The frame size is known once the file is open, and nothing is decoded before `start`.
+        self._queue = queue.Queue(frames_within(self._queue_size, self.info.width, self.info.height,
+                                                DECODE_AHEAD_BYTES))
 
     def _wake(self) -> None:
         self._changed.set()

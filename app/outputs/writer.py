@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.frames import Frame
+from app.frames import Frame, frames_within
 from app.outputs.recorder import VideoRecorder
 from app.results import Result
 
@@ -26,6 +26,7 @@ Render = Callable[[Frame, "Result | None"], np.ndarray]
 # queue plus one fragment (app/outputs/encoder.py), about 2 s in all.
 _QUEUE_SECONDS = 1.0
 _QUEUE_FRAMES = (8, 64)  # bounds on the queue, in frames
+_QUEUE_BYTES = 64 * 2**20  # and in bytes: 64 frames of 640x480, 10 of 1080p
 _STOP = object()
 
 
@@ -65,7 +66,11 @@ class FrameWriter:
         self._max_frames = max_frames
         self._on_done = on_done
         low, high = _QUEUE_FRAMES
-        self._queue: queue.Queue = queue.Queue(maxsize=min(high, max(low, round(fps * _QUEUE_SECONDS))))
+        frames = min(high, max(low, round(fps * _QUEUE_SECONDS)))
+        if frame_size is not None:
+            # 64 frames of 1080p would be 400 MB waiting for the encoder; the bound is in bytes too.
+            frames = frames_within(frames, frame_size[1], frame_size[0], _QUEUE_BYTES)
+        self._queue: queue.Queue = queue.Queue(maxsize=frames)
         self._accepted = 0
         self.dropped = 0
         self.result_path: Path | None = None
