@@ -33,6 +33,7 @@ def main(args: argparse.Namespace) -> int:
     rows.append(("devices", devices["summary"] if not devices["gpus"] else ", ".join(devices["gpus"])))
     rows.append(("pyqt6", qt_versions()))
     rows.append(("default model", _model_summary(DEFAULT_MODEL)))
+    rows.append(("pose models", _pose_summary()))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
@@ -46,6 +47,16 @@ def _version() -> str:
         return version("actionlens")
     except Exception:
         return "unknown (not installed)"
+
+
+def _pose_summary() -> str:
+    """Where the BlazePose models are and what runs them, or the command that fetches them."""
+    from model.pose.fetch import FETCH_COMMAND, cached_pose_models, pose_cache_dir
+    from model.pose.runtime import runtime_name
+
+    found = cached_pose_models()
+    where = f"{pose_cache_dir()}" if found else f"not fetched yet (`{FETCH_COMMAND}`)"
+    return f"{where}; run with {runtime_name()}"
 
 
 def _model_summary(path) -> str:

@@ -24,6 +24,16 @@ def _interpreter_class():
         return tf.lite.Interpreter, "TensorFlow Lite"
 
 
+def runtime_name() -> str:
+    """"LiteRT" when `ai-edge-litert` is installed, else "TensorFlow Lite"."""
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401
+
+        return "LiteRT"
+    except ImportError:
+        return "TensorFlow Lite"
+
+
 class TFLiteModel:
     """A TFLite model with one input, called like a function.
 

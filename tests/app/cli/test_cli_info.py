@@ -22,3 +22,11 @@ def test_info_prints_versions_backend_devices_and_default_model(capsys):
     # Before a model is trained and shipped, the default model is reported, not fatal.
     model = rows["default model"]
     assert model.startswith("unavailable: ") or "classes" in model
+
+
+def test_info_says_where_the_pose_models_are_or_how_to_fetch_them(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("ACTIONLENS_POSE_DIR", str(tmp_path))
+    assert main(["info"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("pose models"))
+    assert "not fetched yet (`actionlens fetch-pose`)" in line
+    assert line.endswith(("run with LiteRT", "run with TensorFlow Lite"))
