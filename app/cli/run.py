@@ -30,7 +30,7 @@ from model.bundle import BundleError
 def main(args: argparse.Namespace) -> int:
     """Runs the engine over `args.source` until it ends or the user stops it."""
     from app.capture import open_capture
-    from app.capture.sources import parse_source
+    from app.capture.sources import is_url, parse_source
 
     source = parse_source(args.source)
     check_outputs(args)
@@ -56,8 +56,10 @@ def main(args: argparse.Namespace) -> int:
 
     engine.events.frame_ready.connect(on_frame)
     # Opened once and kept: a single-client stream server or camera refuses a second connection.
-    capture = open_capture(source, realtime=not args.fast, loop=False)
-    info = capture.info
+    # A file or camera is opened now, so a wrong path or a missing camera fails before the model
+    # loads; a stream only once the model is ready, or it would pile up seconds of video in its
+    # connection and burst through them when reading starts.
+    capture = None if is_url(source) else open_capture(source, realtime=not args.fast, loop=False)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     started = time.monotonic()
     interrupted = False
@@ -68,6 +70,9 @@ def main(args: argparse.Namespace) -> int:
         if not engine.wait_until_loaded():
             raise BundleError(failure[0] if failure else f"{args.model}: the model did not load")
         print(f"model: {engine.model_info['summary']} on {engine.device_label}", file=sys.stderr)
+        if capture is None:
+            capture = open_capture(source, realtime=not args.fast, loop=False)
+        info = capture.info
         outputs.append(RunOutputs(args, info.fps, (info.height, info.width),
                                   status=lambda: status_text(engine.stats()),
                                   every_frame=info.kind == "file",
@@ -82,7 +87,8 @@ def main(args: argparse.Namespace) -> int:
         try:
             stats = engine.stats()  # before stop: closing the source resets its counters
             engine.stop()
-            capture.stop()  # already stopped by the engine once it took it; else released here
+            if capture is not None:
+                capture.stop()  # already stopped by the engine once it took it; else released here
             written = outputs[0].close() if outputs else []
         finally:
             signal.signal(signal.SIGTERM, previous)
