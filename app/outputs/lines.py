@@ -16,6 +16,7 @@ versions that flushed less carefully.
 from __future__ import annotations
 
 import os
+import stat
 import time
 import warnings
 from pathlib import Path
@@ -57,6 +58,8 @@ class LineWriter:
             self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         except OSError as e:
             raise OutputError(f"Cannot write {what} {self.path}: {e.strerror or e}.") from e
+        # A pipe or terminal (`--events /dev/stdout`) cannot be fsynced: there is no disk to store to.
+        self._on_disk = stat.S_ISREG(os.fstat(self._fd).st_mode)
 
     @property
     def closed(self) -> bool:
@@ -106,6 +109,8 @@ class LineWriter:
         os.close(fd)
 
     def _sync(self) -> None:
+        if not self._on_disk:
+            return
         if os.fstat(self._fd).st_nlink == 0:
             raise OSError(0, "the file was deleted (or its folder removed) while being written")
         os.fsync(self._fd)

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -157,3 +158,19 @@ def test_sigkill_mid_log_leaves_only_whole_lines(tmp_path):
     events = whole_json_lines(path)
     assert len(events) >= 2000
     assert [e["frame"] for e in events] == list(range(len(events)))
+
+
+def test_lines_go_through_a_pipe(tmp_path, monkeypatch):
+    # `--events /dev/stdout | jq`: a pipe has no disk to fsync to, and that is no reason to stop.
+    monkeypatch.setattr(lines_module, "FSYNC_EVERY_S", 0.0)
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.extend(fifo.read_text().splitlines()))
+    reader.start()
+    writer = LineWriter(fifo, "events file")
+    assert all(writer.write_line(f'{{"frame": {i}}}') for i in range(5))
+    writer.close()
+    reader.join(timeout=5)
+    assert writer.error is None
+    assert received == [f'{{"frame": {i}}}' for i in range(5)]
