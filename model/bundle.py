@@ -74,6 +74,7 @@ def save_bundle(
     predictor=None,
     metrics: dict | None = None,
     model_card: str | None = None,
+    lite: bool = True,
 ) -> Path:
     """Writes a complete bundle to `out_dir`.
 
@@ -87,6 +88,8 @@ def save_bundle(
         predictor: the next-frame predictor, or None to keep an existing one.
         metrics: evaluation figures for metrics.json.
         model_card: text for MODEL_CARD.md (a short default is written if None).
+        lite: also write the TFLite files that LiteRT runs (`model.lite.convert.export_lite`),
+            each checked against its Keras model; the check is recorded in lite.json.
 
     Returns:
         The bundle folder.
@@ -102,6 +105,10 @@ def save_bundle(
         _atomic_text(out / METRICS_FILE, json.dumps(metrics or {}, indent=2) + "\n")
     if model_card is not None or not (out / CARD_FILE).exists():
         _atomic_text(out / CARD_FILE, model_card or f"# Model card\n\n{config.summary()}\n")
+    if lite:
+        from model.lite.convert import export_lite
+
+        export_lite(out, classifier=classifier, predictor=predictor)
     return out
 
 
@@ -140,6 +147,27 @@ def load_bundle(path: str | Path, *, load_predictor: bool = True) -> Bundle:
     Raises:
         BundleError: naming the file and the problem.
     """
+    root, config, metrics = read_bundle_files(path)
+    classifier = _load_model(root / CLASSIFIER_FILE)
+    _check_classifier(root / CLASSIFIER_FILE, classifier, config)
+    predictor = None
+    if load_predictor and (root / PREDICTOR_FILE).is_file():
+        predictor = _load_model(root / PREDICTOR_FILE)
+    return Bundle(root, config, classifier, predictor, metrics)
+
+
+def read_bundle_files(path: str | Path) -> tuple[Path, ModelConfig, dict]:
+    """Checks a bundle's files and reads its config and metrics, loading no model.
+
+    Args:
+        path: the bundle folder.
+
+    Returns:
+        (folder, config, metrics): metrics is {} when metrics.json is absent.
+
+    Raises:
+        BundleError: naming the file and the problem.
+    """
     root = _bundle_folder(path)
     if not (root / CLASSIFIER_FILE).is_file():
         raise BundleError(
@@ -152,13 +180,8 @@ def load_bundle(path: str | Path, *, load_predictor: bool = True) -> Bundle:
         raise BundleError(
             f"{root / LABELS_FILE}: labels {labels} differ from {CONFIG_FILE}'s {list(config.labels)}."
         )
-    classifier = _load_model(root / CLASSIFIER_FILE)
-    _check_classifier(root / CLASSIFIER_FILE, classifier, config)
-    predictor = None
-    if load_predictor and (root / PREDICTOR_FILE).is_file():
-        predictor = _load_model(root / PREDICTOR_FILE)
     metrics = _load_json(root / METRICS_FILE) if (root / METRICS_FILE).is_file() else {}
-    return Bundle(root, config, classifier, predictor, metrics)
+    return root, config, metrics
 
 
 def load_config(path: str | Path) -> ModelConfig:

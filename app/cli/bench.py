@@ -73,26 +73,21 @@ def _frames():
 
 
 def measure_paths(args: argparse.Namespace, frames) -> dict:
-    """Naive predict vs the cached engine path vs the predictor, on one model."""
-    from app.runtime.inference import CompiledModels
-    from app.runtime.processor import FrameProcessor
-    from model.backend import device_label, select_device
-    from model.bundle import load_bundle
+    """Naive predict (Keras only) vs the cached engine path vs the predictor, on one model."""
+    from app.runtime.loader import build_processor
     from model.preprocess import preprocess_frame
 
-    bundle = load_bundle(args.model)
-    cfg = bundle.config
-    device, notice = select_device(args.device)
+    proc, info, notice = build_processor(
+        args.model, EngineSettings(predictor_every=0), args.device,
+        progress=lambda line: print(line, file=sys.stderr), runtime_request=args.runtime)
     if notice:
         print(f"actionlens: {notice}", file=sys.stderr)
+    models, cfg, tracker = proc.models, proc.config, proc.pose_tracker
     pixels = np.stack([preprocess_frame(f, cfg) for f in frames[: cfg.frames]])[None]
-    tracker, pose_ms = None, None
-    if cfg.uses_pose:
+    pose_ms = None
+    if tracker is not None:
         from model.pose.features import pose_features
-        from model.pose.fetch import fetch_pose_models
-        from model.pose.tracker import PoseTracker
 
-        tracker = PoseTracker.from_files(fetch_pose_models(progress=lambda x: print(x, file=sys.stderr)))
         window = np.stack([pose_features(tracker(f)) for f in frames[: cfg.frames]])[None]
         step = iter(range(10**9))
         # Tracking from frame to frame, as live: the landmark model on each frame, the detector when lost.
@@ -100,10 +95,9 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
         tracker.reset()
     else:
         window = pixels
-    naive = _timed(lambda: bundle.classifier.predict(window, verbose=0), 20)
-    models = CompiledModels(bundle, device)
-    models.warm_up(cfg.frames)
-    proc = FrameProcessor(models, EngineSettings(predictor_every=0), device_label(device), pose_tracker=tracker)
+    naive = None
+    if info["runtime"] == "Keras":  # what seed code does per frame; LiteRT has no such path
+        naive = _timed(lambda: models.bundle.classifier.predict(window, verbose=0), 20)
     clock = [0.0]
 
     def one_frame():
@@ -115,20 +109,21 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
         one_frame()  # fill the window first: an empty window skips the head
     engine_ms = _timed(one_frame, 300)
     next_ms = None
-    if bundle.predictor is not None:
+    if models.predictor is not None:
         ctx = np.repeat(pixels[0, -1:], cfg.predictor_frames, axis=0)
         next_ms = _timed(lambda: models.predict_next(ctx), 30)
     return {
         "model": str(args.model),
+        "runtime": info["runtime"],
         "window": cfg.frames,
         "frame_shape": list(cfg.frame_shape),
         "naive_predict_ms": naive,
         "engine_ms_per_frame": engine_ms,
-        "speedup": naive / engine_ms,
+        "speedup": naive / engine_ms if naive is not None else None,
         "next_frame_ms": next_ms,
         "pose_ms_per_frame": pose_ms,
         "pose_runtime": tracker.runtime_name if tracker is not None else None,
-        "device": device_label(device),
+        "device": info["device"],
     }
 
 
@@ -136,7 +131,7 @@ def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 3
     """Runs the whole engine on a paced 30 fps camera; every frame classified."""
     from app.capture.paced_camera import PacedCamera
 
-    engine = Engine(EngineSettings(), device=args.device)
+    engine = Engine(EngineSettings(), device=args.device, runtime=args.runtime)
     latencies: list[float] = []
     shown = [0]
     done = threading.Event()
@@ -196,6 +191,10 @@ def main(args: argparse.Namespace) -> int:
         from app.outputs.files import check_output_path
 
         check_output_path(args.json, "JSON file")
+    if args.runtime == "both":
+        from app.cli.bench_compare import main as compare
+
+        return compare(args)
     frames = _frames()
     out = measure_paths(args, frames)
     n = args.frames if not args.soak_seconds else int(args.soak_seconds * 30) + 30

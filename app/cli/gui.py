@@ -25,5 +25,6 @@ def main(args: argparse.Namespace) -> int:
         snapshot=args.snapshot,
         snapshot_after_frames=args.snapshot_after_frames,
         device=args.device,
+        runtime=args.runtime,
         timing=args.timing,
     )

@@ -15,6 +15,7 @@ import sys
 from app.cli.common import add_data_options, add_model_options, add_training_options
 from app.cli.workers import add_cluster_options
 from app.paths import DEFAULT_MODEL
+from app.runtime.runtime_choice import RUNTIMES
 from model.config import FEATURES, MOTION_INPUTS, ModelConfig
 from model.train.classifier import TrainSettings
 from model.train.predictor import PredictorSettings
@@ -34,6 +35,8 @@ _USER_ERRORS = (
     ("model.shapes", "ShapeError"),
     ("model.export", "ExportError"),
     ("model.pose.fetch", "PoseModelsMissing"),
+    ("model.lite.bundle", "LiteUnavailable"),
+    ("app.cli.bench_compare", "BenchChildFailed"),
 )
 
 
@@ -44,6 +47,9 @@ def _add_model(p: argparse.ArgumentParser) -> None:
 def _add_device(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
                    help="where the models run; gpu falls back to cpu with a notice")
+    p.add_argument("--runtime", choices=RUNTIMES, default="auto",
+                   help="what runs them: litert (no TensorFlow; the default without a CUDA GPU) "
+                        "or keras (TensorFlow; the default with one)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,9 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skeleton", action="store_true", help="pose models: draw the skeleton and box in --out")
     p.add_argument("--landmarks", action="store_true", help="pose models: events carry the 33 landmarks")
 
-    p = sub.add_parser("bench", help="measure the engine against naive per-window predict")
+    p = sub.add_parser("bench", help="measure both runtimes side by side: start-up, per frame, latency, memory")
     _add_model(p)
-    _add_device(p)
+    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where the models run")
+    p.add_argument("--runtime", choices=("both", *RUNTIMES), default="both",
+                   help="both (default: each in its own process, side by side), or one, in this process")
     p.add_argument("--json", help="write the figures to this JSON file")
     p.add_argument("--frames", type=int, default=300, help="frames of the paced live run")
     p.add_argument("--soak-seconds", type=float, default=0.0, help="also run this long and report RSS growth")
@@ -171,10 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the open-set figures in the model's metrics.json and model card under NAME")
     p.add_argument("--cache", help="clip cache folder")
 
-    p = sub.add_parser("export", help="export the classifier to ONNX, TFLite or SavedModel")
+    p = sub.add_parser("export", help="export the classifier to ONNX, TFLite or SavedModel, "
+                                      "or (re)write the bundle's own LiteRT files")
     _add_model(p)
-    p.add_argument("--format", required=True, choices=("onnx", "tflite", "savedmodel"))
-    p.add_argument("--out", required=True)
+    p.add_argument("--format", required=True, choices=("onnx", "tflite", "savedmodel", "litert"),
+                   help="litert: the files the app runs (encoder, head, predictor), into the bundle")
+    p.add_argument("--out", help="file or folder to write (litert: default the bundle itself)")
     return parser
 
 

@@ -35,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
     source = parse_source(args.source)
     check_outputs(args)
     settings = EngineSettings(window=args.window, stride=args.stride)
-    engine = Engine(settings, device=args.device)
+    engine = Engine(settings, device=args.device, runtime=args.runtime)
     failure: list[str] = []
     ended = threading.Event()
     latencies: list[float] = []
@@ -69,7 +69,8 @@ def main(args: argparse.Namespace) -> int:
         engine.load_model(args.model)
         if not engine.wait_until_loaded():
             raise BundleError(failure[0] if failure else f"{args.model}: the model did not load")
-        print(f"model: {engine.model_info['summary']} on {engine.device_label}", file=sys.stderr)
+        print(f"model: {engine.model_info['summary']} on {engine.device_label} "
+              f"with {engine.runtime_label}", file=sys.stderr)
         if capture is None:
             capture = open_capture(source, realtime=not args.fast, loop=False)
         info = capture.info
@@ -147,6 +148,7 @@ def _summary(counts, latencies, segments, wall, stats, written, interrupted, fas
     print(f"latency ms    p50 {np.percentile(lat, 50):.1f}  p99 {np.percentile(lat, 99):.1f}{queued}")
     print(f"dropped       {stats['dropped']}")
     print(f"device        {stats['device']}")
+    print(f"runtime       {stats.get('runtime') or '-'}")
     if per_label:
         print("labels        " + ", ".join(f"{k} {v:.1f}s" for k, v in per_label.most_common()))
     for path in written:

@@ -205,7 +205,7 @@ def status_text(stats: dict, skipped_paints: int = 0) -> str:
         skipped_paints: frames the GUI did not paint because a newer one had arrived.
 
     Returns:
-        e.g. "source 30.0 fps | model 29.8 fps | inference 12 ms | latency 48 ms | dropped 0 | CPU".
+        e.g. "source 30.0 fps | model 29.8 fps | inference 12 ms | latency 48 ms | dropped 0 | LiteRT on CPU".
     """
     parts = [
         f"source {float(stats.get('capture_fps', 0.0)):.1f} fps",
@@ -216,7 +216,9 @@ def status_text(stats: dict, skipped_paints: int = 0) -> str:
     ]
     if skipped_paints:
         parts.append(f"unpainted {skipped_paints}")
-    parts.append(str(stats.get("device", "") or "no device"))
+    device = str(stats.get("device", "") or "no device")
+    # ASCII only: recordings draw this line with OpenCV's Hershey fonts.
+    parts.append(f"{stats['runtime']} on {device}" if stats.get("runtime") else device)
     return " | ".join(parts)
 
 

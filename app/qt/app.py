@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +23,10 @@ SNAPSHOT_TIMEOUT_S = 300.0
 EXIT_GRACE_S = 60.0
 
 
-def _default_engine(settings, device: str):
+def _default_engine(settings, device: str, runtime: str = "auto"):
     from app.runtime.engine import Engine
 
-    return Engine(settings, device=device)
+    return Engine(settings, device=device, runtime=runtime)
 
 
 def run_gui(
@@ -35,6 +36,7 @@ def run_gui(
     snapshot_after_frames: int = 60,
     device: str = "auto",
     *,
+    runtime: str = "auto",
     engine_factory: Callable | None = None,
     store: SettingsStore | None = None,
     camera_lister: CameraLister | None = None,
@@ -51,6 +53,7 @@ def run_gui(
             shown with a prediction, save the whole window there as PNG, and exit.
         snapshot_after_frames: frames with a prediction to show before the snapshot.
         device: "auto", "cpu" or "gpu", passed to the engine.
+        runtime: "auto", "litert" or "keras", passed to the engine.
         engine_factory: `(settings, device) -> engine` (tests pass a fake).
         store: remembered settings (tests pass one backed by a temporary file).
         camera_lister: returns camera indices (tests pass a stub).
@@ -70,7 +73,7 @@ def run_gui(
         app.setApplicationName(APPLICATION)
     store = store or SettingsStore()
     settings = store.engine_settings()
-    engine = (engine_factory or _default_engine)(settings, device)
+    engine = (engine_factory or functools.partial(_default_engine, runtime=runtime))(settings, device)
     window = MainWindow(engine, store, camera_lister=camera_lister, show_dialogs=snapshot is None)
     loop = QEventLoop()
     outcome = {"code": 0}

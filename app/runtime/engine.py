@@ -39,11 +39,14 @@ class Engine(PlaybackControls):
         settings: initial window, stride, predictor and smoothing settings.
         device: "auto", "cpu" or "gpu"; a GPU asked for where there is none
             falls back to the CPU with a notice (`error_raised`), never a crash.
+        runtime: "auto", "litert" or "keras" (see `app.runtime.runtime_choice`).
     """
 
-    def __init__(self, settings: EngineSettings | None = None, device: str = "auto"):
+    def __init__(self, settings: EngineSettings | None = None, device: str = "auto",
+                 runtime: str = "auto"):
         self._settings = settings or EngineSettings()
         self._device_request = device
+        self._runtime_request = runtime
         self.events = EngineEvents()
         self._lock = threading.Lock()
         # Held while a frame is checked and emitted, and by seek/step/open_source:
@@ -73,6 +76,7 @@ class Engine(PlaybackControls):
         self._inference_ms = 0.0
         self._latency_ms = 0.0
         self.device_label = "CPU"
+        self.runtime_label = ""  # "LiteRT" or "Keras", once a model is loaded
 
     # -- model ------------------------------------------------------------------------------
 
@@ -94,7 +98,7 @@ class Engine(PlaybackControls):
     def _load(self, path: Path, gen: int) -> None:
         try:
             processor, info, notice = build_processor(
-                path, self._settings, self._device_request,
+                path, self._settings, self._device_request, runtime_request=self._runtime_request,
                 progress=lambda line: self.events.emit(self.events.error_raised, line))
         except Exception as err:  # every failure reaches the user as one line
             if not self._superseded(gen):
@@ -116,6 +120,7 @@ class Engine(PlaybackControls):
             self._handoff = processor
             self._model_info = info
             self.device_label = info["device"]
+            self.runtime_label = info["runtime"]
         self.events.emit(self.events.model_loaded, info)
 
     def _release_held(self) -> None:
@@ -214,7 +219,7 @@ class Engine(PlaybackControls):
             processor.update_settings(settings)
 
     def stats(self) -> dict:
-        """Counters for the status line: fps, ms, drops, device and queue backlog."""
+        """Counters for the status line: fps, ms, drops, device, runtime and queue backlog."""
         capture = self._capture
         return {
             "capture_fps": capture.capture_fps() if capture is not None else 0.0,
@@ -223,6 +228,7 @@ class Engine(PlaybackControls):
             "latency_ms": self._latency_ms,
             "dropped": capture.dropped if capture is not None else 0,
             "device": self.device_label,
+            "runtime": self.runtime_label,
             "backlog": getattr(capture, "backlog", 0) if capture is not None else 0,
         }
 

@@ -34,6 +34,7 @@ class CompiledModels:
         self.encoder, self.head = split if split is not None else (None, None)
         self.classifier = bundle.classifier
         self.predictor = bundle.predictor
+        self.runtime_name = "Keras"
 
     @property
     def cached(self) -> bool:

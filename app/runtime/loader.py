@@ -1,8 +1,9 @@
 """Loading a bundle into a ready-to-run FrameProcessor: the work of the engine's loader thread.
 
-Kept apart from the threads so it can be called (and tested) directly: it
-imports TensorFlow, loads the bundle in safe mode, picks the device, and traces
-every compiled call once, so the first real frame is as fast as the rest.
+Kept apart from the threads so it can be called (and tested) directly: it picks
+the runtime (`app.runtime.runtime_choice`), loads the bundle's TFLite files for
+LiteRT, or its Keras models in safe mode on TensorFlow's device, and runs every
+call once, so the first real frame is as fast as the rest.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.runtime.processor import FrameProcessor
+from app.runtime.runtime_choice import choose_runtime
 from app.settings import EngineSettings
+from model.lite.bundle import LiteUnavailable
 
 
 def build_processor(
-    path: str | Path, settings: EngineSettings, device_request: str = "auto", progress=None
+    path: str | Path, settings: EngineSettings, device_request: str = "auto", progress=None,
+    runtime_request: str = "auto",
 ) -> tuple[FrameProcessor, dict, str | None]:
     """Loads the bundle at `path` and wraps it for the inference thread.
 
@@ -23,47 +27,54 @@ def build_processor(
         settings: the engine's current settings.
         device_request: "auto", "cpu" or "gpu".
         progress: called with a line per step when a pose model's BlazePose files
-            are fetched (the first time only).
+            are fetched, or a bundle is converted for LiteRT (the first time only).
+        runtime_request: "auto", "litert" or "keras" (see `app.runtime.runtime_choice`).
 
     Returns:
         (processor, info, notice): info is what the "model_loaded" event carries
-        (summary, labels, device, frames, min_frames, max_frames, fps,
+        (summary, labels, device, runtime ("LiteRT" or "Keras"), frames, min_frames, max_frames, fps,
         has_predictor, idle_label, background_label, unknown_below, path, held_out_curve: named
         and false alarms on held-out sources per threshold, or []; held_out_pooled: the card's
         leave-one-source-out figures, or None); notice is a line for the user when the
-        device request could not be met, else None.
+        device or runtime request could not be met as asked, else None.
 
     Raises:
         BundleError: the bundle is missing or broken (the message names the file).
+        LiteUnavailable: LiteRT was asked for and the bundle cannot run on it (one line why).
         PoseModelsMissing: a pose model, and the BlazePose files could not be fetched
             (one line with the command that fetches them).
     """
-    from app.runtime.inference import CompiledModels
-    from model.backend import device_label, select_device
-    from model.bundle import load_bundle
-
-    bundle = load_bundle(path)
-    device, notice = select_device(device_request)
-    models = CompiledModels(bundle, device)
-    label = device_label(device)
+    runtime, notice = choose_runtime(runtime_request, device_request)
+    models = None
+    if runtime == "litert":
+        try:
+            models, label = _lite_models(path, progress), "CPU"
+        except LiteUnavailable as err:
+            if runtime_request == "litert":
+                raise
+            notice = f"{err} Running on Keras instead."
+    if models is None:
+        models, label, device_notice = _keras_models(path, device_request)
+        notice = notice or device_notice
     tracker = None
-    if bundle.config.uses_pose:
+    if models.config.uses_pose:
         from model.pose.fetch import fetch_pose_models
         from model.pose.tracker import PoseTracker
 
         tracker = PoseTracker.from_files(fetch_pose_models(progress=progress))
     processor = FrameProcessor(models, settings, device_label=label, pose_tracker=tracker)
     models.warm_up(processor.settings.window)
-    cfg = bundle.config
+    cfg = models.config
     info = {
-        "summary": bundle.summary(),
+        "summary": models.bundle.summary(),
+        "runtime": models.runtime_name,
         "labels": cfg.labels,
         "device": label,
         "frames": cfg.frames,
         "min_frames": cfg.min_frames,
         "max_frames": cfg.max_frames,
         "fps": cfg.fps,
-        "has_predictor": bundle.predictor is not None,
+        "has_predictor": models.predictor is not None,
         "idle_label": cfg.idle_label,
         "background_label": cfg.background_label,
         "unknown_below": cfg.unknown_below,
@@ -71,9 +82,27 @@ def build_processor(
         "pose_runtime": tracker.runtime_name if tracker is not None else "",
         "held_out_curve": _held_out_curve(path),
         # Bundles trained before the folds were kept still have the pooled figures of their card.
-        "held_out_pooled": (bundle.metrics.get("loso") or {}).get("pooled"),
+        "held_out_pooled": (models.bundle.metrics.get("loso") or {}).get("pooled"),
     }
     return processor, info, notice
+
+
+def _lite_models(path: str | Path, progress):
+    # No TensorFlow on this path, unless the bundle must be converted once.
+    from app.runtime.lite_models import LiteModels
+    from model.lite.bundle import load_lite_bundle
+
+    return LiteModels(load_lite_bundle(path, progress=progress))
+
+
+def _keras_models(path: str | Path, device_request: str):
+    from app.runtime.inference import CompiledModels
+    from model.backend import device_label, select_device
+    from model.bundle import load_bundle
+
+    bundle = load_bundle(path)
+    device, notice = select_device(device_request)
+    return CompiledModels(bundle, device), device_label(device), notice
 
 
 def _held_out_curve(path: str | Path) -> list[dict]:

@@ -56,8 +56,19 @@ assert FEATURE_DIM == POSE_FEATURE_DIM, "model.config.POSE_FEATURE_DIM must foll
 MIN_VISIBILITY = 0.5
 
 
-def _ends(points: np.ndarray, ends: tuple[int, ...]) -> np.ndarray:
-    return points[:, list(ends)].mean(axis=1)
+def _bone_matrices() -> tuple[np.ndarray, np.ndarray]:
+    # (B, 33): row k takes the mean of bone k's end joints minus the mean of its start joints,
+    # so one matrix product gives every bone of every frame; and which joints each bone needs.
+    spans = np.zeros((NUM_BONES, 33), np.float32)
+    needs = np.zeros((NUM_BONES, 33), bool)
+    for k, (start, end) in enumerate(BONES):
+        spans[k, list(end)] += 1.0 / len(end)
+        spans[k, list(start)] -= 1.0 / len(start)
+        needs[k, list(start + end)] = True
+    return spans, needs
+
+
+_SPANS, _NEEDS = _bone_matrices()
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -77,14 +88,12 @@ def bone_directions(image: np.ndarray, world: np.ndarray, visibility: np.ndarray
     Returns:
         (picture (t, B, 2), world (t, B, 3), seen (t, B) bool) for the B `BONES`.
     """
-    seen_joint = visibility >= MIN_VISIBILITY
-    flat, deep, seen = [], [], []
-    for start, end in BONES:
-        flat.append(_unit(_ends(image[..., :2], end) - _ends(image[..., :2], start)))
-        deep.append(_unit(_ends(world, end) - _ends(world, start)))
-        seen.append(seen_joint[:, list(start + end)].all(axis=1))
-    seen = np.stack(seen, 1) & np.asarray(present, bool)[:, None]
-    return np.stack(flat, 1).astype(np.float32), np.stack(deep, 1).astype(np.float32), seen
+    flat = _unit(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(image, np.float32)[..., :2]))
+    deep = _unit(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(world, np.float32)))
+    unseen = np.asarray(visibility) < MIN_VISIBILITY  # (t, 33)
+    seen = ~(unseen[:, None, :] & _NEEDS[None]).any(axis=2)
+    seen &= np.asarray(present, bool)[:, None]
+    return flat.astype(np.float32), deep.astype(np.float32), seen
 
 
 def flatten_features(flat: np.ndarray, world: np.ndarray, seen: np.ndarray, present: np.ndarray) -> np.ndarray:

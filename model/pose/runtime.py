@@ -42,7 +42,9 @@ class TFLiteModel:
         threads: interpreter threads; 2 matches the small machines this runs on.
 
     Attributes:
-        input_shape: the input tensor's shape, e.g. (1, 256, 256, 3).
+        input_shape: the input tensor's shape, e.g. (1, 256, 256, 3); with a free axis (-1
+            in `input_signature`) the shape of the last input, None before the first.
+        output_shapes: each output's shape at load.
         runtime_name: "LiteRT" or "TensorFlow Lite".
     """
 
@@ -51,13 +53,19 @@ class TFLiteModel:
         self.path = Path(path)
         try:
             self._it = cls(model_path=str(path), num_threads=threads)
-            self._it.allocate_tensors()
+            inp = self._it.get_input_details()[0]
+            self._input_index = inp["index"]
+            # -1 marks an axis the model leaves free (a head's time axis): sized by the first
+            # input. Allocating before that, at size 1, can overflow inside a ConvLSTM's loop.
+            self.input_signature = tuple(int(d) for d in inp.get("shape_signature", inp["shape"]))
+            self.input_shape: tuple[int, ...] | None = None
+            if -1 not in self.input_signature:
+                self._it.allocate_tensors()
+                self.input_shape = tuple(int(d) for d in inp["shape"])
         except (ValueError, RuntimeError) as err:
             raise ValueError(f"{path}: not a TFLite model this runtime can load ({err})") from None
-        inp = self._it.get_input_details()[0]
-        self._input_index = inp["index"]
-        self.input_shape = tuple(int(d) for d in inp["shape"])
         self._outputs = [(d["name"], d["index"]) for d in self._it.get_output_details()]
+        self.output_shapes = [tuple(int(v) for v in d["shape"]) for d in self._it.get_output_details()]
 
     def __call__(self, x: np.ndarray) -> list[np.ndarray]:
         """Runs the model once.
@@ -69,8 +77,19 @@ class TFLiteModel:
             Every output, in the model's order, as arrays the caller owns.
         """
         if tuple(x.shape) != self.input_shape:
-            raise ValueError(f"{self.path.name}: expected input of shape {self.input_shape}. "
-                             f"Received: shape={tuple(x.shape)}")
+            self._resize(tuple(x.shape))
         self._it.set_tensor(self._input_index, np.ascontiguousarray(x, np.float32))
         self._it.invoke()
         return [self._it.get_tensor(index) for _, index in self._outputs]
+
+    def _resize(self, shape: tuple[int, ...]) -> None:
+        # Reallocating costs a few ms, so only a new window length pays it, once.
+        fits = len(shape) == len(self.input_signature) and all(
+            want in (-1, got) for want, got in zip(self.input_signature, shape, strict=True))
+        if not fits:
+            expected = tuple(None if d == -1 else d for d in self.input_signature)
+            raise ValueError(f"{self.path.name}: expected input of shape {expected}. "
+                             f"Received: shape={shape}")
+        self._it.resize_tensor_input(self._input_index, list(shape))
+        self._it.allocate_tensors()
+        self.input_shape = shape

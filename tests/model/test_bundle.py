@@ -63,7 +63,8 @@ def _error(path, **kwargs) -> str:
 def test_save_writes_every_file_and_no_partial_ones(saved):
     path = saved[0]
     names = sorted(p.name for p in path.iterdir())
-    assert names == sorted([CLASSIFIER_FILE, PREDICTOR_FILE, CONFIG_FILE, LABELS_FILE, METRICS_FILE, CARD_FILE])
+    assert names == sorted([CLASSIFIER_FILE, PREDICTOR_FILE, CONFIG_FILE, LABELS_FILE, METRICS_FILE, CARD_FILE,
+                            "encoder.tflite", "head.tflite", "predictor.tflite", "lite.json"])
     assert json.loads((path / LABELS_FILE).read_text()) == ["idle", "wave", "walk"]
     assert saved[1].summary() in (path / CARD_FILE).read_text()
 

@@ -75,3 +75,27 @@ def test_unknown_format_is_refused_by_the_parser(bundle, tmp_path, capsys):
         main(["export", "--model", str(bundle), "--format", "pt", "--out", str(tmp_path / "m.pt")])
     assert exc.value.code == 2
     assert "invalid choice: 'pt'" in capsys.readouterr().err
+
+
+def test_export_litert_rewrites_the_bundles_runtime_files(bundle, tmp_path):
+    import shutil
+
+    from model.lite.files import LITE_FILE, complete, current_parts
+
+    copy = shutil.copytree(bundle, tmp_path / "copy")
+    for name in ("encoder.tflite", "head.tflite", LITE_FILE):
+        (copy / name).unlink()
+    assert not complete(current_parts(copy, copy), copy)
+    code, stdout, err = run("export", "--model", copy, "--format", "litert")
+    assert code == 0, err
+    lines = stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["encoder", "head"]
+    for line in lines:
+        diff = float(re.search(r"vs Keras (\S+)$", line).group(1))
+        assert 0.0 <= diff <= 1e-4
+    assert complete(current_parts(copy, copy), copy)
+
+
+def test_export_other_formats_still_need_out(bundle):
+    code, _, err = run("export", "--model", bundle, "--format", "onnx")
+    assert code == 2 and "needs --out" in err and len(err.strip().splitlines()) == 1

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from app.outputs.overlay import MIN_HEIGHT, overlay_size, render_overlay
+from app.outputs.overlay import MIN_HEIGHT, overlay_size, render_overlay, status_text
 from app.results import UNKNOWN, Result
 
 LABELS = ("walk", "run", "idle")
@@ -135,3 +135,11 @@ def test_output_modules_stay_headless_and_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_status_text_names_the_device_and_what_runs_the_models():
+    stats = {"capture_fps": 30.0, "model_fps": 29.9, "inference_ms": 11.6, "latency_ms": 20.4,
+             "dropped": 0, "device": "CPU", "runtime": "LiteRT"}
+    assert status_text(stats) == ("source 30.0 fps | model 29.9 fps | inference 12 ms | "
+                                  "latency 20 ms | dropped 0 | LiteRT on CPU")
+    assert status_text({**stats, "runtime": ""}).endswith("| dropped 0 | CPU")  # no model yet

@@ -88,12 +88,13 @@ def test_model_info_and_device_in_results_and_stats(loaded, clip45):
     info = engine.model_info
     assert info["labels"] == ("idle", "wave", "walk")
     assert info["device"] == "CPU" and info["fps"] == 10.0 and info["has_predictor"]
+    assert info["runtime"] == "LiteRT"  # --device cpu: no TensorFlow needed
     assert events.named("model_loaded") == [info]
     engine.open_source(str(clip45), realtime=False)
     assert events.wait(lambda e: e.named("source_ended"), timeout=30)
     assert {r.device for _, r in events.frames if r is not None} == {"CPU"}
     stats = engine.stats()
-    assert stats["device"] == "CPU"
+    assert stats["device"] == "CPU" and stats["runtime"] == "LiteRT"
     assert set(stats) >= {"capture_fps", "model_fps", "inference_ms", "latency_ms", "dropped", "backlog"}
     assert stats["inference_ms"] > 0 and stats["latency_ms"] > 0
 

@@ -1,0 +1,99 @@
+"""`actionlens bench` with both runtimes side by side: each measured in its own process.
+
+A process that has imported TensorFlow keeps its memory, so LiteRT and Keras are
+never measured in one: for each runtime this runs
+- `actionlens run` on the demo clip at its own pace, the way a user starts it:
+  seconds from launch to the first event line with a label, and the process's
+  peak resident memory over the whole clip;
+- `actionlens bench --runtime R` for the per-frame, latency and memory figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNTIMES = ("litert", "keras")
+
+
+class BenchChildFailed(RuntimeError):
+    """A measuring child process failed; the message is its command and its last line."""
+
+# Rows of the side-by-side table, in order.
+ROWS = ("first_label_s", "run_peak_rss_mb", "engine_ms_per_frame", "pose_ms_per_frame",
+        "next_frame_ms", "latency_ms_p50", "latency_ms_p99", "dropped_frames", "rss_mb_end",
+        "peak_rss_mb", "naive_predict_ms", "speedup")
+
+
+def measure_startup(model: str, runtime: str, device: str, clip: str | Path) -> dict:
+    """Launch to first label of `actionlens run` on `clip` at its own pace, and its peak memory.
+
+    Returns:
+        {"first_label_s": seconds, or None when no frame got a label,
+         "run_peak_rss_mb": the run's peak resident memory, MiB}
+    """
+    cmd = [sys.executable, "-m", "app", "run", "--source", str(clip), "--model", str(model),
+           "--runtime", runtime, "--device", device, "--events", "/dev/stdout"]
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = None
+    for line in proc.stdout:
+        if first is None and line.startswith("{") and json.loads(line).get("label"):
+            first = time.monotonic() - started
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        last = (err.strip().splitlines() or ["no output"])[-1]
+        raise BenchChildFailed(f"`actionlens run --runtime {runtime}` on {clip} failed: {last}")
+    return {"first_label_s": first, "run_peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def measure_runtime(args: argparse.Namespace, runtime: str) -> dict:
+    """`actionlens bench --runtime R` in a child process, plus `measure_startup`."""
+    from app.paths import DEMO_CLIP
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench.json"
+        cmd = [sys.executable, "-m", "app", "bench", "--runtime", runtime, "--model", str(args.model),
+               "--device", args.device, "--frames", str(args.frames),
+               "--soak-seconds", str(args.soak_seconds), "--json", str(out)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise BenchChildFailed(f"`actionlens bench --runtime {runtime}` failed: "
+                               f"{(done.stderr.strip().splitlines() or ['no output'])[-1]}")
+        figures = json.loads(out.read_text())
+    figures.update(measure_startup(args.model, runtime, args.device, DEMO_CLIP))
+    return figures
+
+
+def main(args: argparse.Namespace) -> int:
+    """Prints the two runtimes' figures side by side and writes them to --json."""
+    from model.bundle import read_bundle_files
+
+    read_bundle_files(args.model)  # a wrong folder is one line now, not two children's failures
+    results = {}
+    for runtime in RUNTIMES:
+        print(f"measuring {runtime} ...", file=sys.stderr, flush=True)
+        results[runtime] = measure_runtime(args, runtime)
+    names = [results[r].get("runtime", r) for r in RUNTIMES]
+    print(f"{'':<22} " + " ".join(f"{n:>12}" for n in names))
+    for row in ROWS:
+        cells = []
+        for runtime in RUNTIMES:
+            value = results[runtime].get(row)
+            cells.append(f"{value:>12.2f}" if isinstance(value, float)
+                         else f"{'-' if value is None else value:>12}")
+        print(f"{row:<22} " + " ".join(cells))
+    print(f"{'device':<22} " + " ".join(f"{results[r]['device']:>12}" for r in RUNTIMES))
+    if args.json:
+        record = {"date": time.strftime("%Y-%m-%d"), **results}
+        Path(args.json).write_text(json.dumps(record, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0

@@ -1,0 +1,6 @@
+"""The bundle's Keras models as TFLite files, for a runtime that needs no TensorFlow.
+
+`files` reads and checks what a bundle holds (no TensorFlow), `convert` writes
+the files from the Keras models (TensorFlow), and `bundle` loads a bundle for
+LiteRT, converting once into a cache when the bundle has no current files.
+"""

@@ -1,0 +1,166 @@
+"""Converting a bundle's Keras models to TFLite, and checking each against Keras.
+
+The classifier is written as its two halves when it splits (the per-frame
+encoder, (1, *encoder_frame_shape) -> (1, embed_dim), and the temporal head,
+(1, time, embed_dim) -> (1, classes) with time left free), else whole, (1, time,
+h, w, c) -> (1, classes). The predictor is written for its fixed context,
+(1, predictor_frames, h, w, c) -> (1, h, w, c).
+
+Each model is converted from a concrete function, not from the model object:
+handed the model as its trackable object, the converter keeps the weights as
+resource variables, and LiteRT then fails at invoke (READ_VARIABLE inside the
+LSTM's WHILE). The concrete function alone freezes them into constants.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from model.lite.files import LITE_FILE, LITE_FORMAT, PARTS, TOLERANCE, file_sha256, read_lite_record
+
+
+def convert_keras(model, input_shape: tuple) -> bytes:
+    """Converts one Keras model to TFLite with builtin ops only.
+
+    Args:
+        model: a Keras model with one input.
+        input_shape: the input's shape with batch 1; None marks a free axis (time).
+
+    Returns:
+        The .tflite file's bytes.
+    """
+    from model.backend import import_keras
+
+    import_keras()
+    import tensorflow as tf
+
+    fn = tf.function(lambda x: model(x, training=False))
+    concrete = fn.get_concrete_function(tf.TensorSpec(input_shape, tf.float32))
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    return converter.convert()
+
+
+def max_abs_difference(path: Path, model, samples: list[np.ndarray]) -> float:
+    """The largest |LiteRT - Keras| over `samples`, each (1, ...) as the model takes it."""
+    from model.pose.runtime import TFLiteModel
+
+    lite = TFLiteModel(path)
+    worst = 0.0
+    for x in samples:
+        ours = lite(x)[0]
+        # Eager, not predict_on_batch: the caller's model keeps its compiled function as it was.
+        theirs = np.asarray(model(x, training=False))
+        worst = max(worst, float(np.max(np.abs(ours - theirs))))
+    return worst
+
+
+def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None, *,
+                classifier=None, predictor=None) -> dict:
+    """Writes the TFLite parts of a bundle and its lite.json.
+
+    Parts already in `out_folder` that came from the same Keras file are kept;
+    the rest are converted from the models given, or from the bundle's .keras
+    files. A part that fails to convert, or differs from Keras by more than
+    `TOLERANCE`, is recorded as not ok with the reason, and the runtime uses
+    Keras for that bundle.
+
+    Args:
+        bundle_folder: the bundle (its config.json and .keras files).
+        out_folder: where to write (default: the bundle itself).
+        classifier: the classifier just saved, to spare loading it again.
+        predictor: the predictor just saved, likewise.
+
+    Returns:
+        The lite.json record: {"format", "parts": {name: {file, source_sha256,
+        input_shape, max_abs_diff, ok[, error]}}, "tolerance", "written"}.
+    """
+    from model.bundle import CLASSIFIER_FILE, PREDICTOR_FILE, load_config
+    from model.bundle import load_bundle as _load_keras_bundle
+
+    bundle_folder = Path(bundle_folder)
+    out = Path(out_folder) if out_folder is not None else bundle_folder
+    out.mkdir(parents=True, exist_ok=True)
+    config = load_config(bundle_folder)
+    old = read_lite_record(out).get("parts", {})
+    parts: dict[str, dict] = {}
+    rng = np.random.default_rng(0)
+
+    def keep_or_convert(name: str, keras_file: str, get_model, shape, sample_shapes) -> None:
+        tflite = PARTS[name][0]
+        entry = {"file": tflite, "source_sha256": file_sha256(bundle_folder / keras_file),
+                 "input_shape": list(shape)}
+        try:
+            model = get_model()
+            data = convert_keras(model, shape)
+            tmp = out / (tflite + ".partial")
+            tmp.write_bytes(data)
+            tmp.replace(out / tflite)
+            samples = [rng.random(s, dtype=np.float32) for s in sample_shapes]
+            diff = max_abs_difference(out / tflite, model, samples)
+            entry.update(max_abs_diff=diff, ok=diff <= TOLERANCE)
+            if diff > TOLERANCE:
+                entry["error"] = f"differs from Keras by {diff:.3g} (> {TOLERANCE:g})"
+        except Exception as err:  # the converter raises many types; the bundle itself is fine
+            text = str(err).strip()
+            entry.update(ok=False, error=text.splitlines()[0] if text else type(err).__name__)
+        parts[name] = entry
+
+    loaded: dict[str, object] = {}
+
+    def keras_models():
+        if "bundle" not in loaded:
+            loaded["bundle"] = _load_keras_bundle(bundle_folder)
+        return loaded["bundle"]
+
+    def get_classifier():
+        return classifier if classifier is not None else keras_models().classifier
+
+    def get_predictor():
+        return predictor if predictor is not None else keras_models().predictor
+
+    windows = sorted({config.min_frames, config.frames})
+    enc_shape = (1, *config.encoder_frame_shape)
+    if _same(old, "encoder", bundle_folder, out) and _same(old, "head", bundle_folder, out):
+        parts["encoder"], parts["head"] = old["encoder"], old["head"]
+    elif _same(old, "classifier", bundle_folder, out):
+        parts["classifier"] = old["classifier"]
+    else:
+        from model.nets.networks import split_classifier
+
+        split = split_classifier(get_classifier())
+        if split is not None:
+            encoder, head = split
+            embed_dim = int(encoder.output.shape[-1])
+            keep_or_convert("encoder", CLASSIFIER_FILE, lambda: encoder, enc_shape, [enc_shape])
+            keep_or_convert("head", CLASSIFIER_FILE, lambda: head, (1, None, embed_dim),
+                            [(1, t, embed_dim) for t in windows])
+        else:
+            frame = config.classifier_frame_shape
+            keep_or_convert("classifier", CLASSIFIER_FILE, get_classifier, (1, None, *frame),
+                            [(1, t, *frame) for t in windows])
+    if _same(old, "predictor", bundle_folder, out):
+        parts["predictor"] = old["predictor"]
+    elif (bundle_folder / PREDICTOR_FILE).is_file():
+        pshape = (1, config.predictor_frames, config.size, config.size,
+                  int(get_predictor().input.shape[-1]))
+        keep_or_convert("predictor", PREDICTOR_FILE, get_predictor, pshape, [pshape])
+    record = {"format": LITE_FORMAT, "parts": parts, "tolerance": TOLERANCE,
+              "written": time.strftime("%Y-%m-%d %H:%M:%S")}
+    tmp = out / (LITE_FILE + ".partial")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    tmp.replace(out / LITE_FILE)
+    return record
+
+
+def _same(old: dict, name: str, bundle_folder: Path, out: Path) -> bool:
+    prior = old.get(name)
+    tflite, keras_file = PARTS[name]
+    return bool(prior and prior.get("ok") and (out / tflite).is_file()
+                and (bundle_folder / keras_file).is_file()
+                and prior.get("source_sha256") == file_sha256(bundle_folder / keras_file))
+
