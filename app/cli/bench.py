@@ -1,7 +1,7 @@
 """`actionlens bench`: the cached engine against naive per-window predict, in one run.
 
 Figures, all from the same process and the same model:
-- naive_predict_ms: `model.predict` on a full window, as seed code does per frame
+- naive_predict_ms: `model.predict` on a full window, as seed code does per frame (Keras only)
   (all per-call times are medians, robust to a descheduled call on a shared machine);
 - engine_ms_per_frame: one frame through the cached path (encoder once, head on
   cached embeddings), without the next-frame predictor;
@@ -10,7 +10,11 @@ Figures, all from the same process and the same model:
   every frame classified, capture to result;
 - pose_ms_per_frame: BlazePose on one frame, tracking (pose models only);
 - next_frame_ms: one predictor call, and preview_hz: new predicted frames per
-  second in the live run; peak_rss_mb; device.
+  second in the live run; peak_rss_mb (with frames_held_mb of decoded frames that the
+  paced camera replays); runtime ("LiteRT" or "Keras", see `--runtime`); device.
+
+Without `--runtime`, both runtimes are measured side by side, each in its own process,
+with the launch-to-first-label time of `actionlens run` (`app.cli.bench_compare`).
 """
 
 from __future__ import annotations
@@ -34,9 +38,26 @@ from model.bundle import BundleError
 _MIB = 1024 * 1024
 
 
+def peak_rss_mb(pid: int | str = "self") -> float | None:
+    """A process's peak resident memory since it started its program, MiB; None if unknown.
+
+    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over `exec`, so a child
+    started from a big process (a test run holding TensorFlow) reports the parent's peak.
+    """
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / _MIB  # in kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _peak_rss_mb() -> float:
+    peak = peak_rss_mb()
     # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / _MIB
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / _MIB
 
 
 def _current_rss_mb() -> float:
@@ -200,6 +221,9 @@ def main(args: argparse.Namespace) -> int:
     n = args.frames if not args.soak_seconds else int(args.soak_seconds * 30) + 30
     out.update(measure_live(args, frames, n))
     out["peak_rss_mb"] = _peak_rss_mb()
+    # The decoded frames the paced camera replays are in every RSS figure above; the app's own
+    # memory is the rest (`bench_compare`'s first_label run measures the app alone).
+    out["frames_held_mb"] = sum(f.nbytes for f in frames) / _MIB
     out["date"] = time.strftime("%Y-%m-%d")
     for key, value in out.items():
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)

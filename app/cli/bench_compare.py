@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from app.cli.bench import peak_rss_mb
 
 RUNTIMES = ("litert", "keras")
 
@@ -28,7 +29,7 @@ class BenchChildFailed(RuntimeError):
 # Rows of the side-by-side table, in order.
 ROWS = ("first_label_s", "run_peak_rss_mb", "engine_ms_per_frame", "pose_ms_per_frame",
         "next_frame_ms", "latency_ms_p50", "latency_ms_p99", "dropped_frames", "rss_mb_end",
-        "peak_rss_mb", "naive_predict_ms", "speedup")
+        "peak_rss_mb", "frames_held_mb", "naive_predict_ms", "speedup")
 
 
 def measure_startup(model: str, runtime: str, device: str, clip: str | Path) -> dict:
@@ -42,17 +43,16 @@ def measure_startup(model: str, runtime: str, device: str, clip: str | Path) -> 
            "--runtime", runtime, "--device", device, "--events", "/dev/stdout"]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = None
-    for line in proc.stdout:
+    first, peak = None, 0.0
+    for line in proc.stdout:  # one event line per frame: the child's memory is read as it runs
+        peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
         if first is None and line.startswith("{") and json.loads(line).get("label"):
             first = time.monotonic() - started
     err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.wait() != 0:
         last = (err.strip().splitlines() or ["no output"])[-1]
         raise BenchChildFailed(f"`actionlens run --runtime {runtime}` on {clip} failed: {last}")
-    return {"first_label_s": first, "run_peak_rss_mb": usage.ru_maxrss / 1024}
+    return {"first_label_s": first, "run_peak_rss_mb": peak}
 
 
 def measure_runtime(args: argparse.Namespace, runtime: str) -> dict:
@@ -69,7 +69,7 @@ def measure_runtime(args: argparse.Namespace, runtime: str) -> dict:
             raise BenchChildFailed(f"`actionlens bench --runtime {runtime}` failed: "
                                f"{(done.stderr.strip().splitlines() or ['no output'])[-1]}")
         figures = json.loads(out.read_text())
-    figures.update(measure_startup(args.model, runtime, args.device, DEMO_CLIP))
+    figures.update(measure_startup(args.model, runtime, args.device, args.clip or DEMO_CLIP))
     return figures
 
 

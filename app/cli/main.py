@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where the models run")
     p.add_argument("--runtime", choices=("both", *RUNTIMES), default="both",
                    help="both (default: each in its own process, side by side), or one, in this process")
+    p.add_argument("--clip", help="both runtimes: the file `run` starts on, launch to first label "
+                                  "(default: the demo clip)")
     p.add_argument("--json", help="write the figures to this JSON file")
     p.add_argument("--frames", type=int, default=300, help="frames of the paced live run")
     p.add_argument("--soak-seconds", type=float, default=0.0, help="also run this long and report RSS growth")
