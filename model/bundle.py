@@ -124,13 +124,15 @@ def update_metrics(path: str | Path, **entries) -> Path:
     """
     from model.eval.model_card import render_model_card
     from model.eval.pose_card import render_pose_card
+    from model.lite.files import lite_card_section, read_lite_record
 
     bundle = load_bundle(path, load_predictor=False)
     metrics = {**bundle.metrics, **entries}
     root = Path(path)
     render = render_pose_card if bundle.config.uses_pose else render_model_card
     _atomic_text(root / METRICS_FILE, json.dumps(metrics, indent=2) + "\n")
-    _atomic_text(root / CARD_FILE, render(bundle.config, metrics, notes=metrics.get("card_notes", "")))
+    card = render(bundle.config, metrics, notes=metrics.get("card_notes", ""))
+    _atomic_text(root / CARD_FILE, card.rstrip("\n") + "\n" + lite_card_section(read_lite_record(root)))
     return root / CARD_FILE
 
 

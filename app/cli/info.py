@@ -34,6 +34,7 @@ def main(args: argparse.Namespace) -> int:
     rows.append(("pyqt6", qt_versions()))
     rows.append(("default model", _model_summary(DEFAULT_MODEL)))
     rows.append(("pose models", _pose_summary()))
+    rows.append(("app runtime", _runtime_summary(DEFAULT_MODEL)))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
@@ -57,6 +58,17 @@ def _pose_summary() -> str:
     found = cached_pose_models()
     where = f"{pose_cache_dir()}" if found else f"not fetched yet (`{FETCH_COMMAND}`)"
     return f"{where}; run with {runtime_name()}"
+
+
+def _runtime_summary(path) -> str:
+    """What `--runtime auto` picks here, and whether the default bundle carries its LiteRT files."""
+    from app.runtime.runtime_choice import RUNTIME_NAMES, choose_runtime
+    from model.lite.files import complete, current_parts
+
+    runtime, _ = choose_runtime("auto", "auto")
+    why = "a CUDA GPU is here" if runtime == "keras" else "no CUDA GPU"
+    files = "current" if complete(current_parts(path, path), path) else "missing or stale (converted on first load)"
+    return f"{RUNTIME_NAMES[runtime]} ({why}; --runtime to choose); the default model's LiteRT files: {files}"
 
 
 def _model_summary(path) -> str:

@@ -73,3 +73,21 @@ def complete(parts: dict, bundle_folder: str | Path) -> bool:
     classifier = {"encoder", "head"} <= set(parts) or "classifier" in parts
     has_predictor = (Path(bundle_folder) / PARTS["predictor"][1]).is_file()
     return classifier and ("predictor" in parts or not has_predictor)
+
+
+def lite_card_section(record: dict) -> str:
+    """The model card's account of the LiteRT files (from `read_lite_record`); "" without them."""
+    parts = record.get("parts") or {}
+    if not parts:
+        return ""
+    lines = ["", "## Runtime files", "",
+             "What the app runs without TensorFlow (LiteRT), each checked against its Keras model "
+             f"on random inputs when written ({record.get('written', 'date unknown')}); a part "
+             "whose Keras file has changed since is converted again on load.", "",
+             "| part | file | input | max abs difference vs Keras |", "|---|---|---|---|"]
+    for name, entry in parts.items():
+        shape = "(" + ", ".join("time" if d is None else str(d) for d in entry.get("input_shape", [])) + ")"
+        diff = (f"{entry['max_abs_diff']:.1e}" if entry.get("ok")
+                else f"not usable: {entry.get('error', 'failed')}")
+        lines.append(f"| {name} | `{entry.get('file', '')}` | {shape} | {diff} |")
+    return "\n".join(lines) + "\n"

@@ -30,3 +30,12 @@ def test_info_says_where_the_pose_models_are_or_how_to_fetch_them(capsys, monkey
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("pose models"))
     assert "not fetched yet (`actionlens fetch-pose`)" in line
     assert line.endswith(("run with LiteRT", "run with TensorFlow Lite"))
+
+
+def test_info_says_which_runtime_the_app_uses_and_whether_the_bundle_carries_its_files(capsys):
+    from app.runtime.runtime_choice import cuda_gpu_present
+
+    assert main(["info"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("app runtime"))
+    assert ("Keras (a CUDA GPU" in line) if cuda_gpu_present() else ("LiteRT (no CUDA GPU" in line)
+    assert line.endswith("LiteRT files: current")  # the shipped bundle carries them
