@@ -17,6 +17,7 @@ from model.lite.files import LITE_FILE, TOLERANCE, complete, current_parts
 from model.pose.runtime import TFLiteModel
 from tests.engine_fixtures import (  # noqa: F401 (fixtures)
     convlstm_bundle_fixture,
+    flow_bundle_fixture,
     plain_bundle_fixture,
     pose_bundle_fixture,
     tiny_bundle_fixture,
@@ -42,7 +43,8 @@ def test_save_bundle_writes_checked_tflite_parts(name, parts, request):
     assert complete(current_parts(bundle, bundle), bundle)
 
 
-@pytest.mark.parametrize("name", ["tiny_bundle", "plain_bundle", "convlstm_bundle", "pose_bundle"])
+@pytest.mark.parametrize("name", ["tiny_bundle", "plain_bundle", "flow_bundle", "convlstm_bundle",
+                                  "pose_bundle"])
 def test_litert_gives_keras_numbers_on_every_call(name, request):
     bundle = request.getfixturevalue(name)
     lite = LiteModels(load_lite_bundle(bundle))
