@@ -34,6 +34,7 @@ class Result:
             (h, w, c) in [0, 1] in model space, or None.
         device: where the model ran ("CPU" or the GPU's name).
         pose: the person's `model.pose.landmarks.Pose` in this frame (pose models), or None.
+        pending: the label the smoother is confirming through its dwell, to replace `label`, or "".
     """
 
     frame_index: int
@@ -49,6 +50,7 @@ class Result:
     predicted_frame: np.ndarray | None = field(default=None, repr=False)
     device: str = "CPU"
     pose: object | None = field(default=None, repr=False)
+    pending: str = ""
 
     def top_k(self, k: int = 3) -> list[tuple[str, float]]:
         """The k most probable classes, as (label, smoothed probability), best first."""

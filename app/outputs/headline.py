@@ -45,6 +45,12 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
     if result.label == NO_PERSON:
         return Headline(NO_PERSON, "nobody in view", NO_PERSON, 0.0, quiet=True)
     best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
+    if result.label == UNKNOWN and result.pending and result.pending != UNKNOWN:
+        # Confident enough, and about to be shown once its dwell is over: "none of the known
+        # actions (top: X 99%)" would contradict the label that follows a moment later.
+        pct = f" {p:.0%}" if result.pending == best else ""
+        return Headline("unknown", f"confirming {result.pending}{pct}", UNKNOWN,
+                        float(result.confidence), giving_way_to=result.pending)
     if result.label == UNKNOWN:
         # None of the known actions: the top class is shown as a fact, not as the answer.
         return Headline("unknown", f"none of the known actions (top: {best} {p:.0%})", UNKNOWN,

@@ -165,6 +165,7 @@ class FrameProcessor:
                 predicted_frame=predicted,
                 device=self.device_label,
                 pose=pose,
+                pending=self.smoother.pending,
             )
 
     def _nobody(self, positions: list[int]) -> bool:

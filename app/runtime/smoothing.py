@@ -79,6 +79,11 @@ class LabelSmoother:
         """The label currently shown."""
         return self._shown
 
+    @property
+    def pending(self) -> str:
+        """The label waiting out its dwell to replace the one shown, or ""."""
+        return self._candidate or ""
+
     def set_settings(self, settings: SmoothingSettings) -> None:
         """Replaces the settings while running; the moving average is kept.
 

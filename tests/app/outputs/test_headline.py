@@ -36,3 +36,23 @@ def test_a_label_held_through_the_dwell_of_the_next_is_muted_and_says_so():
     probs = np.array([0.01, 0.98, 0.01], np.float32)
     still = headline(Result(5, 5 / 30, "idle", 0.01, probs, probs, ("idle", "wave", "walk")))
     assert (still.text, still.detail, still.quiet) == ("idle", "1%, giving way to wave 98%", True)
+
+
+def test_unknown_while_a_confident_action_waits_out_its_dwell_does_not_deny_it():
+    # Seen on the demo clip: "unknown / none of the known actions (top: wave_two_hands 99%)".
+    probs = np.array([0.01, 0.99], np.float32)
+    waiting = Result(6, 6 / 30, UNKNOWN, 0.99, probs, probs, LABELS, pending="wave")
+    shown = headline(waiting)
+    assert (shown.text, shown.detail, shown.giving_way_to) == ("unknown", "confirming wave 99%", "wave")
+    assert "none of the known" not in shown.detail
+
+
+def test_the_smoother_says_what_it_is_confirming():
+    from app.runtime.smoothing import LabelSmoother
+    from app.settings import SmoothingSettings
+
+    smoother = LabelSmoother(LABELS, SmoothingSettings(ema=1.0, min_dwell_s=0.5))
+    smoother.update(np.array([0.02, 0.98], np.float32), 0.0)
+    assert smoother.label == UNKNOWN and smoother.pending == "wave"
+    smoother.update(np.array([0.02, 0.98], np.float32), 0.6)
+    assert smoother.label == "wave" and smoother.pending == ""
