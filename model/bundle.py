@@ -108,7 +108,13 @@ def save_bundle(
     if lite:
         from model.lite.convert import export_lite
 
-        export_lite(out, classifier=classifier, predictor=predictor)
+        try:
+            export_lite(out, classifier=classifier, predictor=predictor)
+        except Exception as err:  # the Keras bundle is complete; LiteRT converts on load or uses Keras
+            import warnings
+
+            warnings.warn(f"{out}: LiteRT files not written ({err}); the app converts them on "
+                          "first load, or `actionlens export --format litert` does now.", stacklevel=2)
     return out
 
 

@@ -41,17 +41,25 @@ def measure_startup(model: str, runtime: str, device: str, clip: str | Path) -> 
     """
     cmd = [sys.executable, "-m", "app", "run", "--source", str(clip), "--model", str(model),
            "--runtime", runtime, "--device", device, "--events", "/dev/stdout"]
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first, peak = None, 0.0
-    for line in proc.stdout:  # one event line per frame: the child's memory is read as it runs
-        peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
-        if first is None and line.startswith("{") and json.loads(line).get("label"):
-            first = time.monotonic() - started
-    err = proc.stderr.read()
-    if proc.wait() != 0:
-        last = (err.strip().splitlines() or ["no output"])[-1]
-        raise BenchChildFailed(f"`actionlens run --runtime {runtime}` on {clip} failed: {last}")
+    # stderr to a file: a pipe nobody reads until stdout ends could fill and stall the child.
+    with tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        try:
+            for line in proc.stdout:  # one event line per frame: memory is read as it runs
+                peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
+                if first is None and line.startswith("{") and json.loads(line).get("label"):
+                    first = time.monotonic() - started
+            code = proc.wait(timeout=120)
+        finally:
+            if proc.poll() is None:  # interrupted, or a line we could not read: no orphan left
+                proc.kill()
+                proc.wait()
+        if code != 0:
+            err.seek(0)
+            last = (err.read().strip().splitlines() or ["no output"])[-1]
+            raise BenchChildFailed(f"`actionlens run --runtime {runtime}` on {clip} failed: {last}")
     return {"first_label_s": first, "run_peak_rss_mb": peak}
 
 

@@ -63,11 +63,11 @@ def _pose_summary() -> str:
 def _runtime_summary(path) -> str:
     """What `--runtime auto` picks here, and whether the default bundle carries its LiteRT files."""
     from app.runtime.runtime_choice import RUNTIME_NAMES, choose_runtime
-    from model.lite.files import complete, current_parts
+    from model.lite.bundle import lite_parts_found
 
     runtime, _ = choose_runtime("auto", "auto")
     why = "a CUDA GPU is here" if runtime == "keras" else "no CUDA GPU"
-    files = "current" if complete(current_parts(path, path), path) else "missing or stale (converted on first load)"
+    files = "current" if lite_parts_found(path) else "missing or stale (converted on first load)"
     return f"{RUNTIME_NAMES[runtime]} ({why}; --runtime to choose); the default model's LiteRT files: {files}"
 
 

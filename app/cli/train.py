@@ -145,8 +145,10 @@ def train_main(args: argparse.Namespace) -> int:
 
     def save(model, epoch, logs):
         interim = {**metrics, "epoch": epoch + 1}
+        # No LiteRT files per epoch (seconds each): the final save writes them; a run stopped
+        # early leaves a bundle that is converted once on first load.
         save_bundle(out, config, model, metrics=interim,
-                    model_card=render_model_card(config, interim, notes=notes))
+                    model_card=render_model_card(config, interim, notes=notes), lite=False)
 
     started = time.monotonic()
     with interrupt_note(out):

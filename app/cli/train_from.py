@@ -108,9 +108,11 @@ def transfer_main(args: argparse.Namespace) -> int:
     if test:
         metrics["holdout"] = evaluate_classifier(result.classifier, config, test)
     metrics["taught"]["seconds"] = round(time.monotonic() - started, 1)
+    out.mkdir(parents=True, exist_ok=True)
+    # Before save_bundle, so the LiteRT files it writes include the predictor's.
+    _copy_predictor(bundle.path, out)
     save_bundle(out, config, result.classifier, metrics=metrics,
                 model_card=render_model_card(config, metrics, notes=estimate_markdown(metrics) + notes))
-    _copy_predictor(bundle.path, out)
     (out / BACKGROUND_FILE).unlink(missing_ok=True)  # a stale file would teach the next run wrong background
     save_background(out, result.background)
     seconds = round(time.monotonic() - started, 1)

@@ -55,11 +55,17 @@ class LineWriter:
         self._size = 0
         self._synced_at = time.monotonic()
         try:
-            self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            inherited = _inherited_fd(self.path)
+            # `--events /dev/stdout > file`: a fresh open would get its own offset into that file,
+            # and the summary printed to stdout would overwrite the first lines; a dup shares it.
+            self._fd: int | None = (os.dup(inherited) if inherited is not None else
+                                    os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666))
         except OSError as e:
             raise OutputError(f"Cannot write {what} {self.path}: {e.strerror or e}.") from e
         # A pipe or terminal (`--events /dev/stdout`) cannot be fsynced: there is no disk to store to.
         self._on_disk = stat.S_ISREG(os.fstat(self._fd).st_mode)
+        # Shared with others (stdout): its length is not ours to cut back.
+        self._shared = inherited is not None
 
     @property
     def closed(self) -> bool:
@@ -120,13 +126,26 @@ class LineWriter:
                       f"{reason}; the lines before are kept.")
         fd, self._fd = self._fd, None
         try:
-            os.ftruncate(fd, cut_to)  # no half line left behind
+            if not self._shared:
+                os.ftruncate(fd, cut_to)  # no half line left behind
         except OSError:
             pass  # the drive is gone; readers skip a torn last line
         try:
             os.close(fd)
         except OSError:
             pass
+
+
+def _inherited_fd(path: Path) -> int | None:
+    """The descriptor number that /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N names."""
+    text = str(path)
+    named = {"/dev/stdout": 1, "/dev/stderr": 2}
+    if text in named:
+        return named[text]
+    for prefix in ("/dev/fd/", "/proc/self/fd/"):
+        if text.startswith(prefix) and text[len(prefix):].isdigit():
+            return int(text[len(prefix):])
+    return None
 
 
 def read_lines(path: str | os.PathLike) -> list[str]:

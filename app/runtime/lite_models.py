@@ -87,9 +87,17 @@ class LiteModels:
         return probs[-1] if probs.ndim == 2 else probs
 
     def predict_next(self, frames: np.ndarray) -> np.ndarray:
-        """Predicts the frame after (time, h, w, c) frames -> (h, w, c), float in [0, 1]."""
+        """Predicts the frame after (time, h, w, c) frames -> (h, w, c), float in [0, 1].
+
+        The file takes exactly `config.predictor_frames`; fewer are padded with the first.
+        """
         frames = frames.astype(np.float32, copy=False)
-        if self.predictor.input_shape[-1] != frames.shape[-1]:
+        k = self.predictor.input_signature[1]
+        if len(frames) < k:
+            # A window shorter than the predictor's context (--window 2 or 3): the first frame
+            # held, as a still start; the file takes exactly k frames.
+            frames = np.concatenate([np.repeat(frames[:1], k - len(frames), axis=0), frames])
+        if self.predictor.input_signature[-1] != frames.shape[-1]:
             # A predictor trained on gray frames still serves an RGB classifier.
             frames = frames.mean(axis=-1, keepdims=True)
         return self.predictor(frames[None])[0][0]

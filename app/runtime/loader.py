@@ -13,6 +13,7 @@ from pathlib import Path
 from app.runtime.processor import FrameProcessor
 from app.runtime.runtime_choice import choose_runtime
 from app.settings import EngineSettings
+from model.bundle import BundleError
 from model.lite.bundle import LiteUnavailable
 
 
@@ -49,10 +50,16 @@ def build_processor(
     if runtime == "litert":
         try:
             models, label = _lite_models(path, progress), "CPU"
-        except LiteUnavailable as err:
+        except BundleError:
+            raise  # missing or broken for either runtime: the message names the file
+        except (LiteUnavailable, OSError, ValueError, RuntimeError) as err:
+            # A read-only cache, a file this LiteRT cannot open, an allocation that fails: the
+            # Keras models still run, so only an explicit --runtime litert stops here.
+            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
             if runtime_request == "litert":
-                raise
-            notice = f"{err} Running on Keras instead."
+                raise err if isinstance(err, LiteUnavailable) else LiteUnavailable(
+                    f"{path}: cannot run on LiteRT ({first}).") from None
+            notice = f"{first} Running on Keras instead."
     if models is None:
         models, label, device_notice = _keras_models(path, device_request)
         notice = notice or device_notice
@@ -92,7 +99,9 @@ def _lite_models(path: str | Path, progress):
     from app.runtime.lite_models import LiteModels
     from model.lite.bundle import load_lite_bundle
 
-    return LiteModels(load_lite_bundle(path, progress=progress))
+    models = LiteModels(load_lite_bundle(path, progress=progress))
+    models.warm_up(models.config.frames)  # every interpreter allocated now, inside the fallback
+    return models
 
 
 def _keras_models(path: str | Path, device_request: str):

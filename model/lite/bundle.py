@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.config import ModelConfig
-from model.lite.files import PARTS, complete, current_parts, file_sha256
+from model.lite.files import PARTS, complete, current_parts, file_sha256, read_lite_record
 
 CACHE_ENV = "ACTIONLENS_LITE_DIR"
 
@@ -85,6 +85,9 @@ def load_lite_bundle(path: str | Path, progress=None, cache: Path | None = None)
     parts = current_parts(folder, root)
     if complete(parts, root):
         return LiteBundle(root, config, parts, metrics)
+    failed = _recorded_failures(folder, root)
+    if failed:
+        raise LiteUnavailable(f"{root}: cannot run on LiteRT ({failed}; recorded in {folder}).")
     if progress is not None:
         progress(f"{root}: no LiteRT files for this model ({CLASSIFIER_FILE} is newer or they "
                  f"were never made); converting once, cached in {folder}")
@@ -101,12 +104,35 @@ def load_lite_bundle(path: str | Path, progress=None, cache: Path | None = None)
     return LiteBundle(root, config, parts, metrics, converted_to=folder)
 
 
+def lite_parts_found(path: str | Path, cache: Path | None = None) -> bool:
+    """Whether current LiteRT files for the bundle exist, in it or in the cache (no conversion)."""
+    root = Path(path)
+    if complete(current_parts(root, root), root):
+        return True
+    folder = (Path(cache) if cache is not None else lite_cache_dir()) / _key(root)
+    return complete(current_parts(folder, root), root)
+
+
 def _key(root: Path) -> str:
     digest = hashlib.sha256()
     for _, keras_file in sorted(set(PARTS.values())):
         source = root / keras_file
         digest.update((file_sha256(source) if source.is_file() else "-").encode())
     return digest.hexdigest()[:16]
+
+
+def _recorded_failures(folder: Path, root: Path) -> str:
+    """Failures that lite.json in `folder` (or the bundle's own) records for the Keras files
+    there now: converting them again would fail again, after a TensorFlow import."""
+    found = []
+    for place in (root, folder):
+        for name, entry in read_lite_record(place).get("parts", {}).items():
+            if entry.get("ok") or name not in PARTS:
+                continue
+            source = root / PARTS[name][1]
+            if source.is_file() and entry.get("source_sha256") == file_sha256(source):
+                found.append(f"{name}: {entry.get('error', 'not ok')}")
+    return "; ".join(dict.fromkeys(found))
 
 
 def _failures(record: dict) -> str:

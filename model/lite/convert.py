@@ -15,6 +15,7 @@ LSTM's WHILE). The concrete function alone freezes them into constants.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
         try:
             model = get_model()
             data = convert_keras(model, shape)
-            tmp = out / (tflite + ".partial")
+            tmp = out / f"{tflite}.{os.getpid()}.partial"  # two processes may convert one bundle
             tmp.write_bytes(data)
             tmp.replace(out / tflite)
             samples = [rng.random(s, dtype=np.float32) for s in sample_shapes]
@@ -146,12 +147,14 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
     if _same(old, "predictor", bundle_folder, out):
         parts["predictor"] = old["predictor"]
     elif (bundle_folder / PREDICTOR_FILE).is_file():
-        pshape = (1, config.predictor_frames, config.size, config.size,
-                  int(get_predictor().input.shape[-1]))
+        frame = tuple(get_predictor().input.shape[2:])
+        if None in frame:
+            frame = (config.size, config.size, frame[-1])
+        pshape = (1, config.predictor_frames, *(int(d) for d in frame))
         keep_or_convert("predictor", PREDICTOR_FILE, get_predictor, pshape, [pshape])
     record = {"format": LITE_FORMAT, "parts": parts, "tolerance": TOLERANCE,
               "written": time.strftime("%Y-%m-%d %H:%M:%S")}
-    tmp = out / (LITE_FILE + ".partial")
+    tmp = out / f"{LITE_FILE}.{os.getpid()}.partial"
     tmp.write_text(json.dumps(record, indent=2) + "\n")
     tmp.replace(out / LITE_FILE)
     return record

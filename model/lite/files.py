@@ -62,7 +62,8 @@ def current_parts(lite_folder: str | Path, bundle_folder: str | Path) -> dict[st
         if keras_file not in hashes:
             source = bundle_folder / keras_file
             hashes[keras_file] = file_sha256(source) if source.is_file() else None
-        if entry.get("source_sha256") == hashes[keras_file] and (lite_folder / tflite).is_file():
+        if (hashes[keras_file] and entry.get("source_sha256") == hashes[keras_file]
+                and (lite_folder / tflite).is_file()):
             found[name] = lite_folder / tflite
     return found
 

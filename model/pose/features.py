@@ -90,7 +90,7 @@ def bone_directions(image: np.ndarray, world: np.ndarray, visibility: np.ndarray
     """
     flat = _unit(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(image, np.float32)[..., :2]))
     deep = _unit(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(world, np.float32)))
-    unseen = np.asarray(visibility) < MIN_VISIBILITY  # (t, 33)
+    unseen = ~(np.asarray(visibility) >= MIN_VISIBILITY)  # (t, 33); NaN is unseen
     seen = ~(unseen[:, None, :] & _NEEDS[None]).any(axis=2)
     seen &= np.asarray(present, bool)[:, None]
     return flat.astype(np.float32), deep.astype(np.float32), seen

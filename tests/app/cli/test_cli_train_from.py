@@ -18,7 +18,12 @@ QUICK = ["--head-epochs", "3"]
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    return make_tiny_base(tmp_path_factory.mktemp("base") / "bundle")
+    from model.nets.predictor import build_predictor
+    from tests.transfer_helpers import TINY_BASE
+
+    folder = make_tiny_base(tmp_path_factory.mktemp("base") / "bundle")
+    build_predictor(TINY_BASE).save(folder / "predictor.keras")  # taught bundles take the base's
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +51,11 @@ def test_taught_bundle_loads_with_the_new_labels_and_the_base_input(taught, base
     assert (bundle.config.size, bundle.config.frames, bundle.config.fps, bundle.config.motion) == \
         (old.size, old.frames, old.fps, old.motion)
     assert "wrote" in taught["out"] and "taught down (2), right (2), up (2)" in taught["out"]
+    # The base's predictor comes along, and the LiteRT files cover it: no conversion on first load.
+    from model.lite.files import complete, current_parts
+
+    parts = current_parts(taught["bundle"], taught["bundle"])
+    assert "predictor" in parts and complete(parts, taught["bundle"])
 
 
 def test_estimate_and_holdout_are_in_metrics_and_card(taught):

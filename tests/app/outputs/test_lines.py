@@ -174,3 +174,20 @@ def test_lines_go_through_a_pipe(tmp_path, monkeypatch):
     reader.join(timeout=5)
     assert writer.error is None
     assert received == [f'{{"frame": {i}}}' for i in range(5)]
+
+
+def test_dev_stdout_redirected_to_a_file_keeps_every_line(tmp_path):
+    # `run --events /dev/stdout > out.txt`: a second open of the file would write at its own
+    # offset, and what the process prints to stdout afterwards would overwrite the first lines.
+    code = (
+        "from app.outputs.lines import LineWriter\n"
+        "w = LineWriter('/dev/stdout', 'events file')\n"
+        "for i in range(3):\n"
+        "    w.write_line(f'event {i}')\n"
+        "w.close()\n"
+        "print('summary', flush=True)\n"
+    )
+    out = tmp_path / "out.txt"
+    with open(out, "w") as f:
+        subprocess.run([sys.executable, "-c", code], stdout=f, check=True, cwd=REPO, timeout=60)
+    assert out.read_text().splitlines() == ["event 0", "event 1", "event 2", "summary"]

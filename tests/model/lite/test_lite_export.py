@@ -108,3 +108,44 @@ def test_a_free_time_axis_resizes_and_a_wrong_shape_names_both(tiny_bundle):
     with pytest.raises(ValueError, match=rf"expected input of shape \(1, None, {width}\)\. "
                                          rf"Received: shape=\(1, 9, {width + 1}\)"):
         head(np.zeros((1, 9, width + 1), np.float32))
+
+
+def test_a_window_shorter_than_the_predictors_context_is_padded(tiny_bundle):
+    lite = LiteModels(load_lite_bundle(tiny_bundle))
+    frames = np.random.default_rng(0).random((2, *lite.config.frame_shape), dtype=np.float32)
+    padded = np.concatenate([np.repeat(frames[:1], lite.config.predictor_frames - 2, axis=0), frames])
+    np.testing.assert_array_equal(lite.predict_next(frames), lite.predict_next(padded))
+
+
+def test_a_recorded_conversion_failure_is_not_retried_on_every_load(tiny_bundle, tmp_path):
+    from model.lite.bundle import LiteUnavailable, _key
+    from model.lite.files import file_sha256
+
+    bundle = shutil.copytree(tiny_bundle, tmp_path / "bundle")
+    (bundle / LITE_FILE).unlink()
+    cache = tmp_path / "cache"
+    folder = cache / _key(bundle)
+    folder.mkdir(parents=True)
+    sha = file_sha256(bundle / "classifier.keras")
+    (folder / LITE_FILE).write_text(json.dumps({"format": 1, "parts": {
+        "head": {"file": "head.tflite", "source_sha256": sha, "ok": False, "error": "no such op"}}}))
+    lines: list[str] = []
+    with pytest.raises(LiteUnavailable, match="head: no such op"):
+        load_lite_bundle(bundle, progress=lines.append, cache=cache)
+    assert lines == []  # no second attempt, no TensorFlow import for nothing
+
+
+def test_auto_falls_back_to_keras_when_a_file_cannot_be_opened(tiny_bundle, tmp_path):
+    from app.runtime.loader import build_processor
+    from app.settings import EngineSettings
+    from model.lite.bundle import LiteUnavailable
+
+    bundle = shutil.copytree(tiny_bundle, tmp_path / "bundle")
+    record = _record(bundle)
+    (bundle / "head.tflite").write_bytes(b"not a model")
+    record["parts"]["head"]["ok"] = True  # current by its hash, but unreadable
+    (bundle / LITE_FILE).write_text(json.dumps(record))
+    _, info, notice = build_processor(bundle, EngineSettings(predictor_every=0), device_request="cpu")
+    assert info["runtime"] == "Keras" and "Running on Keras instead" in notice
+    with pytest.raises(LiteUnavailable, match="head.tflite"):
+        build_processor(bundle, EngineSettings(predictor_every=0), runtime_request="litert")
