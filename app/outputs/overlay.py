@@ -166,7 +166,11 @@ def _label_panel(img, text, colour, bars, s, m, highlight: str | None = None) ->
 def _status_line(img: np.ndarray, status: str, s: float, m: int) -> int:
     H, W = img.shape[:2]
     scale, thick = 0.5 * s, max(1, round(s))
-    _, th, tb = _text_size(_ascii(status), scale, thick)
+    tw, th, tb = _text_size(_ascii(status), scale, thick)
+    if tw > W - 2 * m:
+        # Shrunk to fit, not cut: its end says what runs the model (e.g. "LiteRT on CPU").
+        scale *= (W - 2 * m) / tw
+        tw, th, tb = _text_size(_ascii(status), scale, thick)
     h = th + tb + m
     _dark_box(img, 0, H - h, W, H)
     _put(img, status, m, H - tb - m // 2, scale, _WHITE, thick)

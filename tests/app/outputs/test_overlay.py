@@ -143,3 +143,14 @@ def test_status_text_names_the_device_and_what_runs_the_models():
     assert status_text(stats) == ("source 30.0 fps | model 29.9 fps | inference 12 ms | "
                                   "latency 20 ms | dropped 0 | LiteRT on CPU")
     assert status_text({**stats, "runtime": ""}).endswith("| dropped 0 | CPU")  # no model yet
+
+
+def test_a_long_status_line_shrinks_to_fit_a_small_frame():
+    # Seen on a 640x480 clip: "... | LiteRT on" and the device cut off at the right edge.
+    img = grey(480, 640)
+    line = ("source 41.7 fps | model 41.7 fps | inference 23 ms | latency 804 ms | dropped 0 | "
+            "LiteRT on CPU")
+    out = render_overlay(img, make_result(), status=line)
+    strip = out[440:, :, :].min(axis=2)  # the status text is white on a dark box
+    cols = np.flatnonzero((strip > 200).any(axis=0))
+    assert len(cols) and cols.max() < 640 - 4, cols.max()
