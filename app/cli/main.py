@@ -40,6 +40,17 @@ _USER_ERRORS = (
 )
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (`--window 0` would never classify)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def _add_model(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="model bundle folder (default: the shipped one)")
 
@@ -78,9 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--events", help="JSON lines, one per processed frame")
     p.add_argument("--segments", help="stable actions as .csv or .json")
     p.add_argument("--fast", action="store_true", help="files: as fast as possible instead of at the file's fps")
-    p.add_argument("--window", type=int, help="frames per window (default: the model's)")
-    p.add_argument("--stride", type=int, default=1, help="run the classifier every N frames")
-    p.add_argument("--max-frames", type=int, help="stop after N frames (live sources run until Ctrl-C)")
+    p.add_argument("--window", type=_positive_int, help="frames per window (default: the model's)")
+    p.add_argument("--stride", type=_positive_int, default=1, help="run the classifier every N frames")
+    p.add_argument("--max-frames", type=_positive_int, help="stop after N frames (live sources run until Ctrl-C)")
     p.add_argument("--skeleton", action="store_true", help="pose models: draw the skeleton and box in --out")
     p.add_argument("--landmarks", action="store_true", help="pose models: events carry the 33 landmarks")
 

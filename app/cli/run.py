@@ -26,6 +26,8 @@ from app.runtime.engine import Engine
 from app.settings import EngineSettings
 from model.bundle import BundleError
 
+_STDOUT_NAMES = ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
+
 
 def main(args: argparse.Namespace) -> int:
     """Runs the engine over `args.source` until it ends or the user stops it."""
@@ -95,7 +97,10 @@ def main(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGTERM, previous)
     wall = time.monotonic() - started
     segments = outputs[0].tracker.segments if outputs else []
-    _summary(counts, latencies, segments, wall, stats, written, interrupted, fast=args.fast)
+    # Events or segments piped to stdout stay pure JSON lines / CSV: the summary goes to stderr.
+    piped = any(str(getattr(args, name, "") or "") in _STDOUT_NAMES for name in ("events", "segments"))
+    _summary(counts, latencies, segments, wall, stats, written, interrupted, fast=args.fast,
+             out=sys.stderr if piped else sys.stdout)
     return 130 if interrupted else 0
 
 
@@ -135,21 +140,22 @@ def _wait(ended: threading.Event, counts: dict, info) -> None:
             print(file=sys.stderr)
 
 
-def _summary(counts, latencies, segments, wall, stats, written, interrupted, fast: bool = False) -> None:
+def _summary(counts, latencies, segments, wall, stats, written, interrupted, fast: bool = False,
+             out=None) -> None:
     per_label: Counter = Counter()
     for seg in segments:
         per_label[seg.label] += seg.end - seg.start
     lat = np.asarray(latencies) if latencies else np.zeros(1)
-    print("stopped early; outputs finalised" if interrupted else "done")
-    print(f"frames        {counts['frames']} ({counts['results']} with predictions)")
-    print(f"fps           {counts['frames'] / max(wall, 1e-9):.1f} over {wall:.1f} s")
+    print("stopped early; outputs finalised" if interrupted else "done", file=out)
+    print(f"frames        {counts['frames']} ({counts['results']} with predictions)", file=out)
+    print(f"fps           {counts['frames'] / max(wall, 1e-9):.1f} over {wall:.1f} s", file=out)
     # With --fast the decoder runs ahead, so a frame's latency includes its wait in the queue.
     queued = "  (includes queueing: --fast decodes ahead)" if fast else ""
-    print(f"latency ms    p50 {np.percentile(lat, 50):.1f}  p99 {np.percentile(lat, 99):.1f}{queued}")
-    print(f"dropped       {stats['dropped']}")
-    print(f"device        {stats['device']}")
-    print(f"runtime       {stats.get('runtime') or '-'}")
+    print(f"latency ms    p50 {np.percentile(lat, 50):.1f}  p99 {np.percentile(lat, 99):.1f}{queued}", file=out)
+    print(f"dropped       {stats['dropped']}", file=out)
+    print(f"device        {stats['device']}", file=out)
+    print(f"runtime       {stats.get('runtime') or '-'}", file=out)
     if per_label:
-        print("labels        " + ", ".join(f"{k} {v:.1f}s" for k, v in per_label.most_common()))
+        print("labels        " + ", ".join(f"{k} {v:.1f}s" for k, v in per_label.most_common()), file=out)
     for path in written:
-        print(f"wrote         {path}")
+        print(f"wrote         {path}", file=out)

@@ -206,3 +206,25 @@ def test_sigterm_handler_is_restored(clip, tiny_bundle, capfd):
     assert main(["run", "--source", str(clip), "--model", str(tiny_bundle), "--fast"]) == 0
     assert signal.getsignal(signal.SIGTERM) is before
     time.sleep(0)  # nothing else to wait for: no thread may be left (checked by the fixture)
+
+
+def test_events_to_stdout_are_pure_json_lines_and_the_summary_goes_to_stderr(clip, tiny_bundle):
+    proc = subprocess.run([sys.executable, "-m", "app", "run", "--source", str(clip), "--fast",
+                           "--model", str(tiny_bundle), "--events", "/dev/stdout"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    lines = proc.stdout.splitlines()
+    assert lines and all(line.startswith("{") for line in lines)
+    # One event per frame with a prediction, as the summary (now on stderr) counts them.
+    assert f"frames        30 ({len(lines)} with predictions)" in proc.stderr
+    assert "wrote         /dev/stdout" in proc.stderr
+
+
+@pytest.mark.parametrize("option, value", [("--window", "0"), ("--stride", "-3"), ("--max-frames", "0"),
+                                           ("--window", "two")])
+def test_a_window_stride_or_frame_count_below_one_is_refused(option, value, clip, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "--source", str(clip), option, value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}:" in err and "Traceback" not in err
