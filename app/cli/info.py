@@ -31,6 +31,7 @@ def main(args: argparse.Namespace) -> int:
 
         rows.append(("tensorflow", tf.__version__))
     rows.append(("devices", devices["summary"] if not devices["gpus"] else ", ".join(devices["gpus"])))
+    rows.append(("litert", _package_version("ai-edge-litert") or "not installed (TensorFlow Lite runs the models)"))
     rows.append(("pyqt6", qt_versions()))
     rows.append(("default model", _model_summary(DEFAULT_MODEL)))
     rows.append(("pose models", _pose_summary()))
@@ -48,6 +49,15 @@ def _version() -> str:
         return version("actionlens")
     except Exception:
         return "unknown (not installed)"
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version(name)
+    except PackageNotFoundError:
+        return None
 
 
 def _pose_summary() -> str:

@@ -73,6 +73,11 @@ def main(args: argparse.Namespace) -> int:
             raise BundleError(failure[0] if failure else f"{args.model}: the model did not load")
         print(f"model: {engine.model_info['summary']} on {engine.device_label} "
               f"with {engine.runtime_label}", file=sys.stderr)
+        low, high = engine.model_info["min_frames"], engine.model_info["max_frames"]
+        if args.window and not low <= args.window <= high:
+            used = min(max(args.window, low), high)
+            print(f"actionlens: --window {args.window} is outside what this model takes ({low} to "
+                  f"{high} steps); using {used}.", file=sys.stderr)
         if capture is None:
             capture = open_capture(source, realtime=not args.fast, loop=False)
         info = capture.info

@@ -228,3 +228,9 @@ def test_a_window_stride_or_frame_count_below_one_is_refused(option, value, clip
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert f"argument {option}:" in err and "Traceback" not in err
+
+
+def test_a_window_the_model_cannot_take_is_said_and_clamped(clip, tiny_bundle, capsys):
+    assert main(["run", "--source", str(clip), "--fast", "--model", str(tiny_bundle), "--window", "1000"]) == 0
+    err = capsys.readouterr().err
+    assert "--window 1000 is outside what this model takes (4 to 12 steps); using 12." in err
