@@ -189,13 +189,26 @@ def test_stop_with_a_live_camera_running(make_engine):
     assert engine_threads() == []
 
 
-def test_stop_while_the_model_is_loading(make_engine, tiny_bundle):
+def test_stop_while_the_model_is_loading(make_engine, tiny_bundle, monkeypatch):
+    import app.runtime.engine as engine_module
+
+    # On LiteRT the tiny bundle loads in milliseconds, sooner than stop() is called: the load is
+    # held until stop() has returned, so it really is in flight, as a slow import would be.
+    stopped = threading.Event()
+    real_build = engine_module.build_processor
+
+    def slow_build(*args, **kwargs):
+        stopped.wait(30)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "build_processor", slow_build)
     engine = make_engine()
     events = Events(engine)
     engine.load_model(tiny_bundle)
     t0 = time.monotonic()
     assert engine.stop()
     assert time.monotonic() - t0 < 2.0
+    stopped.set()
     assert engine_threads() == []  # the daemon loader may still be finishing its import
     engine.wait_until_loaded(timeout=30)
     assert engine_threads(include_loader=True) == []
