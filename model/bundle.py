@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.config import ModelConfig
+from model.errors import first_line
 
 CLASSIFIER_FILE = "classifier.keras"
 PREDICTOR_FILE = "predictor.keras"
@@ -237,8 +238,7 @@ def _load_model(path: Path):
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)
     except Exception as err:  # Keras raises many types here; the user needs the file and why.
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise BundleError(f"{path}: cannot be loaded ({first}).") from None
+        raise BundleError(f"{path}: cannot be loaded ({first_line(err)}).") from None
 
 
 def _uses_lambda(path: Path) -> bool:

@@ -31,6 +31,7 @@ import numpy as np
 
 from model.bundle import CLASSIFIER_FILE, Bundle, BundleError, load_bundle
 from model.config import ModelConfig
+from model.errors import first_line
 
 FORMATS = ("onnx", "tflite", "savedmodel")
 # Opset 17 is old enough for every onnxruntime of the last years and has all ops used here.
@@ -145,8 +146,7 @@ def _load_keras_file(path: Path):
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)
     except Exception as err:  # Keras raises many types here; the user needs the file and why.
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise BundleError(f"{path}: cannot be loaded ({first}).") from None
+        raise BundleError(f"{path}: cannot be loaded ({first_line(err)}).") from None
 
 
 def _check_window(window: int | None, config: ModelConfig | None, model) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.config import ModelConfig
-from model.lite.files import PARTS, complete, current_parts, file_sha256, read_lite_record
+from model.lite.files import PARTS, complete, current_parts, keras_hashes, read_lite_record
 
 CACHE_ENV = "ACTIONLENS_LITE_DIR"
 
@@ -77,15 +77,11 @@ def load_lite_bundle(path: str | Path, progress=None, cache: Path | None = None)
     from model.bundle import CLASSIFIER_FILE, read_bundle_files
 
     root, config, metrics = read_bundle_files(path)
-    parts = current_parts(root, root)
-    if complete(parts, root):
+    hashes = keras_hashes(root)
+    parts, folder = _current(root, cache, hashes)
+    if parts is not None:
         return LiteBundle(root, config, parts, metrics)
-    folder = Path(cache) if cache is not None else lite_cache_dir()
-    folder = folder / _key(root)
-    parts = current_parts(folder, root)
-    if complete(parts, root):
-        return LiteBundle(root, config, parts, metrics)
-    failed = _recorded_failures(folder, root)
+    failed = _recorded_failures(folder, root, hashes)
     if failed:
         raise LiteUnavailable(f"{root}: cannot run on LiteRT ({failed}; recorded in {folder}).")
     if progress is not None:
@@ -98,7 +94,7 @@ def load_lite_bundle(path: str | Path, progress=None, cache: Path | None = None)
     except ImportError as err:
         raise LiteUnavailable(f"{root}: has no LiteRT files and TensorFlow is not here to make "
                               f"them ({err}). Run `actionlens export` where it is.") from None
-    parts = current_parts(folder, root)
+    parts = current_parts(folder, root, hashes)
     if not complete(parts, root):
         raise LiteUnavailable(f"{root}: cannot run on LiteRT ({_failures(record)}).")
     return LiteBundle(root, config, parts, metrics, converted_to=folder)
@@ -107,21 +103,27 @@ def load_lite_bundle(path: str | Path, progress=None, cache: Path | None = None)
 def lite_parts_found(path: str | Path, cache: Path | None = None) -> bool:
     """Whether current LiteRT files for the bundle exist, in it or in the cache (no conversion)."""
     root = Path(path)
-    if complete(current_parts(root, root), root):
-        return True
-    folder = (Path(cache) if cache is not None else lite_cache_dir()) / _key(root)
-    return complete(current_parts(folder, root), root)
+    return _current(root, cache, keras_hashes(root))[0] is not None
 
 
-def _key(root: Path) -> str:
+def _current(root: Path, cache: Path | None, hashes: dict) -> tuple[dict | None, Path]:
+    """(parts, cache folder): the complete current parts, from the bundle itself or else its
+    cache folder, or None; the folder is where a conversion goes."""
+    parts = current_parts(root, root, hashes)
+    folder = (Path(cache) if cache is not None else lite_cache_dir()) / _key(hashes)
+    if not complete(parts, root):
+        parts = current_parts(folder, root, hashes)
+    return (parts if complete(parts, root) else None), folder
+
+
+def _key(hashes: dict) -> str:
     digest = hashlib.sha256()
-    for _, keras_file in sorted(set(PARTS.values())):
-        source = root / keras_file
-        digest.update((file_sha256(source) if source.is_file() else "-").encode())
+    for keras_file in sorted(hashes):
+        digest.update((hashes[keras_file] or "-").encode())
     return digest.hexdigest()[:16]
 
 
-def _recorded_failures(folder: Path, root: Path) -> str:
+def _recorded_failures(folder: Path, root: Path, hashes: dict) -> str:
     """Failures that lite.json in `folder` (or the bundle's own) records for the Keras files
     there now: converting them again would fail again, after a TensorFlow import."""
     found = []
@@ -129,8 +131,8 @@ def _recorded_failures(folder: Path, root: Path) -> str:
         for name, entry in read_lite_record(place).get("parts", {}).items():
             if entry.get("ok") or name not in PARTS:
                 continue
-            source = root / PARTS[name][1]
-            if source.is_file() and entry.get("source_sha256") == file_sha256(source):
+            sha = hashes[PARTS[name][1]]
+            if sha and entry.get("source_sha256") == sha:
                 found.append(f"{name}: {entry.get('error', 'not ok')}")
     return "; ".join(dict.fromkeys(found))
 

@@ -21,7 +21,16 @@ from pathlib import Path
 
 import numpy as np
 
-from model.lite.files import LITE_FILE, LITE_FORMAT, PARTS, TOLERANCE, file_sha256, read_lite_record
+from model.errors import first_line
+from model.lite.files import (
+    LITE_FILE,
+    LITE_FORMAT,
+    PARTS,
+    TOLERANCE,
+    current_parts,
+    keras_hashes,
+    read_lite_record,
+)
 
 
 def convert_keras(model, input_shape: tuple) -> bytes:
@@ -87,14 +96,15 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
     out = Path(out_folder) if out_folder is not None else bundle_folder
     out.mkdir(parents=True, exist_ok=True)
     config = load_config(bundle_folder)
+    hashes = keras_hashes(bundle_folder)
     old = read_lite_record(out).get("parts", {})
+    current = current_parts(out, bundle_folder, hashes)  # kept as they are
     parts: dict[str, dict] = {}
     rng = np.random.default_rng(0)
 
     def keep_or_convert(name: str, keras_file: str, get_model, shape, sample_shapes) -> None:
         tflite = PARTS[name][0]
-        entry = {"file": tflite, "source_sha256": file_sha256(bundle_folder / keras_file),
-                 "input_shape": list(shape)}
+        entry = {"file": tflite, "source_sha256": hashes[keras_file], "input_shape": list(shape)}
         try:
             model = get_model()
             data = convert_keras(model, shape)
@@ -107,8 +117,7 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
             if diff > TOLERANCE:
                 entry["error"] = f"differs from Keras by {diff:.3g} (> {TOLERANCE:g})"
         except Exception as err:  # the converter raises many types; the bundle itself is fine
-            text = str(err).strip()
-            entry.update(ok=False, error=text.splitlines()[0] if text else type(err).__name__)
+            entry.update(ok=False, error=first_line(err))
         parts[name] = entry
 
     loaded: dict[str, object] = {}
@@ -126,9 +135,9 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
 
     windows = sorted({config.min_frames, config.frames})
     enc_shape = (1, *config.encoder_frame_shape)
-    if _same(old, "encoder", bundle_folder, out) and _same(old, "head", bundle_folder, out):
+    if {"encoder", "head"} <= set(current):
         parts["encoder"], parts["head"] = old["encoder"], old["head"]
-    elif _same(old, "classifier", bundle_folder, out):
+    elif "classifier" in current:
         parts["classifier"] = old["classifier"]
     else:
         from model.nets.networks import split_classifier
@@ -144,7 +153,7 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
             frame = config.classifier_frame_shape
             keep_or_convert("classifier", CLASSIFIER_FILE, get_classifier, (1, None, *frame),
                             [(1, t, *frame) for t in windows])
-    if _same(old, "predictor", bundle_folder, out):
+    if "predictor" in current:
         parts["predictor"] = old["predictor"]
     elif (bundle_folder / PREDICTOR_FILE).is_file():
         frame = tuple(get_predictor().input.shape[2:])
@@ -158,12 +167,4 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
     tmp.write_text(json.dumps(record, indent=2) + "\n")
     tmp.replace(out / LITE_FILE)
     return record
-
-
-def _same(old: dict, name: str, bundle_folder: Path, out: Path) -> bool:
-    prior = old.get(name)
-    tflite, keras_file = PARTS[name]
-    return bool(prior and prior.get("ok") and (out / tflite).is_file()
-                and (bundle_folder / keras_file).is_file()
-                and prior.get("source_sha256") == file_sha256(bundle_folder / keras_file))
 

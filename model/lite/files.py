@@ -40,28 +40,35 @@ def read_lite_record(folder: str | Path) -> dict:
     return record
 
 
-def current_parts(lite_folder: str | Path, bundle_folder: str | Path) -> dict[str, Path]:
+def keras_hashes(bundle_folder: str | Path) -> dict[str, str | None]:
+    """SHA-256 of each Keras file the parts come from, None where the bundle has none."""
+    found = {}
+    for keras_file in sorted({keras_file for _, keras_file in PARTS.values()}):
+        source = Path(bundle_folder) / keras_file
+        found[keras_file] = file_sha256(source) if source.is_file() else None
+    return found
+
+
+def current_parts(lite_folder: str | Path, bundle_folder: str | Path,
+                  hashes: dict[str, str | None] | None = None) -> dict[str, Path]:
     """The TFLite parts in `lite_folder` that match the Keras files in `bundle_folder` now.
 
     Args:
         lite_folder: where lite.json and the .tflite files are (the bundle, or a cache).
         bundle_folder: where classifier.keras and predictor.keras are.
+        hashes: `keras_hashes(bundle_folder)`, when the caller has them already.
 
     Returns:
         part name -> .tflite path, for the parts that exist, passed their check
         when written, and came from the Keras file that is there now.
     """
-    lite_folder, bundle_folder = Path(lite_folder), Path(bundle_folder)
-    parts = read_lite_record(lite_folder).get("parts", {})
-    hashes: dict[str, str | None] = {}
+    lite_folder = Path(lite_folder)
+    hashes = keras_hashes(bundle_folder) if hashes is None else hashes
     found = {}
-    for name, entry in parts.items():
+    for name, entry in read_lite_record(lite_folder).get("parts", {}).items():
         if name not in PARTS or not isinstance(entry, dict) or not entry.get("ok"):
             continue
         tflite, keras_file = PARTS[name]
-        if keras_file not in hashes:
-            source = bundle_folder / keras_file
-            hashes[keras_file] = file_sha256(source) if source.is_file() else None
         if (hashes[keras_file] and entry.get("source_sha256") == hashes[keras_file]
                 and (lite_folder / tflite).is_file()):
             found[name] = lite_folder / tflite

@@ -119,12 +119,12 @@ def test_a_window_shorter_than_the_predictors_context_is_padded(tiny_bundle):
 
 def test_a_recorded_conversion_failure_is_not_retried_on_every_load(tiny_bundle, tmp_path):
     from model.lite.bundle import LiteUnavailable, _key
-    from model.lite.files import file_sha256
+    from model.lite.files import file_sha256, keras_hashes
 
     bundle = shutil.copytree(tiny_bundle, tmp_path / "bundle")
     (bundle / LITE_FILE).unlink()
     cache = tmp_path / "cache"
-    folder = cache / _key(bundle)
+    folder = cache / _key(keras_hashes(bundle))
     folder.mkdir(parents=True)
     sha = file_sha256(bundle / "classifier.keras")
     (folder / LITE_FILE).write_text(json.dumps({"format": 1, "parts": {
