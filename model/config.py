@@ -156,6 +156,12 @@ class ModelConfig:
         """Channels per frame after preprocessing (1 for gray, 3 for rgb)."""
         return COLOR_MODES[self.color]
 
+    def window_for(self, requested: int | None) -> int:
+        """The window length (steps) used for a requested one: the model's own for None,
+        else `requested` kept within min_frames..max_frames."""
+        window = requested or self.frames
+        return int(min(max(window, self.min_frames), self.max_frames))
+
     @property
     def frame_shape(self) -> tuple[int, int, int]:
         """One preprocessed frame: (h, w, c)."""

@@ -26,8 +26,6 @@ _COUNT_SLACK = 2
 DECODE_AHEAD_BYTES = 48 * 2**20
 
 
-
-
 class FileCapture(Capture):
     """A video file: every frame, in order, through a bounded queue.
 

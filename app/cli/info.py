@@ -19,7 +19,7 @@ def main(args: argparse.Namespace) -> int:
     keras = import_keras()
     devices = describe_devices()
     rows = [
-        ("actionlens", _version()),
+        ("actionlens", _package_version("actionlens") or "unknown (not installed)"),
         ("python", platform.python_version()),
         ("numpy", np.__version__),
         ("opencv", cv2.__version__),
@@ -40,15 +40,6 @@ def main(args: argparse.Namespace) -> int:
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     return 0
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("actionlens")
-    except Exception:
-        return "unknown (not installed)"
 
 
 def _package_version(name: str) -> str | None:

@@ -20,13 +20,12 @@ from collections import Counter
 
 import numpy as np
 
+from app.outputs.lines import inherited_fd
 from app.outputs.overlay import status_text
 from app.outputs.run_outputs import RunOutputs, check_outputs
 from app.runtime.engine import Engine
 from app.settings import EngineSettings
 from model.bundle import BundleError
-
-_STDOUT_NAMES = ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -73,11 +72,11 @@ def main(args: argparse.Namespace) -> int:
             raise BundleError(failure[0] if failure else f"{args.model}: the model did not load")
         print(f"model: {engine.model_info['summary']} on {engine.device_label} "
               f"with {engine.runtime_label}", file=sys.stderr)
-        low, high = engine.model_info["min_frames"], engine.model_info["max_frames"]
-        if args.window and not low <= args.window <= high:
-            used = min(max(args.window, low), high)
-            print(f"actionlens: --window {args.window} is outside what this model takes ({low} to "
-                  f"{high} steps); using {used}.", file=sys.stderr)
+        model = engine.model_info
+        if args.window and args.window != model["window"]:
+            print(f"actionlens: --window {args.window} is outside what this model takes "
+                  f"({model['min_frames']} to {model['max_frames']} steps); using {model['window']}.",
+                  file=sys.stderr)
         if capture is None:
             capture = open_capture(source, realtime=not args.fast, loop=False)
         info = capture.info
@@ -103,7 +102,7 @@ def main(args: argparse.Namespace) -> int:
     wall = time.monotonic() - started
     segments = outputs[0].tracker.segments if outputs else []
     # Events or segments piped to stdout stay pure JSON lines / CSV: the summary goes to stderr.
-    piped = any(str(getattr(args, name, "") or "") in _STDOUT_NAMES for name in ("events", "segments"))
+    piped = any(inherited_fd(path) == 1 for path in (args.events, args.segments) if path)
     _summary(counts, latencies, segments, wall, stats, written, interrupted, fast=args.fast,
              out=sys.stderr if piped else sys.stdout)
     return 130 if interrupted else 0

@@ -55,7 +55,7 @@ class LineWriter:
         self._size = 0
         self._synced_at = time.monotonic()
         try:
-            inherited = _inherited_fd(self.path)
+            inherited = inherited_fd(self.path)
             # `--events /dev/stdout > file`: a fresh open would get its own offset into that file,
             # and the summary printed to stdout would overwrite the first lines; a dup shares it.
             self._fd: int | None = (os.dup(inherited) if inherited is not None else
@@ -136,7 +136,7 @@ class LineWriter:
             pass
 
 
-def _inherited_fd(path: Path) -> int | None:
+def inherited_fd(path: str | os.PathLike) -> int | None:
     """The descriptor number that /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N names."""
     text = str(path)
     named = {"/dev/stdout": 1, "/dev/stderr": 2}

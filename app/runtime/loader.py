@@ -14,6 +14,7 @@ from app.runtime.processor import FrameProcessor
 from app.runtime.runtime_choice import choose_runtime
 from app.settings import EngineSettings
 from model.bundle import BundleError
+from model.errors import first_line
 from model.lite.bundle import LiteUnavailable
 
 
@@ -33,7 +34,7 @@ def build_processor(
 
     Returns:
         (processor, info, notice): info is what the "model_loaded" event carries
-        (summary, labels, device, runtime ("LiteRT" or "Keras"), frames, min_frames, max_frames, fps,
+        (summary, labels, device, runtime ("LiteRT" or "Keras"), frames, window (the one in use), min_frames, max_frames, fps,
         has_predictor, idle_label, background_label, unknown_below, path, held_out_curve: named
         and false alarms on held-out sources per threshold, or []; held_out_pooled: the card's
         leave-one-source-out figures, or None); notice is a line for the user when the
@@ -49,19 +50,19 @@ def build_processor(
     models = None
     if runtime == "litert":
         try:
-            models, label = _lite_models(path, progress), "CPU"
+            models, label = _lite_models(path, progress, settings.window), "CPU"
         except BundleError:
             raise  # missing or broken for either runtime: the message names the file
         except (LiteUnavailable, OSError, ValueError, RuntimeError) as err:
             # A read-only cache, a file this LiteRT cannot open, an allocation that fails: the
             # Keras models still run, so only an explicit --runtime litert stops here.
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            first = first_line(err)
             if runtime_request == "litert":
                 raise err if isinstance(err, LiteUnavailable) else LiteUnavailable(
                     f"{path}: cannot run on LiteRT ({first}).") from None
             notice = f"{first} Running on Keras instead."
     if models is None:
-        models, label, device_notice = _keras_models(path, device_request)
+        models, label, device_notice = _keras_models(path, device_request, settings.window)
         notice = notice or device_notice
     tracker = None
     if models.config.uses_pose:
@@ -70,7 +71,6 @@ def build_processor(
 
         tracker = PoseTracker.from_files(fetch_pose_models(progress=progress))
     processor = FrameProcessor(models, settings, device_label=label, pose_tracker=tracker)
-    models.warm_up(processor.settings.window)
     cfg = models.config
     info = {
         "summary": models.bundle.summary(),
@@ -78,6 +78,7 @@ def build_processor(
         "labels": cfg.labels,
         "device": label,
         "frames": cfg.frames,
+        "window": processor.settings.window,
         "min_frames": cfg.min_frames,
         "max_frames": cfg.max_frames,
         "fps": cfg.fps,
@@ -94,24 +95,27 @@ def build_processor(
     return processor, info, notice
 
 
-def _lite_models(path: str | Path, progress):
-    # No TensorFlow on this path, unless the bundle must be converted once.
+def _lite_models(path: str | Path, progress, window: int | None):
+    # No TensorFlow on this path, unless the bundle must be converted once. Every call is run
+    # once here (and each interpreter allocated), inside the caller's fallback to Keras.
     from app.runtime.lite_models import LiteModels
     from model.lite.bundle import load_lite_bundle
 
     models = LiteModels(load_lite_bundle(path, progress=progress))
-    models.warm_up(models.config.frames)  # every interpreter allocated now, inside the fallback
+    models.warm_up(models.config.window_for(window))
     return models
 
 
-def _keras_models(path: str | Path, device_request: str):
+def _keras_models(path: str | Path, device_request: str, window: int | None):
     from app.runtime.inference import CompiledModels
     from model.backend import device_label, select_device
     from model.bundle import load_bundle
 
     bundle = load_bundle(path)
     device, notice = select_device(device_request)
-    return CompiledModels(bundle, device), device_label(device), notice
+    models = CompiledModels(bundle, device)
+    models.warm_up(bundle.config.window_for(window))  # traces every compiled call once
+    return models, device_label(device), notice
 
 
 def _held_out_curve(path: str | Path) -> list[dict]:

@@ -72,9 +72,7 @@ class FrameProcessor:
         self._present: dict[int, bool] = {}  # pose: ring id -> a person was in view
 
     def _clamped(self, settings: EngineSettings) -> EngineSettings:
-        window = settings.window or self.config.frames
-        window = int(min(max(window, self.config.min_frames), self.config.max_frames))
-        return settings.replace(window=window, stride=max(1, int(settings.stride)))
+        return settings.replace(window=self.config.window_for(settings.window), stride=max(1, int(settings.stride)))
 
     @property
     def settings(self) -> EngineSettings:
