@@ -12,6 +12,11 @@ UNKNOWN = "unknown"
 NO_PERSON = "no person"
 
 
+def surprise_text(surprise: float | None) -> str:
+    """The surprise as shown: two significant digits (values run from about 1e-5 to 0.1), or "–"."""
+    return "–" if surprise is None else f"{surprise:.2g}"
+
+
 @dataclass
 class Result:
     """The engine's answer for one processed frame.

@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(p)
     _add_device(p)
     p.add_argument("--snapshot", help="save the window as PNG after --snapshot-after-frames predictions, then exit")
-    p.add_argument("--snapshot-after-frames", type=int, default=60)
+    p.add_argument("--snapshot-after-frames", type=_positive_int, default=60,
+                   help="predictions to wait for before --snapshot (default: 60)")
     p.add_argument("--timing", action="store_true", help="print start-up and paint timing at exit")
 
     sub.add_parser("info", help="versions, backend, devices and the default model")

@@ -15,7 +15,7 @@ import numpy as np
 
 from app.outputs.headline import headline
 from app.outputs.skeleton import draw_skeleton
-from app.results import NO_PERSON, UNKNOWN, Result
+from app.results import NO_PERSON, UNKNOWN, Result, surprise_text
 from model.preprocess import as_bgr, to_display
 
 # 480 px is the smallest height where a 3-row probability panel and the status line fit.
@@ -186,7 +186,7 @@ def _preview_inset(img, preview, surprise, s, m, bottom: int) -> None:
     ih, iw = (side, max(1, round(side * pw / ph))) if ph >= pw else (max(1, round(side * ph / pw)), side)
     interp = cv2.INTER_NEAREST if ih >= 2 * ph else cv2.INTER_AREA
     pv = cv2.resize(pv, (iw, ih), interpolation=interp)
-    caption = "next frame" if surprise is None else f"next frame  surprise {surprise:.4f}"
+    caption = "next frame" if surprise is None else f"next frame  surprise {surprise_text(surprise)}"
     scale, thick = 0.45 * s, max(1, round(s))
     cw, ch, cb = _text_size(caption, scale, thick)
     x1 = W - m

@@ -9,6 +9,8 @@ Three stages, each fixing one kind of noise:
 3. Dwell: the shown label changes only after the new target has held continuously
    for `min_dwell_s` source seconds, so a brief spike is never shown. Until then the
    old label stays on screen: nothing flashes between two confident labels.
+   Idle is the exception at the start (or after a reset): nothing is on screen yet
+   to flash away from, and "unknown" for the dwell would claim motion nobody made.
 
 When no action is active the target is the idle label (if the model has one and it
 is the top class) or "unknown" — never the nearest class. The model's background
@@ -99,6 +101,7 @@ class LabelSmoother:
             self._ema: np.ndarray | None = None
             self._active: int | None = None
             self._shown = UNKNOWN
+            self._started = False
             self._candidate: str | None = None
             self._candidate_since = 0.0
 
@@ -159,6 +162,9 @@ class LabelSmoother:
         return UNKNOWN
 
     def _dwell(self, target: str, t: float, min_dwell_s: float) -> None:
+        first, self._started = not self._started, True
+        if first and self._idle is not None and target == self._labels[self._idle]:
+            self._shown = target
         if target == self._shown:
             self._candidate = None
             return

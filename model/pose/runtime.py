@@ -8,9 +8,37 @@ present wherever TensorFlow is) runs the models instead; `runtime_name` says whi
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
+
+# LiteRT's C++ side writes this to the process's stderr on every allocation: a note, not news.
+_DELEGATE_NOTE = b"INFO: Created TensorFlow Lite XNNPACK delegate"
+
+
+@contextlib.contextmanager
+def _without_delegate_note():
+    """Holds what native code writes to fd 2 and passes it on without the delegate note."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all (a detached GUI): nothing to keep clean
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            kept = b"".join(line for line in held.read().splitlines(keepends=True)
+                            if not line.startswith(_DELEGATE_NOTE))
+            if kept:
+                os.write(2, kept)
 
 
 def _interpreter_class():
@@ -60,7 +88,8 @@ class TFLiteModel:
             self.input_signature = tuple(int(d) for d in inp.get("shape_signature", inp["shape"]))
             self.input_shape: tuple[int, ...] | None = None
             if -1 not in self.input_signature:
-                self._it.allocate_tensors()
+                with _without_delegate_note():
+                    self._it.allocate_tensors()
                 self.input_shape = tuple(int(d) for d in inp["shape"])
         except (ValueError, RuntimeError) as err:
             raise ValueError(f"{path}: not a TFLite model this runtime can load ({err})") from None
@@ -91,5 +120,6 @@ class TFLiteModel:
             raise ValueError(f"{self.path.name}: expected input of shape {expected}. "
                              f"Received: shape={shape}")
         self._it.resize_tensor_input(self._input_index, list(shape))
-        self._it.allocate_tensors()
+        with _without_delegate_note():
+            self._it.allocate_tensors()
         self.input_shape = shape

@@ -10,7 +10,7 @@ from PyQt6.QtWidgets import QWidget
 
 from app.frames import Frame
 from app.qt.image_convert import to_qimage
-from app.results import Result
+from app.results import Result, surprise_text
 from model.preprocess import to_display
 
 # A prediction made more than this many frames before the frame on screen is not shown.
@@ -94,7 +94,7 @@ class PreviewPane(QWidget):
     def _draw_meter(self, painter: QPainter, rect: QRectF, text_color: QColor) -> None:
         label_w = 120.0
         painter.setPen(text_color)
-        value = "surprise –" if self._surprise is None else f"surprise {self._surprise:.4f}"
+        value = f"surprise {surprise_text(self._surprise)}"
         painter.drawText(QRectF(rect.left(), rect.top(), label_w, rect.height()),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, value)
         track = QRectF(rect.left() + label_w, rect.top() + 4, rect.width() - label_w, rect.height() - 8)

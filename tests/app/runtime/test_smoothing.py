@@ -186,3 +186,15 @@ def test_the_models_calibrated_threshold_applies_unless_the_user_sets_enter():
     assert feed(lenient, probs) == ["run"]
     user = LabelSmoother(LABELS, no_smoothing(enter=0.65), unknown_below=0.8)
     assert feed(user, probs) == ["run"]
+
+
+def test_idle_from_the_start_is_shown_at_once_but_an_action_waits_its_dwell():
+    dwell = SmoothingSettings(ema=1.0, enter=0.6, exit=0.4, min_dwell_s=0.3)
+    # Every clip used to open with "unknown" for the dwell while a person stood still.
+    assert feed(LabelSmoother(LABELS, dwell), [[0.1, 0.1, 0.8]] * 3) == ["idle"] * 3
+    assert feed(LabelSmoother(LABELS, dwell), [[0.9, 0.05, 0.05]] * 5) == [UNKNOWN] * 3 + ["walk"] * 2
+    # Only the first decision: idle after something else has been shown waits like any label.
+    sm = LabelSmoother(LABELS, dwell)
+    assert feed(sm, [[0.45, 0.3, 0.25], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]) == [UNKNOWN] * 3
+    sm.reset()
+    assert feed(sm, [[0.1, 0.1, 0.8]]) == ["idle"]
