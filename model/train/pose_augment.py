@@ -35,6 +35,8 @@ class SkeletonAugment:
         jitter: standard deviation of the noise added to each direction.
         drop_bone: chance of each bone being unseen for a whole view.
         drop_legs: chance of both legs being out of the frame for a whole view.
+        lend_legs: chance of a view of a standing label borrowing standing legs where its
+            own are unseen (`model.train.pose_legs`).
     """
 
     mirror: float = 0.5
@@ -44,6 +46,7 @@ class SkeletonAugment:
     jitter: float = 0.04
     drop_bone: float = 0.04
     drop_legs: float = 0.3
+    lend_legs: float = 0.6
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,

@@ -29,11 +29,15 @@ from model.pose.features import (
 from model.pose.track import PoseTrack, track_clip
 from model.train.head import cut_windows
 from model.train.pose_augment import SkeletonAugment, view_features
+from model.train.pose_legs import legs_seen, lend_legs, standing_labels
 
 # A window needs a person in at least half its steps to teach an action; fewer is "no person".
 MIN_PRESENT = 0.5
 # An action clip's window with the person at rest in more of its steps than this teaches nothing.
 MAX_REST = 0.75
+# The world torso's upward component above which a person stands: people standing measure
+# 0.87 to 0.99 (BlazePose leans them back a little), a bow towards the camera 0.06 at its depth.
+UPRIGHT_WORLD = 0.75
 
 
 @dataclass
@@ -93,11 +97,14 @@ def at_rest(features: np.ndarray) -> np.ndarray:
     Only such frames make held-still idle windows: a bend or an arm raise held still
     is the middle of an action, and as `idle` it would teach the model to miss them.
     """
-    flat, _ = split_features(features)
+    flat, world = split_features(features)
     down = flat[..., 1]  # picture y grows downwards: +1 is a bone pointing straight down
     arms = [LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM]
     # A torso the frame cuts off (hips out of view, as in a webcam close-up) counts as upright.
-    upright = (down[:, TORSO] < -0.85) | (np.abs(flat[:, TORSO]).sum(-1) == 0)
+    cut_off = np.abs(flat[:, TORSO]).sum(-1) == 0
+    # A bow towards the camera leaves the picture's torso pointing up (only shorter); the
+    # world torso, which leans into depth, tells it from standing (KARD's bends).
+    upright = (down[:, TORSO] < -0.85) & (world[:, TORSO, 1] < -UPRIGHT_WORLD) | cut_off
     return (features[:, PRESENCE_INDEX] > 0) & upright & (down[:, arms] > 0.5).all(-1)
 
 
@@ -146,12 +153,15 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
     """
     index = {name: i for i, name in enumerate(config.labels)}
+    donors, standing = _leg_donors(clips, config)
     xs, ys, keys = [], [], []
     for clip in clips:
         label = clip.record.label
         mirror_ok = label in config.symmetric_labels
         for v in range(max(1, views)):
             feats = view_features(clip.track, config.fps, rng if v else None, aug, mirror_ok)
+            if v and label in standing and rng.random() < aug.lend_legs:
+                feats = lend_legs(feats, donors, rng)
             w = cut_windows(feats, config.frames, stride)
             w = w[present_share(w) >= MIN_PRESENT]
             resting = rest_share(w) >= MAX_REST
@@ -178,6 +188,20 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     x = np.concatenate(xs).astype(np.float32)
     y = np.asarray(ys, np.int32)
     return x, y, balance_weights(keys, config.num_classes, index)
+
+
+def _leg_donors(clips: Sequence[PoseClip], config: ModelConfig) -> tuple[np.ndarray, set[str]]:
+    """Frames of people at rest with their legs seen (n, FEATURE_DIM), and the labels that stand."""
+    by_label: dict[str, list[np.ndarray]] = {}
+    donors = []
+    for clip in clips:
+        feats = view_features(clip.track, config.fps, None, SkeletonAugment(), False)
+        by_label.setdefault(clip.record.label, []).append(feats)
+        if len(feats):
+            # Every third: neighbouring frames of one person are nearly the same legs.
+            donors.append(feats[at_rest(feats) & legs_seen(feats)][::3])
+    pool = np.concatenate(donors) if donors else np.zeros((0, FEATURE_DIM), np.float32)
+    return pool, standing_labels(by_label)
 
 
 def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: dict[str, int]) -> np.ndarray:

@@ -117,3 +117,17 @@ def test_on_screen_report_leaves_out_clips_too_short_to_show_anything():
     assert report["known_clips"] == 1 and report["known_clip_accuracy"] == 1.0
     assert report["none_clips"] == 1 and report["none_frames"] == 4 and report["false_alarm_rate"] == 0.0
     assert report["clips"][0]["shown"] is None
+
+
+def test_calibration_keeps_false_alarms_within_the_budget():
+    # At 0.5 all three known clips are named but half of the other windows fire (score 3/3 - 0.5);
+    # at 0.75 one known clip is named and no other window fires (score 1/3). Unbounded, 0.5 would
+    # win; a tool may not label half of what it does not know.
+    records = [rec("wave", "a"), rec("jump", "b"), rec("wave", "c"), rec("boxing", "d")]
+    probs = np.array([[0, 0.8, 0.2, 0], [0, 0.3, 0.6, 0], [0, 0.6, 0.4, 0],
+                      [0, 0.7, 0.3, 0], [0, 0.1, 0.1, 0.8]])
+    fold = (probs, np.array([0, 1, 2, 3, 3]), records, CONFIG)
+    assert calibrate([fold], max_false_alarms=1.0) <= 0.6
+    threshold = calibrate([fold], max_false_alarms=0.15)
+    report = open_set_report(*fold, threshold=threshold)
+    assert report["false_alarm_rate"] == 0.0 and threshold > 0.7

@@ -1,0 +1,24 @@
+"""Pose training windows: who is at rest, and which views borrow standing legs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.pose.features import NUM_BONES, TORSO
+from model.train.pose_data import at_rest
+from tests.model.train.test_pose_legs import frames
+
+
+def test_a_bow_towards_the_camera_is_not_rest_though_the_picture_looks_upright():
+    standing = frames(2, "still")
+    world_torso = slice(NUM_BONES * 2 + 3 * TORSO, NUM_BONES * 2 + 3 * TORSO + 3)
+    standing[:, world_torso] = (0.0, -0.95, -0.3)
+    bowing = standing.copy()
+    bowing[:, world_torso] = (0.0, -0.06, -1.0)  # KARD's bend at its depth; the picture torso still points up
+    assert at_rest(standing).all()
+    assert not at_rest(bowing).any()
+    # Hips out of view (a webcam close-up): still upright.
+    close_up = standing.copy()
+    close_up[:, 0:2] = 0.0
+    close_up[:, world_torso] = 0.0
+    assert at_rest(close_up).all()
