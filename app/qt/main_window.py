@@ -219,7 +219,10 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.preview.set_message("waiting for the first prediction…" if info.get("has_predictor", True)
                                  else "this model has no next-frame predictor")
         self.settings_panel.set_model_info(info)
-        self.statusBar().showMessage(f"Model loaded: {info.get('summary', info.get('path', ''))}", 8000)
+        # The whole summary runs past the status bar's permanent fields and was cut mid-word;
+        # the classes are on screen in the bars, the summary is Settings → Model's tooltip.
+        folder = Path(str(info.get("path", ""))).name or "model"
+        self.statusBar().showMessage(f"Model loaded: {folder}, {len(labels)} classes", 8000)
 
     def _on_model_failed(self, message: str) -> None:
         if self.model_info is not None:  # the engine keeps the model it had

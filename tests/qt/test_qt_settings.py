@@ -86,3 +86,12 @@ def test_unknown_below_quotes_what_it_does_on_sources_the_model_never_saw(qtbot)
                                            "(other thresholds: retrain with \u2011\u2011loso).")
     panel.set_model_info({"labels": ("idle", "wave"), "unknown_below": 0.6})
     assert panel.held_out_label.text() == "No figures on unseen sources (train with \u2011\u2011loso)."
+
+
+def test_the_loaded_model_is_said_in_a_line_that_fits_and_its_summary_is_at_hand(qtbot, window, clip, model_dir):
+    window.start(str(clip), model_dir)
+    qtbot.waitUntil(lambda: window.model_info is not None, timeout=8000)
+    labels = window.model_info["labels"]
+    # The whole summary ran past the status bar's permanent fields and was cut mid-word.
+    assert window.statusBar().currentMessage() == f"Model loaded: {model_dir.name}, {len(labels)} classes"
+    assert window.settings_panel.model_path.toolTip() == window.model_info["summary"]

@@ -146,6 +146,7 @@ class SettingsPanel(QWidget):
     def set_model_info(self, info: dict) -> None:
         """Adapts the window range and the per-class rows to a loaded model."""
         self.model_path.setText(str(info.get("path", "")))
+        self.model_path.setToolTip(str(info.get("summary", "")))
         lo, hi = int(info.get("min_frames", 1)), int(info.get("max_frames", 64))
         self.window_spin.blockSignals(True)
         self.window_spin.setRange(lo, hi)
