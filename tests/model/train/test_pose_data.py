@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from model.pose.features import NUM_BONES, TORSO
 from model.train.pose_data import at_rest
 from tests.model.train.test_pose_legs import frames
