@@ -29,6 +29,8 @@ def main(args: argparse.Namespace) -> int:
         raise DatasetError(f"`--stride` must be at least 1 model frame. Received: {args.stride}")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise DatasetError(f"`--threshold` must be a probability from 0 to 1. Received: {args.threshold}")
+    if not 0.0 <= getattr(args, "lead_in", 0.0) <= 60.0:
+        raise DatasetError(f"`--lead-in` must be 0 to 60 seconds. Received: {args.lead_in}")
     if args.json:
         check_output_path(args.json, "JSON report")
     if args.record is not None and not args.record.strip():
@@ -72,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
         report = evaluate_classifier(bundle.classifier, config, labelled, stride=args.stride) if labelled else {}
         probs, ids = window_probs(bundle.classifier, config, clips, stride=args.stride)
     report["open_set"] = open_set_report(probs, ids, records, config, threshold)
-    report["open_set"]["on_screen"] = _on_screen(bundle, records, threshold)
+    report["open_set"]["on_screen"] = _on_screen(bundle, records, threshold, getattr(args, "lead_in", 0.0))
     if bundle.predictor is not None and clips:
         pairs = next_frame_pairs(to_gray([c for _, c in clips]), config.predictor_frames)
         report["next_frame"] = evaluate_predictor(bundle.predictor, *pairs)
@@ -124,8 +126,9 @@ def _pose_window_probs(args: argparse.Namespace, bundle, records: list):
     return predict_windows(bundle.classifier, x, bundle.config), ids
 
 
-def _on_screen(bundle, records: list, threshold: float) -> dict:
-    """`on_screen_report` of every clip played frame by frame through the app's processor."""
+def _on_screen(bundle, records: list, threshold: float, lead_in_s: float = 0.0) -> dict:
+    """`on_screen_report` of every clip played frame by frame through the app's processor
+    (after `lead_in_s` seconds of its first frame held, not scored)."""
     import sys
 
     from app.runtime.inference import CompiledModels
@@ -149,7 +152,7 @@ def _on_screen(bundle, records: list, threshold: float) -> dict:
     played, shown = [], []
     for record in records:
         try:
-            shown.append(shown_labels(processor, record.path))
+            shown.append(shown_labels(processor, record.path, lead_in_s))
         except DatasetError as err:
             # Scored by window already; one file that will not play again must not cost the rest.
             print(f"warning: {err} Left out of the on-screen figures.", file=sys.stderr)

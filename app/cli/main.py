@@ -189,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write the report as JSON")
     p.add_argument("--plots", help="folder for confusion.png")
     p.add_argument("--stride", type=int, default=4, help="window stride in model frames")
+    p.add_argument("--lead-in", type=float, default=0.0, metavar="SECONDS",
+                   help="on screen: hold each clip's first frame this long first, as a camera sees a "
+                        "person standing there before they start (default 0: the clip as cut)")
     p.add_argument("--record", metavar="NAME",
                    help="keep the open-set figures in the model's metrics.json and model card under NAME")
     p.add_argument("--cache", help="clip cache folder")

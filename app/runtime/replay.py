@@ -20,7 +20,7 @@ from app.runtime.processor import FrameProcessor
 from model.errors import DatasetError
 
 
-def shown_labels(processor: FrameProcessor, path: str | Path) -> list[str]:
+def shown_labels(processor: FrameProcessor, path: str | Path, lead_in_s: float = 0.0) -> list[str]:
     """The label the app would show on each frame of a video file.
 
     The processor is reset first, so no window reaches back into another file.
@@ -28,6 +28,8 @@ def shown_labels(processor: FrameProcessor, path: str | Path) -> list[str]:
     Args:
         processor: a processor of the bundle to evaluate.
         path: a video file OpenCV can read.
+        lead_in_s: seconds of the first frame held before the clip, as a camera sees a
+            person standing there before they start; those frames' labels are not returned.
 
     Returns:
         One label per frame that had a full window behind it (the first
@@ -44,18 +46,29 @@ def shown_labels(processor: FrameProcessor, path: str | Path) -> list[str]:
         if not cap.isOpened():
             raise DatasetError(f"Cannot open video {path}: not a video OpenCV can read. Re-encode or remove it.")
         fps = source_fps(cap)  # the rate the app's own file capture assumes, so the windows match
+        lead = lead_in_frames(lead_in_s, fps)
         index = 0
         while True:
             ok, image = cap.read()
             if not ok or image is None:
                 break
+            for _ in range(lead if index == 0 else 0):
+                processor.process(Frame(image, index, index / fps, time.monotonic()))
+                index += 1
             result = processor.process(Frame(image, index, index / fps, time.monotonic()))
-            if result is not None:
+            if result is not None and index >= lead:
                 labels.append(result.label)
             index += 1
     finally:
         cap.release()
     return labels
+
+
+def lead_in_frames(lead_in_s: float, fps: float) -> int:
+    """Frames of a lead-in of `lead_in_s` seconds at `fps`."""
+    if lead_in_s < 0:
+        raise ValueError(f"`lead_in_s` must be >= 0. Received: lead_in_s={lead_in_s}")
+    return int(round(lead_in_s * fps))
 
 
 class TrackReplay:
@@ -67,7 +80,7 @@ class TrackReplay:
     report on-screen figures for every fold in seconds.
     """
 
-    def __init__(self, track) -> None:
+    def __init__(self, track, lead: int = 0) -> None:
         from model.pose.landmarks import Pose
 
         self._poses = []
@@ -78,6 +91,8 @@ class TrackReplay:
             # The features and the box read the landmarks only; the crop-placing points stay unset.
             self._poses.append(Pose(1.0, track.image[k], track.visibility[k], track.world[k],
                                     np.zeros(2, np.float32), np.zeros(2, np.float32), tuple(track.frame_size)))
+        # The first frame's pose, held: BlazePose gives a still picture the same landmarks.
+        self._poses[:0] = self._poses[:1] * lead
         self._next = 0
 
     def reset(self) -> None:
@@ -89,25 +104,30 @@ class TrackReplay:
         return pose
 
 
-def shown_labels_of_track(processor: FrameProcessor, track) -> list[str]:
+def shown_labels_of_track(processor: FrameProcessor, track, lead_in_s: float = 0.0) -> list[str]:
     """The label the app would show on each frame of a clip whose poses are cached.
 
     Args:
         processor: a pose model's processor; its tracker is swapped for the replay and put back.
         track: the clip's `PoseTrack` at its own frame rate.
+        lead_in_s: as in `shown_labels`.
 
     Returns:
         One label per frame that had a full window behind it, as `shown_labels`.
     """
     tracker = processor.pose_tracker
-    processor.pose_tracker = TrackReplay(track)
+    times = np.asarray(track.times, np.float64)
+    step = float(np.median(np.diff(times))) if len(times) > 1 else 1.0 / 30.0
+    lead = lead_in_frames(lead_in_s, 1.0 / step) if len(times) else 0
+    processor.pose_tracker = TrackReplay(track, lead)
     blank = np.zeros((8, 8), np.uint8)  # the predictor is off; the frame itself is never looked at
     try:
         processor.reset()
         labels = []
-        for k, t in enumerate(track.times):
+        for k in range(lead + len(times)):
+            t = times[0] + k * step if k < lead else times[k - lead] + lead * step
             result = processor.process(Frame(blank, k, float(t), time.monotonic()))
-            if result is not None:
+            if result is not None and k >= lead:
                 labels.append(result.label)
         return labels
     finally:
