@@ -80,7 +80,7 @@ class TrackReplay:
     report on-screen figures for every fold in seconds.
     """
 
-    def __init__(self, track, lead: int = 0) -> None:
+    def __init__(self, track) -> None:
         from model.pose.landmarks import Pose
 
         self._poses = []
@@ -91,8 +91,6 @@ class TrackReplay:
             # The features and the box read the landmarks only; the crop-placing points stay unset.
             self._poses.append(Pose(1.0, track.image[k], track.visibility[k], track.world[k],
                                     np.zeros(2, np.float32), np.zeros(2, np.float32), tuple(track.frame_size)))
-        # The first frame's pose, held: BlazePose gives a still picture the same landmarks.
-        self._poses[:0] = self._poses[:1] * lead
         self._next = 0
 
     def reset(self) -> None:
@@ -104,30 +102,25 @@ class TrackReplay:
         return pose
 
 
-def shown_labels_of_track(processor: FrameProcessor, track, lead_in_s: float = 0.0) -> list[str]:
+def shown_labels_of_track(processor: FrameProcessor, track) -> list[str]:
     """The label the app would show on each frame of a clip whose poses are cached.
 
     Args:
         processor: a pose model's processor; its tracker is swapped for the replay and put back.
         track: the clip's `PoseTrack` at its own frame rate.
-        lead_in_s: as in `shown_labels`.
 
     Returns:
         One label per frame that had a full window behind it, as `shown_labels`.
     """
     tracker = processor.pose_tracker
-    times = np.asarray(track.times, np.float64)
-    step = float(np.median(np.diff(times))) if len(times) > 1 else 1.0 / 30.0
-    lead = lead_in_frames(lead_in_s, 1.0 / step) if len(times) else 0
-    processor.pose_tracker = TrackReplay(track, lead)
+    processor.pose_tracker = TrackReplay(track)
     blank = np.zeros((8, 8), np.uint8)  # the predictor is off; the frame itself is never looked at
     try:
         processor.reset()
         labels = []
-        for k in range(lead + len(times)):
-            t = times[0] + k * step if k < lead else times[k - lead] + lead * step
+        for k, t in enumerate(track.times):
             result = processor.process(Frame(blank, k, float(t), time.monotonic()))
-            if result is not None and k >= lead:
+            if result is not None:
                 labels.append(result.label)
         return labels
     finally:

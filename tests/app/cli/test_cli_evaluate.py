@@ -133,6 +133,8 @@ EVALUATE_ERRORS = {
                                            "`--record` and `--plots` need clips"),
     "threshold above 1": (lambda tmp, b, d: ["--model", b, "--data", d, "--threshold", "1.2"],
                           "`--threshold` must be a probability from 0 to 1. Received: 1.2"),
+    "negative lead-in": (lambda tmp, b, d: ["--model", b, "--data", d, "--lead-in", "-1"],
+                         "`--lead-in` must be 0 to 60 seconds. Received: -1.0"),
     "json in a missing folder": (lambda tmp, b, d: ["--model", b, "--data", d, "--json", tmp / "x" / "r.json"],
                                  "does not exist; create it first"),
     "plots is a file": (lambda tmp, b, d: ["--model", b, "--data", d, "--plots", b / "config.json"],
