@@ -2,8 +2,9 @@
 # Rebuilds assets/models/default from ../shared/data, with fixed seeds.
 #
 #   bash docs/rebuild_default_model.sh   # BlazePose on every clip (cached after the first run, about
-#                                        # 8 min), leave-one-source-out and the final model (about
-#                                        # 10 min), the figures on the held-out person and on playback
+#                                        # 8 min), leave-one-source-out and the final model (397 s
+#                                        # on 2026-12-03), the figures on the held-out person (with
+#                                        # and without a lead-in) and on playback
 #
 # The next-frame predictor is kept from the bundle as it is (the pose classifier does not change
 # it); `actionlens train-predictor --data "$data/actions" --out "$out" --holdout-groups ud810-P2
