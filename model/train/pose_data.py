@@ -135,7 +135,8 @@ def idle_windows(clips: Sequence[PoseClip], config: ModelConfig, count: int,
 
 def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int, stride: int,
                      aug: SkeletonAugment, rng: np.random.Generator, idle_share: float = 0.12,
-                     extra: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     extra: dict[str, np.ndarray] | None = None, background_weight: float = 1.0
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every training window, with its class index and a balancing weight.
 
     Args:
@@ -148,6 +149,7 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         idle_share: idle windows made from held still frames, as a share of the rest.
         extra: {label: windows (n, T, FEATURE_DIM)} learnt as they are, e.g. a base
             bundle's kept background windows; each label's extra counts as one source.
+        background_weight: how many classes the background class weighs as.
 
     Returns:
         (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
@@ -187,7 +189,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         keys += [(config.idle_label, "held still")] * n_idle
     x = np.concatenate(xs).astype(np.float32)
     y = np.asarray(ys, np.int32)
-    return x, y, balance_weights(keys, config.num_classes, index)
+    boost = {config.background_label: background_weight} if config.background_label else None
+    return x, y, balance_weights(keys, config.num_classes, index, boost)
 
 
 def _leg_donors(clips: Sequence[PoseClip], config: ModelConfig) -> tuple[np.ndarray, set[str]]:
@@ -204,8 +207,20 @@ def _leg_donors(clips: Sequence[PoseClip], config: ModelConfig) -> tuple[np.ndar
     return pool, standing_labels(by_label)
 
 
-def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: dict[str, int]) -> np.ndarray:
-    """Per-window weights: each present class sums to the same, each source within it too."""
+def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: dict[str, int],
+                    boost: dict[str, float] | None = None) -> np.ndarray:
+    """Per-window weights: each present class sums to the same, each source within it too.
+
+    Args:
+        keys: (label, source) of each window.
+        num_classes: classes of the model.
+        index: label -> class index.
+        boost: {label: factor} for classes that should weigh more than one class, e.g. the
+            background class, which stands for every motion that is none of the actions.
+
+    Returns:
+        float32 (len(keys),), mean 1.
+    """
     keys = list(keys)
     per_key: dict[tuple[str, str], int] = {}
     for k in keys:
@@ -214,8 +229,9 @@ def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: di
     for label, _ in per_key:
         sources[label] = sources.get(label, 0) + 1
     classes = len(sources)
-    w = np.array([1.0 / (classes * sources[label] * per_key[(label, src)]) for label, src in keys])
-    return (w * len(keys)).astype(np.float32)
+    boost = boost or {}
+    w = np.array([boost.get(label, 1.0) / (classes * sources[label] * per_key[(label, src)]) for label, src in keys])
+    return (w * len(keys) / max(float(w.sum()), 1e-12)).astype(np.float32) if len(keys) else w.astype(np.float32)
 
 
 def eval_windows(clips: Sequence[PoseClip], config: ModelConfig, stride: int = 2

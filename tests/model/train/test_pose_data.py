@@ -20,3 +20,17 @@ def test_a_bow_towards_the_camera_is_not_rest_though_the_picture_looks_upright()
     close_up[:, 0:2] = 0.0
     close_up[:, world_torso] = 0.0
     assert at_rest(close_up).all()
+
+
+def test_the_background_class_can_weigh_as_several_classes():
+    from model.train.pose_data import balance_weights
+
+    keys = [("wave", "a")] * 3 + [("wave", "b")] + [("other", "c")] * 4
+    index = {"wave": 0, "other": 1}
+    even = balance_weights(keys, 2, index)
+    # Each class sums to the same, each source within it too; mean weight 1.
+    assert even[:3].sum() == even[3] * 3 and even[:4].sum() == even[4:].sum()
+    assert abs(even.mean() - 1.0) < 1e-6
+    heavy = balance_weights(keys, 2, index, boost={"other": 2.5})
+    assert abs(heavy[4:].sum() / heavy[:4].sum() - 2.5) < 1e-5
+    assert abs(heavy.mean() - 1.0) < 1e-6
