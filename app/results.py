@@ -79,6 +79,10 @@ class Result:
             "inference_ms": round(float(self.inference_ms), 2),
             "device": self.device,
         }
+        if self.pending:
+            # The shown label is held while this one waits out its dwell; its confidence can be
+            # near zero then, and a reader of the line should know why it is still shown.
+            out["pending"] = self.pending
         if self.pose is not None:
             out["box"] = [round(float(v), 1) for v in self.pose.box()]
             if landmarks:

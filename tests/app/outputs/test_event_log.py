@@ -164,3 +164,16 @@ def test_bad_segment_extension_or_folder(tmp_path):
         write_segments(tmp_path / "segments.txt", [])
     with pytest.raises(OutputError, match="does not exist"):
         write_segments(tmp_path / "missing" / "segments.csv", [])
+
+
+def test_a_label_waiting_out_its_dwell_is_named_in_the_line(tmp_path):
+    # A held label's confidence can be near zero while the next waits its dwell; the line says why.
+    path = tmp_path / "events.jsonl"
+    waiting = make_result(1)
+    waiting.pending = "idle"
+    with EventLog(path) as log:
+        log.write(make_result(0))
+        log.write(waiting)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert "pending" not in rows[0]
+    assert rows[1]["pending"] == "idle" and rows[1]["label"] == "walk"
