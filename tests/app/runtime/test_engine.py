@@ -131,11 +131,24 @@ def test_bad_bundle_path_fails_with_one_line_naming_it(make_engine, tmp_path):
     assert str(empty) in events.named("model_failed")[1]
 
 
-def test_only_the_newest_model_request_is_adopted(make_engine, tiny_bundle, tmp_path):
+def test_only_the_newest_model_request_is_adopted(make_engine, tiny_bundle, tmp_path, monkeypatch):
+    import app.runtime.engine as engine_module
+
+    # On LiteRT the tiny bundle can load before the second request is made (CI saw it): each
+    # load is held until both requests are in, so the first really is superseded mid-load.
+    asked = threading.Event()
+    real_build = engine_module.build_processor
+
+    def held_build(*args, **kwargs):
+        asked.wait(30)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "build_processor", held_build)
     engine = make_engine()
     events = Events(engine)
     engine.load_model(tiny_bundle)
     engine.load_model(tmp_path / "missing")  # asked for before the first finished loading
+    asked.set()
     assert not engine.wait_until_loaded(timeout=30)
     loaders = [t for t in threading.enumerate() if t.name == "actionlens-loader"]
     for loader in loaders:  # the first request's loader, still finishing its work
