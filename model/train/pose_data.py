@@ -114,15 +114,25 @@ def rest_share(windows: np.ndarray) -> np.ndarray:
     return at_rest(windows.reshape(n * t, f)).reshape(n, t).mean(-1) if n else np.zeros(0)
 
 
-def idle_windows(clips: Sequence[PoseClip], config: ModelConfig, count: int,
+def plain_features(clips: Sequence[PoseClip], config: ModelConfig) -> list[np.ndarray]:
+    """Each clip as it is (no augmentation) at the model's fps: a list of (t, FEATURE_DIM)."""
+    return [view_features(c.track, config.fps, None, SkeletonAugment(), False) for c in clips]
+
+
+def idle_windows(features: Sequence[np.ndarray], config: ModelConfig, count: int,
                  rng: np.random.Generator) -> np.ndarray:
     """Windows of a person standing still: one real frame at rest held, breathing-size jitter.
+
+    Args:
+        features: clips' features, each (t, FEATURE_DIM), from `plain_features`.
+        config: the window length.
+        count: windows to make.
+        rng: random source.
 
     Returns:
         float32 (count, T, FEATURE_DIM).
     """
-    feats = [view_features(c.track, config.fps, None, SkeletonAugment(), False) for c in clips]
-    frames = [f for x in feats if len(x) for f in x[at_rest(x)]]
+    frames = [f for x in features if len(x) for f in x[at_rest(x)]]
     if not frames or count <= 0:
         return np.zeros((0, config.frames, FEATURE_DIM), np.float32)
     pick = np.stack([frames[i] for i in rng.integers(0, len(frames), count)])
@@ -155,13 +165,14 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
     """
     index = {name: i for i, name in enumerate(config.labels)}
-    donors, standing = _leg_donors(clips, config)
+    plain = plain_features(clips, config)  # the first view of each clip, the donors, idle
+    donors, standing = _leg_donors(clips, plain)
     xs, ys, keys = [], [], []
-    for clip in clips:
+    for clip, as_is in zip(clips, plain, strict=True):
         label = clip.record.label
         mirror_ok = label in config.symmetric_labels
         for v in range(max(1, views)):
-            feats = view_features(clip.track, config.fps, rng if v else None, aug, mirror_ok)
+            feats = view_features(clip.track, config.fps, rng, aug, mirror_ok) if v else as_is
             if v and label in standing and rng.random() < aug.lend_legs:
                 feats = lend_legs(feats, donors, rng)
             w = cut_windows(feats, config.frames, stride)
@@ -184,7 +195,7 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         keys += [(label, "kept windows")] * len(windows)
     n_idle = int(idle_share * sum(len(x) for x in xs))
     if config.idle_label in index and n_idle:
-        xs.append(idle_windows(clips, config, n_idle, rng))
+        xs.append(idle_windows(plain, config, n_idle, rng))
         ys += [index[config.idle_label]] * n_idle
         keys += [(config.idle_label, "held still")] * n_idle
     x = np.concatenate(xs).astype(np.float32)
@@ -193,12 +204,11 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     return x, y, balance_weights(keys, config.num_classes, index, boost)
 
 
-def _leg_donors(clips: Sequence[PoseClip], config: ModelConfig) -> tuple[np.ndarray, set[str]]:
+def _leg_donors(clips: Sequence[PoseClip], plain: Sequence[np.ndarray]) -> tuple[np.ndarray, set[str]]:
     """Frames of people at rest with their legs seen (n, FEATURE_DIM), and the labels that stand."""
     by_label: dict[str, list[np.ndarray]] = {}
     donors = []
-    for clip in clips:
-        feats = view_features(clip.track, config.fps, None, SkeletonAugment(), False)
+    for clip, feats in zip(clips, plain, strict=True):
         by_label.setdefault(clip.record.label, []).append(feats)
         if len(feats):
             # Every third: neighbouring frames of one person are nearly the same legs.

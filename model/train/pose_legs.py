@@ -30,10 +30,14 @@ MIN_LEG_STEPS = 5
 LEG_JITTER = 0.03
 
 
+def _picture_legs(features: np.ndarray) -> np.ndarray:
+    """(t, FEATURE_DIM) -> (t, 4, 2): the picture directions of the leg bones (zeros: unseen)."""
+    return features[:, LEG_COLUMNS[: 2 * len(LEGS)]].reshape(len(features), len(LEGS), 2)
+
+
 def legs_seen(features: np.ndarray) -> np.ndarray:
     """(t, FEATURE_DIM) -> (t,) bool: a person in view with all four leg bones seen."""
-    legs = features[:, LEG_COLUMNS[: 2 * len(LEGS)]].reshape(len(features), len(LEGS), 2)
-    return (features[:, PRESENCE_INDEX] > 0) & (np.abs(legs).sum(-1) > 0).all(-1)
+    return (features[:, PRESENCE_INDEX] > 0) & (np.abs(_picture_legs(features)).sum(-1) > 0).all(-1)
 
 
 def leg_motion(features: np.ndarray) -> float | None:
@@ -42,7 +46,7 @@ def leg_motion(features: np.ndarray) -> float | None:
     both = seen[1:] & seen[:-1]
     if both.sum() < MIN_LEG_STEPS:
         return None
-    legs = features[:, LEG_COLUMNS[: 2 * len(LEGS)]].reshape(len(features), len(LEGS), 2)
+    legs = _picture_legs(features)
     step = np.linalg.norm(legs[1:] - legs[:-1], axis=-1).mean(-1)
     return float(step[both].mean())
 
