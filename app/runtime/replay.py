@@ -52,13 +52,11 @@ def shown_labels(processor: FrameProcessor, path: str | Path, lead_in_s: float =
             ok, image = cap.read()
             if not ok or image is None:
                 break
-            for _ in range(lead if index == 0 else 0):
-                processor.process(Frame(image, index, index / fps, time.monotonic()))
+            for _ in range(1 + (lead if index == 0 else 0)):  # the first frame, held for the lead-in
+                result = processor.process(Frame(image, index, index / fps, time.monotonic()))
+                if result is not None and index >= lead:
+                    labels.append(result.label)
                 index += 1
-            result = processor.process(Frame(image, index, index / fps, time.monotonic()))
-            if result is not None and index >= lead:
-                labels.append(result.label)
-            index += 1
     finally:
         cap.release()
     return labels

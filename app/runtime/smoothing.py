@@ -101,7 +101,6 @@ class LabelSmoother:
             self._ema: np.ndarray | None = None
             self._active: int | None = None
             self._shown = UNKNOWN
-            self._started = False
             self._candidate: str | None = None
             self._candidate_since = 0.0
 
@@ -129,11 +128,14 @@ class LabelSmoother:
         t = float(t)
         with self._lock:
             s = self._settings
-            if self._ema is None:
+            first = self._ema is None
+            if first:
                 self._ema = probs.copy()
             else:
                 self._ema = s.ema * probs + (1.0 - s.ema) * self._ema
             target = self._target(self._ema, s)
+            if first and self._idle is not None and target == self._labels[self._idle]:
+                self._shown = target  # nothing on screen yet to flash away from
             self._dwell(target, t, s.min_dwell_s)
             ema = self._ema.copy()
             shown = self._shown
@@ -162,9 +164,6 @@ class LabelSmoother:
         return UNKNOWN
 
     def _dwell(self, target: str, t: float, min_dwell_s: float) -> None:
-        first, self._started = not self._started, True
-        if first and self._idle is not None and target == self._labels[self._idle]:
-            self._shown = target
         if target == self._shown:
             self._candidate = None
             return

@@ -131,19 +131,29 @@ def test_bad_bundle_path_fails_with_one_line_naming_it(make_engine, tmp_path):
     assert str(empty) in events.named("model_failed")[1]
 
 
-def test_only_the_newest_model_request_is_adopted(make_engine, tiny_bundle, tmp_path, monkeypatch):
+def hold_model_loads(monkeypatch) -> threading.Event:
+    """Holds every model load until the returned event is set.
+
+    On LiteRT the tiny bundle loads in milliseconds, sooner than a test's next step: held,
+    a load really is in flight then, as a slow import would be.
+    """
     import app.runtime.engine as engine_module
 
-    # On LiteRT the tiny bundle can load before the second request is made (CI saw it): each
-    # load is held until both requests are in, so the first really is superseded mid-load.
-    asked = threading.Event()
+    release = threading.Event()
     real_build = engine_module.build_processor
 
     def held_build(*args, **kwargs):
-        asked.wait(30)
+        release.wait(30)
         return real_build(*args, **kwargs)
 
     monkeypatch.setattr(engine_module, "build_processor", held_build)
+    return release
+
+
+def test_only_the_newest_model_request_is_adopted(make_engine, tiny_bundle, tmp_path, monkeypatch):
+    # Held until both requests are in (CI once saw the first load finish before the second
+    # request), so the first really is superseded mid-load.
+    asked = hold_model_loads(monkeypatch)
     engine = make_engine()
     events = Events(engine)
     engine.load_model(tiny_bundle)
@@ -203,18 +213,7 @@ def test_stop_with_a_live_camera_running(make_engine):
 
 
 def test_stop_while_the_model_is_loading(make_engine, tiny_bundle, monkeypatch):
-    import app.runtime.engine as engine_module
-
-    # On LiteRT the tiny bundle loads in milliseconds, sooner than stop() is called: the load is
-    # held until stop() has returned, so it really is in flight, as a slow import would be.
-    stopped = threading.Event()
-    real_build = engine_module.build_processor
-
-    def slow_build(*args, **kwargs):
-        stopped.wait(30)
-        return real_build(*args, **kwargs)
-
-    monkeypatch.setattr(engine_module, "build_processor", slow_build)
+    stopped = hold_model_loads(monkeypatch)  # until stop() has returned
     engine = make_engine()
     events = Events(engine)
     engine.load_model(tiny_bundle)
