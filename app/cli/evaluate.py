@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
         raise DatasetError(f"`--stride` must be at least 1 model frame. Received: {args.stride}")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise DatasetError(f"`--threshold` must be a probability from 0 to 1. Received: {args.threshold}")
-    if not 0.0 <= getattr(args, "lead_in", 0.0) <= 60.0:
+    if not 0.0 <= args.lead_in <= 60.0:
         raise DatasetError(f"`--lead-in` must be 0 to 60 seconds. Received: {args.lead_in}")
     if args.json:
         check_output_path(args.json, "JSON report")
@@ -74,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
         report = evaluate_classifier(bundle.classifier, config, labelled, stride=args.stride) if labelled else {}
         probs, ids = window_probs(bundle.classifier, config, clips, stride=args.stride)
     report["open_set"] = open_set_report(probs, ids, records, config, threshold)
-    report["open_set"]["on_screen"] = _on_screen(bundle, records, threshold, getattr(args, "lead_in", 0.0))
+    report["open_set"]["on_screen"] = _on_screen(bundle, records, threshold, args.lead_in)
     if bundle.predictor is not None and clips:
         pairs = next_frame_pairs(to_gray([c for _, c in clips]), config.predictor_frames)
         report["next_frame"] = evaluate_predictor(bundle.predictor, *pairs)
