@@ -10,6 +10,10 @@ import numpy as np
 UNKNOWN = "unknown"
 # Shown by a pose model when fewer than half of the window's steps hold a person.
 NO_PERSON = "no person"
+# The label from a source's first full window (or a reset) until a first label has held its
+# dwell: the model may already lean one way, but nothing is claimed yet. "unknown" there would
+# claim motion unlike any known action while the model is sure of one.
+UNDECIDED = ""
 
 
 def surprise_text(surprise: float | None) -> str:
@@ -25,7 +29,8 @@ class Result:
         frame_index: the source frame this answer belongs to.
         source_time: that frame's source time, seconds.
         label: the stable (smoothed, hysteresis-filtered) label, or the idle
-            label / "unknown" when no known action is confident enough.
+            label / "unknown" when no known action is confident enough, or
+            `UNDECIDED` ("") until the first label has held its dwell.
         confidence: the smoothed probability of `label` (of the top class when
             `label` is "unknown").
         probs: smoothed class probabilities, shape (classes,).

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.outputs.files import OutputError, atomic_write, check_output_path
 from app.outputs.lines import LineWriter, read_lines
-from app.results import UNKNOWN, Result
+from app.results import UNDECIDED, UNKNOWN, Result
 
 SEGMENT_FIELDS = ("start", "end", "label", "mean_confidence", "frames")
 SEGMENT_FORMATS = (".csv", ".json")
@@ -150,9 +150,17 @@ class SegmentTracker:
         return [s for s in self._closed if self.include_uncertain or not s.uncertain]
 
     def update(self, source_time: float, label: str, confidence: float) -> Segment | None:
-        """Feeds one processed frame; returns the segment it closed, if any."""
+        """Feeds one processed frame; returns the segment it closed, if any.
+
+        A frame with no label yet (`UNDECIDED`, after a start or a reset) is in no segment.
+        """
         t = float(source_time)
         closed = None
+        if label == UNDECIDED:
+            if self._open is not None:
+                closed = self._close(max(t, self._last_time))  # a seek back closes it where it was
+            self._last_time = t
+            return closed
         if self._open is not None:
             start, open_label, conf_sum, frames = self._open
             if t < self._last_time:

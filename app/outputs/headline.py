@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.results import NO_PERSON, UNKNOWN, Result
+from app.results import NO_PERSON, UNDECIDED, UNKNOWN, Result
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,12 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
     if result.label == NO_PERSON:
         return Headline(NO_PERSON, "nobody in view", NO_PERSON, 0.0, quiet=True)
     best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
+    if result.label == UNDECIDED:
+        # Nothing has held its dwell since the start: the leaning is shown, no label is claimed.
+        pending = result.pending if result.pending and result.pending != UNKNOWN else ""
+        pct = f" {p:.0%}" if pending and pending == best else ""
+        detail = f"confirming {pending}{pct}" if pending else f"none of the known actions so far (top: {best} {p:.0%})"
+        return Headline("deciding…", detail, UNDECIDED, float(result.confidence), giving_way_to=pending)
     if result.label == UNKNOWN and result.pending and result.pending != UNKNOWN:
         # Confident enough, and about to be shown once its dwell is over: "none of the known
         # actions (top: X 99%)" would contradict the label that follows a moment later.

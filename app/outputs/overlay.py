@@ -15,7 +15,7 @@ import numpy as np
 
 from app.outputs.headline import headline
 from app.outputs.skeleton import draw_skeleton
-from app.results import NO_PERSON, UNKNOWN, Result, surprise_text
+from app.results import NO_PERSON, UNDECIDED, UNKNOWN, Result, surprise_text
 from model.preprocess import as_bgr, to_display
 
 # 480 px is the smallest height where a 3-row probability panel and the status line fit.
@@ -83,6 +83,8 @@ def render_overlay(
             text, colour = "unknown", _AMBER
         elif result.label == NO_PERSON:
             text, colour = NO_PERSON, _GREY
+        elif result.label == UNDECIDED:
+            text, colour = "deciding", _GREY  # ASCII: OpenCV's fonts have no ellipsis
         else:
             # Grey, as in the window, for idle and for a label held while the next one dwells, and
             # a held label without its falling percentage: a green "walk 20%" beside an 80% "run"

@@ -9,8 +9,9 @@ Three stages, each fixing one kind of noise:
 3. Dwell: the shown label changes only after the new target has held continuously
    for `min_dwell_s` source seconds, so a brief spike is never shown. Until then the
    old label stays on screen: nothing flashes between two confident labels.
-   Idle is the exception at the start (or after a reset): nothing is on screen yet
-   to flash away from, and "unknown" for the dwell would claim motion nobody made.
+   At the start (or after a reset) nothing is on screen yet to flash away from: idle
+   is shown at once, and any other first label waits its dwell as `UNDECIDED` (""),
+   not as "unknown", which would claim motion unlike any action the model is sure of.
 
 When no action is active the target is the idle label (if the model has one and it
 is the top class) or "unknown" — never the nearest class. The model's background
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.results import UNKNOWN
+from app.results import UNDECIDED, UNKNOWN
 from app.settings import SmoothingSettings
 
 # Source times are sums of 1/fps steps; without slack 0.1 * 3 would miss a 0.3 s dwell.
@@ -78,7 +79,7 @@ class LabelSmoother:
 
     @property
     def label(self) -> str:
-        """The label currently shown."""
+        """The label currently shown (`UNDECIDED`, "", before the first one)."""
         return self._shown
 
     @property
@@ -100,7 +101,7 @@ class LabelSmoother:
         with self._lock:
             self._ema: np.ndarray | None = None
             self._active: int | None = None
-            self._shown = UNKNOWN
+            self._shown = UNDECIDED
             self._candidate: str | None = None
             self._candidate_since = 0.0
 

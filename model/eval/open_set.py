@@ -23,6 +23,7 @@ import numpy as np
 from model.config import ModelConfig
 
 UNKNOWN = -1  # the decision index of "unknown"
+UNDECIDED = ""  # the app's label before its first decision (app.results.UNDECIDED; model/ imports no app/)
 # The thresholds tried when calibrating; finer steps only fit the noise of a few dozen clips.
 THRESHOLDS = tuple(np.round(np.arange(0.30, 0.96, 0.05), 2))
 # The most windows of held-out footage with none of the actions that a calibrated threshold
@@ -185,8 +186,9 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
     """Known clips named and frames falsely labelled, as the app shows them (smoothed, with dwell).
 
     Args:
-        shown: per clip, the label shown on each of its frames (an action, idle or
-            "unknown"), e.g. from `app.runtime.replay.shown_labels`.
+        shown: per clip, the label shown on each of its frames (an action, idle,
+            "unknown", or "" before the first decision), e.g. from
+            `app.runtime.replay.shown_labels`.
         records: the clips' records (their `label`).
         config: the model's config.
 
@@ -194,31 +196,37 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
         {"known_clip_accuracy": known clips whose label shown longest, idle aside,
         is theirs (an idle clip: idle shown longest), "known_clips",
         "false_alarm_rate": share of frames of the other clips that show an action,
-        "none_frames", "none_clips", "too_short": clips that showed no label at all
-        (shorter than one window) and are left out of every figure, "clips": per-clip rows}.
+        "none_frames": frames of the other clips with a decision, "none_clips",
+        "too_short": clips shorter than one window, which show nothing and are left
+        out of every figure (a known clip with a window but no decision is not named),
+        "clips": per-clip rows}.
     """
     actions = set(config.action_labels)
     idle = config.idle_label if config.idle_label in config.labels else None
     known = actions | ({idle} if idle else set())
     rows, hits, n_known, alarms, n_none = [], 0, 0, 0, 0
     for labels, rec in zip(shown, records, strict=True):
-        counts = Counter(labels)
+        # "" is the app's label before its first decision has held its dwell: it claims nothing,
+        # so it is neither a clip's label nor a frame that could have been a false alarm.
+        decided = [label for label in labels if label != UNDECIDED]
+        counts = Counter(decided)
         row = {"path": str(rec.path), "dataset": getattr(rec, "dataset", ""), "label": rec.label,
-               "frames": len(labels)}
+               "frames": len(labels), "decided": len(decided)}
         if not labels:
             # The app shows nothing before its first full window: there is nothing to score.
             row["shown"] = None
         elif rec.label in known:
             busy = Counter({k: n for k, n in counts.items() if k != idle}) if rec.label != idle else counts
-            said = busy.most_common(1)[0][0] if busy else (idle or "unknown")
+            # A clip the app never decided on was not named.
+            said = busy.most_common(1)[0][0] if busy else (idle if counts else UNDECIDED)
             row.update(shown=said, correct=said == rec.label)
             n_known += 1
             hits += said == rec.label
         else:
             fired = sum(n for k, n in counts.items() if k in actions)
-            row["false_alarm_rate"] = round(fired / len(labels), 4)
+            row["false_alarm_rate"] = round(fired / len(decided), 4) if decided else 0.0
             alarms += fired
-            n_none += len(labels)
+            n_none += len(decided)
         rows.append(row)
     return {**_rates(hits, n_known, alarms, n_none, "frames", rows),
             "too_short": sum(1 for r in rows if not r["frames"])}

@@ -14,7 +14,7 @@ from app.outputs.event_log import (
     read_segments,
     write_segments,
 )
-from app.results import UNKNOWN, Result
+from app.results import UNDECIDED, UNKNOWN, Result
 
 LABELS = ("walk", "run", "idle")
 JSON_KEYS = {"frame", "time", "label", "confidence", "probs", "surprise", "latency_ms",
@@ -114,6 +114,16 @@ def test_update_returns_the_closed_segment_and_finish_defaults_to_last_time():
     tracker.update(2.0, "run", 0.5)
     assert tracker.finish()[-1] == Segment(1.0, 2.0, "run", 0.75, 2)
     assert SegmentTracker().finish() == []
+
+
+def test_frames_before_the_first_decision_are_in_no_segment():
+    tracker = SegmentTracker()
+    for i, label in enumerate([UNDECIDED] * 3 + ["walk"] * 2):
+        tracker.update(i * 0.5, label, 0.9)
+    tracker.update(3.0, UNDECIDED, 0.9)  # a reset: walk ends here
+    tracker.update(3.5, "run", 0.8)
+    segments = tracker.finish(4.0)
+    assert [(s.start, s.end, s.label, s.frames) for s in segments] == [(1.5, 3.0, "walk", 2), (3.5, 4.0, "run", 1)]
 
 
 def test_seek_backwards_starts_a_new_segment():

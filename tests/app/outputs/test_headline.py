@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.outputs.headline import headline
-from app.results import UNKNOWN, Result
+from app.results import UNDECIDED, UNKNOWN, Result
 
 LABELS = ("idle", "wave")
 
@@ -53,6 +53,18 @@ def test_the_smoother_says_what_it_is_confirming():
 
     smoother = LabelSmoother(LABELS, SmoothingSettings(ema=1.0, min_dwell_s=0.5))
     smoother.update(np.array([0.02, 0.98], np.float32), 0.0)
-    assert smoother.label == UNKNOWN and smoother.pending == "wave"
+    assert smoother.label == UNDECIDED and smoother.pending == "wave"
     smoother.update(np.array([0.02, 0.98], np.float32), 0.6)
     assert smoother.label == "wave" and smoother.pending == ""
+
+
+def test_before_the_first_decision_nothing_is_claimed_but_the_leaning_is_said():
+    # A clip that opens on a confident wave used to read "unknown" for the dwell.
+    probs = np.array([0.02, 0.98], np.float32)
+    leaning = headline(Result(2, 2 / 30, UNDECIDED, 0.98, probs, probs, LABELS, pending="wave"))
+    assert (leaning.text, leaning.detail, leaning.label) == ("deciding…", "confirming wave 98%", UNDECIDED)
+    assert leaning.quiet and leaning.giving_way_to == "wave"
+    # Leaning towards "unknown" is not "confirming unknown".
+    probs = np.array([0.55, 0.45], np.float32)
+    unsure = headline(Result(2, 2 / 30, UNDECIDED, 0.55, probs, probs, LABELS, pending=UNKNOWN))
+    assert unsure.detail == "none of the known actions so far (top: idle 55%)" and unsure.giving_way_to == ""

@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from app.results import UNKNOWN
+from app.results import UNDECIDED, UNKNOWN
 from app.runtime.smoothing import LabelSmoother
 from app.settings import SmoothingSettings
 
@@ -67,7 +67,7 @@ def test_dwell_delays_a_switch_by_min_dwell():
     labels = feed(sm, [[0.9, 0.05, 0.05]] * 4 + [[0.05, 0.9, 0.05]] * 5)
     # walk appears at t=0.0 and is shown at t=0.3; run appears at t=0.4, shown at t=0.7.
     # Meanwhile walk stays on screen: nothing flashes between two confident labels.
-    assert labels == [UNKNOWN] * 3 + ["walk"] * 4 + ["run"] * 2
+    assert labels == [UNDECIDED] * 3 + ["walk"] * 4 + ["run"] * 2
 
 
 def test_dwell_ignores_a_short_spike():
@@ -78,8 +78,8 @@ def test_dwell_ignores_a_short_spike():
 
 def test_dwell_uses_source_time_not_frame_count():
     sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=1.0))
-    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.0)[0] == UNKNOWN
-    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.5)[0] == UNKNOWN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.0)[0] == UNDECIDED
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 5.5)[0] == UNDECIDED
     assert sm.update(np.array([0.9, 0.05, 0.05]), 6.0)[0] == "walk"
 
 
@@ -132,7 +132,7 @@ def test_reset_forgets_history():
 def test_time_going_backwards_restarts_the_dwell():
     sm = LabelSmoother(LABELS, no_smoothing(min_dwell_s=0.3))
     sm.update(np.array([0.9, 0.05, 0.05]), 10.0)
-    assert sm.update(np.array([0.9, 0.05, 0.05]), 0.0)[0] == UNKNOWN
+    assert sm.update(np.array([0.9, 0.05, 0.05]), 0.0)[0] == UNDECIDED
     assert sm.update(np.array([0.9, 0.05, 0.05]), 0.3)[0] == "walk"
 
 
@@ -150,7 +150,7 @@ def test_concurrent_settings_changes_are_safe():
     try:
         for i in range(500):
             label, conf, _ = sm.update(np.array([0.7, 0.2, 0.1]), i / FPS)
-            assert label in (*LABELS, UNKNOWN) and 0.0 <= conf <= 1.0
+            assert label in (*LABELS, UNKNOWN, UNDECIDED) and 0.0 <= conf <= 1.0
     finally:
         stop.set()
         thread.join(timeout=2)
@@ -168,7 +168,7 @@ def test_a_fading_label_turns_unknown_only_after_the_dwell():
     sm = LabelSmoother(NO_IDLE, no_smoothing(min_dwell_s=0.2))
     labels = feed(sm, [[0.9, 0.05, 0.05]] * 3 + [[0.34, 0.33, 0.33]] * 4)
     # walk is shown at t=0.2 and kept through the 0.2 s dwell of "unknown" (t=0.3 to 0.5).
-    assert labels == [UNKNOWN] * 2 + ["walk"] * 3 + [UNKNOWN] * 2
+    assert labels == [UNDECIDED] * 2 + ["walk"] * 3 + [UNKNOWN] * 2
 
 
 def test_the_background_class_is_shown_as_unknown_never_by_name():
@@ -188,13 +188,18 @@ def test_the_models_calibrated_threshold_applies_unless_the_user_sets_enter():
     assert feed(user, probs) == ["run"]
 
 
-def test_idle_from_the_start_is_shown_at_once_but_an_action_waits_its_dwell():
+def test_idle_from_the_start_is_shown_at_once_but_an_action_waits_its_dwell_undecided():
     dwell = SmoothingSettings(ema=1.0, enter=0.6, exit=0.4, min_dwell_s=0.3)
     # Every clip used to open with "unknown" for the dwell while a person stood still.
     assert feed(LabelSmoother(LABELS, dwell), [[0.1, 0.1, 0.8]] * 3) == ["idle"] * 3
-    assert feed(LabelSmoother(LABELS, dwell), [[0.9, 0.05, 0.05]] * 5) == [UNKNOWN] * 3 + ["walk"] * 2
-    # Only the first decision: idle after something else has been shown waits like any label.
+    # ...and with "unknown" while the model was sure of an action: now nothing is claimed.
     sm = LabelSmoother(LABELS, dwell)
-    assert feed(sm, [[0.45, 0.3, 0.25], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]) == [UNKNOWN] * 3
+    assert feed(sm, [[0.9, 0.05, 0.05]] * 5) == [UNDECIDED] * 3 + ["walk"] * 2
+    assert sm.pending == ""
+    # "unknown" as the first decision waits its dwell too.
+    assert feed(LabelSmoother(LABELS, dwell), [[0.45, 0.3, 0.25]] * 4) == [UNDECIDED] * 3 + [UNKNOWN]
+    # Only the first decision: idle after something else has been targeted waits like any label.
+    sm = LabelSmoother(LABELS, dwell)
+    assert feed(sm, [[0.45, 0.3, 0.25], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]) == [UNDECIDED] * 3
     sm.reset()
     assert feed(sm, [[0.1, 0.1, 0.8]]) == ["idle"]

@@ -119,6 +119,21 @@ def test_on_screen_report_leaves_out_clips_too_short_to_show_anything():
     assert report["clips"][0]["shown"] is None
 
 
+def test_on_screen_report_counts_nothing_before_the_first_decision():
+    from model.eval.open_set import on_screen_report
+
+    records = [rec("wave", "a"), rec("boxing", "c"), rec("wave", "e")]
+    # "" is the app's label until its first decision holds its dwell: not "unknown", not a frame
+    # that could have been a false alarm. Counted as "unknown", clip a would be wrong (5 > 4).
+    shown = [[""] * 5 + ["wave"] * 4 + ["unknown"] * 3, [""] * 4 + ["wave"] * 2 + ["unknown"] * 8, [""] * 6]
+    report = on_screen_report(shown, records, CONFIG)
+    assert report["clips"][0]["shown"] == "wave" and report["clips"][0]["correct"]
+    assert report["none_frames"] == 10 and report["false_alarm_rate"] == pytest.approx(2 / 10)
+    # A clip with windows but never a decision is not "too short": it was not named.
+    assert report["too_short"] == 0 and report["clips"][2]["shown"] == ""
+    assert report["known_clips"] == 2 and report["known_clip_accuracy"] == 0.5
+
+
 def test_calibration_keeps_false_alarms_within_the_budget():
     # At 0.5 all three known clips are named but half of the other windows fire (score 3/3 - 0.5);
     # at 0.75 one known clip is named and no other window fires (score 1/3). Unbounded, 0.5 would
