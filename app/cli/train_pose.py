@@ -27,6 +27,8 @@ from model.train.transfer_data import NOTHING_LABEL
 # "none of these", and as float16 it stays around a megabyte.
 KEEP_BACKGROUND = 400
 BACKGROUND_FILE = "background_poses.npz"
+# How many classes the base's background windows weigh as in `train --from` (see `main`).
+FROM_BACKGROUND_WEIGHT = 1.0
 
 
 def _say(line: str) -> None:
@@ -83,6 +85,11 @@ def main(args: argparse.Namespace) -> int:
     clips = load_pose_clips(records, tracker, cache, progress=lambda k, n, name: report("loading", k, n, name))
     settings = PoseTrainSettings(epochs=args.epochs, seed=args.seed,
                                  views=args.views if getattr(args, "views", None) is not None else 8)
+    if base is not None:
+        # The base's kept `other` windows sample other sources' motion, some of it the very movement
+        # a user teaches (a dumbbell lateral raise is a side arm raise): weighed as several classes,
+        # as the shipped model's own `other` is, it pushed a new person's side arm raises to unknown.
+        settings = dataclasses.replace(settings, background_weight=FROM_BACKGROUND_WEIGHT)
     metrics: dict = {"trained": date.today().isoformat(), "command": getattr(args, "command_line", ""),
                      "features": "pose", "clips": len(clips), "holdout_groups": sorted(held)}
     if getattr(args, "loso", False):

@@ -20,6 +20,7 @@ from model.pose.features import (
     FEATURE_DIM,
     LEFT_FOREARM,
     LEFT_UPPER_ARM,
+    NUM_BONES,
     PRESENCE_INDEX,
     RIGHT_FOREARM,
     RIGHT_UPPER_ARM,
@@ -38,6 +39,8 @@ MAX_REST = 0.75
 # The world torso's upward component above which a person stands: people standing measure
 # 0.87 to 0.99 (BlazePose leans them back a little), a bow towards the camera 0.06 at its depth.
 UPRIGHT_WORLD = 0.75
+# Chance of each bone being unseen in a held-still idle window (hands or hips lost at the frame's edge).
+IDLE_DROP_BONE = 0.25
 
 
 @dataclass
@@ -91,11 +94,16 @@ def present_share(windows: np.ndarray) -> np.ndarray:
     return windows[..., PRESENCE_INDEX].mean(-1)
 
 
-def at_rest(features: np.ndarray) -> np.ndarray:
+def at_rest(features: np.ndarray, unseen_arms: bool = False) -> np.ndarray:
     """(n, FEATURE_DIM) -> (n,) bool: a person upright with both arms hanging down.
 
     Only such frames make held-still idle windows: a bend or an arm raise held still
     is the middle of an action, and as `idle` it would teach the model to miss them.
+
+    Args:
+        features: (n, FEATURE_DIM) frames.
+        unseen_arms: an arm bone BlazePose does not see counts as hanging down (no
+            evidence of a raise), as for a frozen picture whose forearms it lost.
     """
     flat, world = split_features(features)
     down = flat[..., 1]  # picture y grows downwards: +1 is a bone pointing straight down
@@ -105,7 +113,10 @@ def at_rest(features: np.ndarray) -> np.ndarray:
     # A bow towards the camera leaves the picture's torso pointing up (only shorter); the
     # world torso, which leans into depth, tells it from standing (KARD's bends).
     upright = (down[:, TORSO] < -0.85) & (world[:, TORSO, 1] < -UPRIGHT_WORLD) | cut_off
-    return (features[:, PRESENCE_INDEX] > 0) & upright & (down[:, arms] > 0.5).all(-1)
+    hanging = down[:, arms] > 0.5
+    if unseen_arms:
+        hanging |= np.abs(flat[:, arms]).sum(-1) == 0
+    return (features[:, PRESENCE_INDEX] > 0) & upright & hanging.all(-1)
 
 
 def rest_share(windows: np.ndarray) -> np.ndarray:
@@ -132,10 +143,15 @@ def idle_windows(features: Sequence[np.ndarray], config: ModelConfig, count: int
     Returns:
         float32 (count, T, FEATURE_DIM).
     """
-    frames = [f for x in features if len(x) for f in x[at_rest(x)]]
+    frames = [f for x in features if len(x) for f in x[at_rest(x, unseen_arms=True)]]
     if not frames or count <= 0:
         return np.zeros((0, config.frames, FEATURE_DIM), np.float32)
     pick = np.stack([frames[i] for i in rng.integers(0, len(frames), count)])
+    # A frozen picture whose hands or hips BlazePose loses (a webcam's first frame, hands at the
+    # frame's edge) is as still as any: without this it read as `other` for as long as it was held.
+    drop = rng.random((count, NUM_BONES)) < IDLE_DROP_BONE
+    pick[:, : NUM_BONES * 2] *= ~np.repeat(drop, 2, axis=1)
+    pick[:, NUM_BONES * 2 : NUM_BONES * 5] *= ~np.repeat(drop, 3, axis=1)
     out = np.repeat(pick[:, None, :], config.frames, axis=1)
     # From none (a paused or frozen picture) to a little (a person breathing, tracking jitter).
     noise = (rng.normal(0, 1, out.shape) * rng.uniform(0, 0.015, (count, 1, 1))).astype(np.float32)

@@ -65,7 +65,17 @@ def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env,
     assert "wrote" in stdout
 
 
-def test_train_from_a_pose_bundle_keeps_unknown(demo_classes, pose_env, pose_bundle, tmp_path):  # noqa: F811
+def test_train_from_a_pose_bundle_keeps_unknown(demo_classes, pose_env, pose_bundle, tmp_path,  # noqa: F811
+                                               monkeypatch):
+    import model.train.pose_train as pose_train
+
+    fit, weights = pose_train.fit_pose_classifier, []
+
+    def spy(clips, config, settings, **kw):
+        weights.append(settings.background_weight)
+        return fit(clips, config, settings, **kw)
+
+    monkeypatch.setattr(pose_train, "fit_pose_classifier", spy)
     base = tmp_path / "base"
     base.mkdir()
     for name in ("classifier.keras", "config.json", "labels.json"):
@@ -81,6 +91,10 @@ def test_train_from_a_pose_bundle_keeps_unknown(demo_classes, pose_env, pose_bun
     config = load_bundle(out).config
     assert config.background_label == "other" and "other" in config.labels
     assert (out / "background_poses.npz").is_file()
+    # The base's background weighs as one class here, not as the several of the shipped model's own.
+    from app.cli.train_pose import FROM_BACKGROUND_WEIGHT
+
+    assert weights == [FROM_BACKGROUND_WEIGHT] and FROM_BACKGROUND_WEIGHT < pose_train.PoseTrainSettings().background_weight
 
 
 def test_from_a_pose_bundle_without_kept_background_is_one_line(demo_classes, pose_env, pose_bundle, tmp_path):  # noqa: F811

@@ -34,3 +34,31 @@ def test_the_background_class_can_weigh_as_several_classes():
     heavy = balance_weights(keys, 2, index, boost={"other": 2.5})
     assert abs(heavy[4:].sum() / heavy[:4].sum() - 2.5) < 1e-5
     assert abs(heavy.mean() - 1.0) < 1e-6
+
+
+def test_a_frozen_picture_with_lost_forearms_or_hips_makes_idle_windows_too():
+    import numpy as np
+
+    from model.config import ModelConfig
+    from model.pose.features import LEFT_FOREARM, RIGHT_FOREARM, split_features
+    from model.train.pose_data import idle_windows
+
+    # A webcam's first frame, hands at the frame's edge: hips and forearms unseen, upper arms down.
+    lost = frames(3, "none")
+    for bone in (TORSO, LEFT_FOREARM, RIGHT_FOREARM):
+        lost[:, 2 * bone : 2 * bone + 2] = 0.0
+    raised = frames(3, "none")
+    raised[:, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.0, -1.0)  # a forearm seen pointing up
+    assert not at_rest(lost).any() and at_rest(lost, unseen_arms=True).all()
+    assert not at_rest(raised, unseen_arms=True).any()  # a raised arm is a raise, seen or not
+    # Held-still windows come from such frames too, and some lose bones of their own.
+    config = ModelConfig(frames=8)
+    standing = frames(3, "none")
+    standing[:, NUM_BONES * 2 + 3 * TORSO + 1] = -1.0  # world torso up
+    windows = idle_windows([raised, lost, standing], config, 200, np.random.default_rng(0))
+    assert windows.shape == (200, 8, lost.shape[1])
+    picture, _ = split_features(windows[:, 0])
+    seen = np.abs(picture).sum(-1) > 0  # (200, bones)
+    assert 0.2 < seen[:, TORSO].mean() < 0.6  # half from the lost frame, a quarter of the rest dropped
+    assert not (picture[:, LEFT_FOREARM, 1] < -0.5).any()  # never the raised frame
+    assert (np.abs(windows - windows[:, :1]) < 0.1).all()  # still: one frame held, small jitter
