@@ -2,7 +2,7 @@
 # Rebuilds assets/models/default from ../shared/data, with fixed seeds.
 #
 #   bash docs/rebuild_default_model.sh   # BlazePose on every clip (cached after the first run, about
-#                                        # 8 min), leave-one-source-out and the final model (397 s
+#                                        # 8 min), leave-one-source-out and the final model (472 s
 #                                        # on 2026-12-03), the figures on the held-out person (with
 #                                        # and without a lead-in) and on playback
 #
