@@ -49,6 +49,7 @@ def measure_startup(model: str, runtime: str, device: str, clip: str | Path) -> 
         try:
             for line in proc.stdout:  # one event line per frame: memory is read as it runs
                 peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
+                # The first label shown: "" (no decision yet) is not one.
                 if first is None and line.startswith("{") and json.loads(line).get("label"):
                     first = time.monotonic() - started
             code = proc.wait(timeout=120)

@@ -34,7 +34,7 @@ def shown_labels(processor: FrameProcessor, path: str | Path, lead_in_s: float =
     Returns:
         One label per frame that had a full window behind it (the first
         window's worth of frames shows nothing in the app either): an action,
-        the idle label or "unknown".
+        the idle label, "unknown", or "" before the first decision.
 
     Raises:
         DatasetError: the file cannot be opened.

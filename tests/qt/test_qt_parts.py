@@ -83,3 +83,13 @@ def test_clip_folders(tmp_path):
     assert second != first and second.parent == tmp_path / "wave"
     (tmp_path / "wave" / ".partial.mp4").write_bytes(b"x")
     assert count_clips(tmp_path) == {"wave": 1}
+
+
+def test_timeline_bars_only_for_labels_that_claim_something():
+    from app.qt.widgets.timeline import stable_segments
+    from app.results import UNDECIDED, UNKNOWN
+
+    times = np.arange(8) / 10.0
+    labels = [UNDECIDED, UNDECIDED, "wave", "wave", UNKNOWN, "idle", UNDECIDED, "wave"]
+    # No decision yet (at the start, after a seek or nobody in view) draws no bar, as idle and unknown.
+    assert stable_segments(times, labels) == [(0.2, 0.4, "wave"), (0.7, 0.7, "wave")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PyQt6.QtGui import QColor
 
-from app.results import UNKNOWN
+from app.results import UNDECIDED, UNKNOWN
 
 # Tableau 10: distinct for common colour-blindness and readable on dark and light.
 _PALETTE = (
@@ -31,5 +31,5 @@ def class_color(labels: tuple[str, ...] | list[str], label: str, idle_label: str
 
 
 def is_quiet(label: str, idle_label: str = "idle") -> bool:
-    """Whether `label` means "nothing to report" (idle or unknown)."""
-    return label in (UNKNOWN, idle_label)
+    """Whether `label` means "nothing to report" (idle, unknown, or no decision yet)."""
+    return label in (UNKNOWN, UNDECIDED, idle_label)
