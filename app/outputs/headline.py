@@ -45,21 +45,18 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
     if result.label == NO_PERSON:
         return Headline(NO_PERSON, "nobody in view", NO_PERSON, 0.0, quiet=True)
     best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
-    if result.label == UNDECIDED:
-        # Nothing has held its dwell since the start: the leaning is shown, no label is claimed.
-        pending = result.pending if result.pending and result.pending != UNKNOWN else ""
-        pct = f" {p:.0%}" if pending and pending == best else ""
-        detail = f"confirming {pending}{pct}" if pending else f"none of the known actions so far (top: {best} {p:.0%})"
-        return Headline("deciding…", detail, UNDECIDED, float(result.confidence), giving_way_to=pending)
-    if result.label == UNKNOWN and result.pending and result.pending != UNKNOWN:
-        # Confident enough, and about to be shown once its dwell is over: "none of the known
-        # actions (top: X 99%)" would contradict the label that follows a moment later.
-        pct = f" {p:.0%}" if result.pending == best else ""
-        return Headline("unknown", f"confirming {result.pending}{pct}", UNKNOWN,
-                        float(result.confidence), giving_way_to=result.pending)
-    if result.label == UNKNOWN:
+    if result.label in (UNDECIDED, UNKNOWN):
+        # Before the first decision nothing is claimed; "unknown" claims none of the actions.
+        text = "deciding…" if result.label == UNDECIDED else "unknown"
+        if result.pending and result.pending != UNKNOWN:
+            # Confident enough, and about to be shown once its dwell is over: "none of the known
+            # actions (top: X 99%)" would contradict the label that follows a moment later.
+            pct = f" {p:.0%}" if result.pending == best else ""
+            return Headline(text, f"confirming {result.pending}{pct}", result.label,
+                            float(result.confidence), giving_way_to=result.pending)
         # None of the known actions: the top class is shown as a fact, not as the answer.
-        return Headline("unknown", f"none of the known actions (top: {best} {p:.0%})", UNKNOWN,
+        so_far = " so far" if result.label == UNDECIDED else ""
+        return Headline(text, f"none of the known actions{so_far} (top: {best} {p:.0%})", result.label,
                         float(result.confidence))
     if best not in ("", result.label):
         # The smoother holds the old label through the dwell of the next one; shown with its own
