@@ -43,7 +43,8 @@ class Result:
         predicted_frame: the newest next-frame prediction (made at this frame or a recent one), float
             (h, w, c) in [0, 1] in model space, or None.
         device: where the model ran ("CPU" or the GPU's name).
-        pose: the person's `model.pose.landmarks.Pose` in this frame (pose models), or None.
+        pose: the person's `model.pose.landmarks.Pose` in this frame (pose models), or None;
+            always None when `label` is `NO_PERSON`, so what is drawn agrees with what is said.
         pending: the label the smoother is confirming through its dwell, to replace `label`, or "".
     """
 

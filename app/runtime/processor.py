@@ -14,7 +14,11 @@ per frame, and the window always equals what the full model would see.
 A pose model runs BlazePose (`model.pose.tracker.PoseTracker`) once per frame,
 turns the landmarks into features and those into an embedding, and keeps the
 embedding in the ring. When fewer than half of a window's steps hold a person,
-the label is `no person` and the classifier does not run.
+the label is `no person` and the classifier does not run. That one decision is also
+what is drawn: a `no person` result carries no pose, so no view or event line shows
+a skeleton or a box beside words that say nobody is there (a person flickering in and
+out of the tracker, or only just walking in, is a pose in this frame but not yet in
+the window).
 """
 
 from __future__ import annotations
@@ -136,7 +140,7 @@ class FrameProcessor:
                 return None
             self._steps += 1
             if self.pose_tracker is not None and self._nobody(positions):
-                return self._no_person(frame, t0, surprise, pose, settings, positions)
+                return self._no_person(frame, t0, surprise, settings, positions)
             if self._last_probs is None or self._steps % settings.stride == 0:
                 if self.models.cached:
                     embeddings = (self._motion_embeddings(positions) if self.models.motion
@@ -174,7 +178,7 @@ class FrameProcessor:
         seen = sum(self._present.get(i, False) for i in ids)
         return seen < 0.5 * len(ids)
 
-    def _no_person(self, frame: Frame, t0: float, surprise, pose, settings: EngineSettings,
+    def _no_person(self, frame: Frame, t0: float, surprise, settings: EngineSettings,
                    positions: list[int]) -> Result:
         # Nobody to judge: the smoother starts afresh, so a label from before never lingers.
         self.smoother.reset()
@@ -186,7 +190,9 @@ class FrameProcessor:
             latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
             inference_ms=(time.perf_counter() - t0) * 1000.0,
             predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
-            device=self.device_label, pose=pose,
+            # No pose: the words say nobody is in view, so neither the view nor the events
+            # may show this frame's person (its box, its skeleton) as if someone were.
+            device=self.device_label, pose=None,
         )
 
     def _motion_embeddings(self, positions: list[int]) -> np.ndarray:

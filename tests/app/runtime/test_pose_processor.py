@@ -81,3 +81,39 @@ def test_replaying_cached_poses_shows_what_the_app_shows(pose_bundle, pose_cache
     replayed = shown_labels_of_track(processor, track)
     assert len(live) == len(replayed) > 400
     assert live == replayed
+
+
+
+def _person_walks_in(path, empty=60, shown=30):
+    # `empty` frames of an empty grey room, then the demo clip's person: while the window still
+    # holds mostly the empty room, the tracker already has the person in the newest frame.
+    cap = cv2.VideoCapture(str(DEMO_CLIP))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    frames = []
+    for _ in range(shown):
+        ok, img = cap.read()
+        assert ok
+        frames.append(img)
+    cap.release()
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, frames[0].shape[1::-1])
+    for img in [np.full_like(frames[0], 110)] * empty + frames:
+        writer.write(img)
+    writer.release()
+    return path
+
+
+def test_a_no_person_line_never_carries_a_box(pose_bundle, pose_cache, tmp_path):
+    # Seen on street footage: `no person` lines with the box of a person the tracker held in that
+    # frame, and the view drew the skeleton beside "nobody in view". One decision for both.
+    clip = _person_walks_in(tmp_path / "walks_in.avi")
+    events = tmp_path / "e.jsonl"
+    code, _, err = run("run", "--source", clip, "--model", pose_bundle, "--events", events, "--landmarks")
+    assert code == 0, err
+    lines = [json.loads(x) for x in events.read_text().splitlines()]
+    nobody = [line["frame"] for line in lines if line["label"] == NO_PERSON]
+    # The person is in view from frame 60; the window says nobody for some frames after that,
+    # which is where a box could leak.
+    assert nobody and max(nobody) >= 65, nobody
+    assert [line["frame"] for line in lines if line["label"] == NO_PERSON and ("box" in line or "landmarks" in line)] == []
+    # Once the window holds the person, the lines carry the box again.
+    assert any("box" in line for line in lines if line["label"] != NO_PERSON)
