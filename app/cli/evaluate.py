@@ -1,7 +1,8 @@
-"""`actionlens evaluate`: clip and window accuracy, per-class figures, confusion, next frame,
-and the open-set figures: known-clip accuracy and the false-alarm rate on footage where
-none of the model's actions happens (clips of other labels, and `--none` folders), window
-by window and on screen (every frame through the app's smoothing and dwell)."""
+"""`actionlens evaluate`: clip and window accuracy, per-class figures, confusion and next frame
+(for pixel and pose bundles alike), and the open-set figures: known-clip accuracy and the
+false-alarm rate on footage where none of the model's actions happens (clips of other labels,
+and `--none` folders), window by window and on screen (every frame through the app's
+smoothing and dwell)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def main(args: argparse.Namespace) -> int:
     from model.bundle import load_bundle
     from model.data.manifests import ClipRecord, find_videos
     from model.errors import DatasetError
-    from model.eval.evaluate import evaluate_classifier, evaluate_predictor, next_frame_pairs
+    from model.eval.evaluate import closed_set_report, evaluate_predictor, next_frame_pairs
     from model.eval.open_set import open_set_report, window_probs
     from model.eval.report import format_table, save_confusion_png
     from model.train.predictor import to_gray
@@ -65,14 +66,15 @@ def main(args: argparse.Namespace) -> int:
     config = bundle.config
     threshold = config.unknown_below if args.threshold is None else args.threshold
     if config.uses_pose:
-        clips, labelled, report = [], [], {}
         probs, ids = _pose_window_probs(args, bundle, records)
+        # The predictor sees pixels whatever the classifier sees: the same clips, as frames.
+        clips = load_clips(args, config, records) if bundle.predictor is not None else []
     else:
         clips = load_clips(args, config, records)
         records = [r for r, _ in clips]
-        labelled = [(r, c) for r, c in clips if r.label in config.labels]
-        report = evaluate_classifier(bundle.classifier, config, labelled, stride=args.stride) if labelled else {}
         probs, ids = window_probs(bundle.classifier, config, clips, stride=args.stride)
+    labelled = any(r.label in config.labels for r in records)
+    report = closed_set_report(probs, ids, records, config) if labelled else {}
     report["open_set"] = open_set_report(probs, ids, records, config, threshold)
     report["open_set"]["on_screen"] = _on_screen(bundle, records, threshold, args.lead_in)
     if bundle.predictor is not None and clips:
@@ -86,7 +88,8 @@ def main(args: argparse.Namespace) -> int:
     _print_open_set(report["open_set"])
     nf = report.get("next_frame")
     if nf:
-        print(f"next frame: PSNR {nf['psnr']:.2f} dB (copy last {nf['psnr_copy_last']:.2f}), "
+        print(f"next frame: PSNR {nf['psnr']:.2f} dB (copy last {nf['psnr_copy_last']:.2f}, "
+              f"gain {nf['psnr'] - nf['psnr_copy_last']:+.2f} dB), "
               f"SSIM {nf['ssim']:.3f} (copy last {nf['ssim_copy_last']:.3f}), "
               f"MSE {nf['mse']:.5f} (copy last {nf['mse_copy_last']:.5f})")
     if args.plots:

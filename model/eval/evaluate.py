@@ -53,32 +53,60 @@ def predict_windows(classifier, windows: np.ndarray, batch: int = 32) -> np.ndar
 def evaluate_classifier(
     classifier, config: ModelConfig, clips: Sequence[tuple[object, np.ndarray]], stride: int = 4
 ) -> dict:
-    """Window and clip accuracy, per-class figures and the confusion matrix.
+    """Window and clip accuracy, per-class figures and the confusion matrix of a pixel classifier.
 
     Args:
         classifier: the model, (batch, time, h, w, c) -> (batch, classes).
         config: its config (labels, T).
-        clips: (record, frames uint8 (t, h, w, c)) pairs.
+        clips: (record, frames uint8 (t, h, w, c)) pairs, each of one of the model's labels.
         stride: window stride in model frames.
+
+    Returns:
+        `closed_set_report` of the clips' windows.
+
+    Raises:
+        DatasetError: a clip's label is not one of the model's.
+    """
+    from model.data.pipeline import make_eval_windows
+
+    records = [r for r, _ in clips]
+    label_indices(records, config)  # refuses a label the model does not know, naming it
+    x, _, clip_ids = make_eval_windows([(c, r.label) for r, c in clips], config, stride=stride)
+    return closed_set_report(predict_windows(classifier, x), clip_ids, records, config)
+
+
+def closed_set_report(probs: np.ndarray, clip_ids: np.ndarray, records: Sequence, config: ModelConfig) -> dict:
+    """Closed-set figures from window probabilities: the top class always counts.
+
+    Pixel and pose bundles both come here with their windows' probabilities, so the two
+    are scored alike. Clips whose label is not one of the model's are left out (the
+    open-set figures score them); a window's decision is the argmax over all of the
+    model's labels, a clip's the argmax of its windows' mean.
+
+    Args:
+        probs: (n, classes) window probabilities.
+        clip_ids: (n,) index into `records` of each window's clip.
+        records: the clips' records (their `label`, `path`, `group`, `dataset`).
+        config: the model's config (labels).
 
     Returns:
         A JSON-ready dict with keys clip_accuracy, window_accuracy, labels,
         confusion (rows true, columns predicted, over clips), window_confusion,
         per_class (over clips), clips (per-clip rows) and windows (count).
     """
-    from model.data.pipeline import make_eval_windows
     from model.eval.metrics import accuracy, clip_predictions, confusion_matrix, per_class_prf
 
-    records = [r for r, _ in clips]
-    y_clip = label_indices(records, config)
-    x, _, clip_ids = make_eval_windows([(c, r.label) for r, c in clips], config, stride=stride)
-    y_win = y_clip[clip_ids]
-    probs = predict_windows(classifier, x)
+    index = {name: i for i, name in enumerate(config.labels)}
+    y_record = np.array([index.get(r.label, -1) for r in records], np.int64)
+    clip_ids = np.asarray(clip_ids, np.int64).reshape(-1)
+    mine = y_record[clip_ids] >= 0 if len(clip_ids) else np.zeros(0, bool)
+    probs, clip_ids = np.asarray(probs)[mine], clip_ids[mine]
+    y_win = y_record[clip_ids]
     win_pred = probs.argmax(-1)
-    ids, clip_probs = clip_predictions(probs, clip_ids)
-    clip_pred = clip_probs.argmax(-1)
-    y_true = y_clip[ids]
     k = config.num_classes
+    ids, clip_probs = clip_predictions(probs.reshape(-1, k), clip_ids)
+    clip_pred = clip_probs.argmax(-1)
+    y_true = y_record[ids.astype(np.int64)]
     confusion = confusion_matrix(y_true, clip_pred, k)
     rows = []
     for i, cid in enumerate(ids):
@@ -90,7 +118,7 @@ def evaluate_classifier(
             "label": rec.label,
             "predicted": config.labels[int(clip_pred[i])],
             "confidence": round(float(clip_probs[i].max()), 4),
-            "window_accuracy": round(float(np.mean(win_pred[clip_ids == cid] == y_clip[int(cid)])), 4),
+            "window_accuracy": round(float(np.mean(win_pred[clip_ids == cid] == y_record[int(cid)])), 4),
         })
     return {
         "clip_accuracy": float(accuracy(y_true, clip_pred)),
@@ -100,7 +128,7 @@ def evaluate_classifier(
         "window_confusion": confusion_matrix(y_win, win_pred, k).tolist(),
         "per_class": per_class_prf(confusion, list(config.labels)),
         "clips": rows,
-        "windows": int(len(x)),
+        "windows": int(len(probs)),
     }
 
 

@@ -11,6 +11,7 @@ from model.config import ModelConfig
 from model.data.manifests import ClipRecord
 from model.errors import DatasetError
 from model.eval.evaluate import (
+    closed_set_report,
     evaluate_classifier,
     evaluate_predictor,
     label_indices,
@@ -89,6 +90,34 @@ def test_data_with_a_subset_of_the_labels_still_gets_the_full_matrix():
     cm = np.asarray(report["confusion"])
     assert cm.shape == (4, 4)
     assert cm.sum(axis=1).tolist() == [0, 2, 0, 0]
+
+
+def test_closed_set_report_leaves_out_clips_of_labels_the_model_does_not_know():
+    # As a pose bundle's windows come: one array over every clip, some of a label the model lacks.
+    records = [ClipRecord(Path(f"{i}.avi"), label, "p", "toy") for i, label in enumerate(("a", "jump", "b"))]
+    probs = np.array([[0.1, 0.6, 0.2, 0.1], [0.1, 0.2, 0.6, 0.1],  # clip 0 (a): a, b; mean a
+                      [0.1, 0.1, 0.1, 0.7],  # clip 1 (jump): not scored here
+                      [0.7, 0.1, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1], [0.1, 0.1, 0.6, 0.2]])  # clip 2 (b): b
+    report = closed_set_report(probs, np.array([0, 0, 1, 2, 2, 2]), records, CONFIG)
+    assert report["windows"] == 5
+    assert [r["path"] for r in report["clips"]] == ["0.avi", "2.avi"]
+    assert [r["predicted"] for r in report["clips"]] == ["a", "b"]
+    assert report["confusion"] == [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]]
+    assert report["window_confusion"] == [[0, 0, 0, 0], [0, 1, 1, 0], [1, 0, 2, 0], [0, 0, 0, 0]]
+    assert report["window_accuracy"] == pytest.approx(3 / 5) and report["clip_accuracy"] == 1.0
+    assert [r["window_accuracy"] for r in report["clips"]] == [0.5, pytest.approx(2 / 3, abs=1e-4)]
+
+
+def test_closed_set_report_of_window_probabilities_is_evaluate_classifiers():
+    from model.data.pipeline import make_eval_windows
+
+    clips = _clips()
+    x, _, ids = make_eval_windows([(c, r.label) for r, c in clips], CONFIG, stride=2)
+    probs = predict_windows(BrightnessClassifier(), x)
+    direct = closed_set_report(probs, ids, [r for r, _ in clips], CONFIG)
+    assert direct == evaluate_classifier(BrightnessClassifier(), CONFIG, clips, stride=2)
+    nothing = closed_set_report(probs[:0], ids[:0], [r for r, _ in clips], CONFIG)
+    assert nothing["windows"] == 0 and nothing["clips"] == [] and np.sum(nothing["confusion"]) == 0
 
 
 def test_frame_wise_models_and_batching_give_the_same_answer():
