@@ -50,7 +50,8 @@ def run_gui(
             camera, else the bundled demo clip.
         model_dir: model bundle folder, loaded in the background; None loads none.
         snapshot: if given, play until `snapshot_after_frames` frames have been
-            shown with a prediction, save the whole window there as PNG, and exit.
+            shown with a prediction (or the file ends), save the whole window there
+            as PNG, and exit.
         snapshot_after_frames: frames with a prediction to show before the snapshot.
         device: "auto", "cpu" or "gpu", passed to the engine.
         runtime: "auto", "litert" or "keras", passed to the engine.
@@ -61,8 +62,9 @@ def run_gui(
         timing: print start-up and paint timing to stderr at exit.
 
     Returns:
-        0 on a normal exit or a saved snapshot; 1 when a snapshot could not be made
-        (model failed, timeout, or the PNG could not be written).
+        0 on a normal exit or a saved snapshot (also one taken at the end of a file
+        shorter than `snapshot_after_frames`); 1 when a snapshot could not be made
+        (model failed, timeout, a source that stopped, or the PNG could not be written).
     """
     app = QApplication.instance()
     owns_app = app is None
@@ -138,29 +140,45 @@ def _arm_snapshot(window: MainWindow, path: Path, after: int, timeout_s: float, 
         outcome["code"] = code
         window.close()
 
-    def save(reason: str = "") -> None:
+    def save(code: int = 0, message: str = "") -> None:
         window.timeline.refresh()
         path.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(path), "PNG"):
             finish(1, f"could not write the snapshot {path}; check the folder is writable")
         else:
-            finish(1 if reason else 0, reason)
+            finish(code, message)
 
     armed = {"done": False}
 
+    def arm(code: int = 0, message: str = "") -> bool:
+        if armed["done"]:
+            return False
+        armed["done"] = True
+        # One more turn of the event loop, so the paint of the last frame is in the grab.
+        QTimer.singleShot(0, lambda: save(code, message))
+        return True
+
     def on_frame(_frame, result) -> None:
-        if result is not None and window.frames_with_result >= after and not armed["done"]:
-            armed["done"] = True
-            # One more turn of the event loop, so the paint of this frame is in the grab.
-            QTimer.singleShot(0, save)
+        if result is not None and window.frames_with_result >= after:
+            arm()
+
+    def on_ended(reason) -> None:
+        # A file shorter than the wait: its last frame is what there is to show.
+        shown = window.frames_with_result
+        if reason is None:
+            arm(0, f"the file ended after {shown} predicted frames (of {after} asked for); "
+                   f"snapshot taken at its end: {path}")
+        else:
+            arm(1, f"the source stopped after {shown} predicted frames ({reason}); "
+                   f"snapshot taken then: {path}")
 
     window.frame_shown.connect(on_frame)
+    window.bridge.source_ended.connect(on_ended)
     # The window has already printed why the model failed.
     window.bridge.model_failed.connect(lambda _msg: finish(1, "snapshot not taken: no model"))
+
     def give_up() -> None:
-        if not armed["done"]:
-            armed["done"] = True
-            save(f"snapshot taken after {timeout_s:g} s with only "
-                 f"{window.frames_with_result} predicted frames")
+        arm(1, f"snapshot taken after {timeout_s:g} s with only "
+               f"{window.frames_with_result} predicted frames")
 
     QTimer(window, singleShot=True, interval=int(timeout_s * 1000), timeout=give_up).start()

@@ -9,7 +9,7 @@ import cv2
 from app.qt.app import run_gui
 from app.qt.main_window import MainWindow
 from tests.qt.fake_engine import FakeEngine
-from tests.qt.qt_helpers import new_threads
+from tests.qt.qt_helpers import new_threads, write_clip
 
 TIMEOUT = 8000
 
@@ -66,4 +66,20 @@ def test_run_gui_snapshot_fails_cleanly_without_model(qtbot, store, clip, tmp_pa
                    store=store, camera_lister=lambda: [])
     assert code == 1
     assert not (tmp_path / "x.png").exists()
+    assert new_threads(threads_before) == []
+
+
+def test_run_gui_snapshot_at_the_end_of_a_short_file(qtbot, store, tmp_path, model_dir, capfd,
+                                                      threads_before):
+    # 40 frames can never give 500 predictions: the snapshot is of the file's end, and that is success.
+    short = write_clip(tmp_path / "short.avi", frames=40)
+    out = tmp_path / "end.png"
+    code = run_gui(source=str(short), model_dir=model_dir, snapshot=out, snapshot_after_frames=500,
+                   engine_factory=lambda settings, device: FakeEngine(settings, device),
+                   store=store, camera_lister=lambda: [], snapshot_timeout_s=60)
+    assert code == 0
+    image = cv2.imread(str(out))
+    assert image is not None and image.shape[0] > 300
+    lines = [x for x in capfd.readouterr().err.splitlines() if "snapshot taken at its end" in x]
+    assert len(lines) == 1 and "of 500 asked for" in lines[0] and str(out) in lines[0]
     assert new_threads(threads_before) == []
