@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import threading
 import time
@@ -29,43 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
+from app.cli.process_memory import MIB, current_rss_mb, own_peak_rss_mb
 from app.frames import Frame
 from app.runtime.engine import Engine
 from app.settings import EngineSettings
 from model.bundle import BundleError
-
-# Every *_mb figure is in MiB, so the peak and the samples compare.
-_MIB = 1024 * 1024
-
-
-def peak_rss_mb(pid: int | str = "self") -> float | None:
-    """A process's peak resident memory since it started its program, MiB; None if unknown.
-
-    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over `exec`, so a child
-    started from a big process (a test run holding TensorFlow) reports the parent's peak.
-    """
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024 / _MIB  # in kB
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _peak_rss_mb() -> float:
-    peak = peak_rss_mb()
-    # ru_maxrss is in KiB on Linux.
-    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / _MIB
-
-
-def _current_rss_mb() -> float:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * resource.getpagesize() / _MIB
-    except OSError:
-        return _peak_rss_mb()
 
 
 def _timed(fn, n: int, max_s: float = 2.0) -> float:
@@ -181,9 +148,9 @@ def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 3
         camera = PacedCamera(frames, fps=fps, limit=n_frames + 60)
         t0 = time.monotonic()
         engine.open_source(0, factory=lambda source: camera)
-        rss = [_current_rss_mb()]
+        rss = [current_rss_mb()]
         while not done.wait(1.0):
-            rss.append(_current_rss_mb())
+            rss.append(current_rss_mb())
             if args.soak_seconds and time.monotonic() - t0 > args.soak_seconds:
                 break
         wall = time.monotonic() - t0
@@ -220,10 +187,10 @@ def main(args: argparse.Namespace) -> int:
     out = measure_paths(args, frames)
     n = args.frames if not args.soak_seconds else int(args.soak_seconds * 30) + 30
     out.update(measure_live(args, frames, n))
-    out["peak_rss_mb"] = _peak_rss_mb()
+    out["peak_rss_mb"] = own_peak_rss_mb()
     # The decoded frames the paced camera replays are in every RSS figure above; the app's own
     # memory is the rest (`bench_compare`'s first_label run measures the app alone).
-    out["frames_held_mb"] = sum(f.nbytes for f in frames) / _MIB
+    out["frames_held_mb"] = sum(f.nbytes for f in frames) / MIB
     out["date"] = time.strftime("%Y-%m-%d")
     for key, value in out.items():
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)

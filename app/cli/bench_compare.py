@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.cli.bench import peak_rss_mb
+from app.cli.process_memory import peak_rss_mb
 
 RUNTIMES = ("litert", "keras")
 
