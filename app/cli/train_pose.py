@@ -94,6 +94,8 @@ def main(args: argparse.Namespace) -> int:
                      "features": "pose", "clips": len(clips), "holdout_groups": sorted(held)}
     if getattr(args, "loso", False):
         config, metrics["loso"] = _loso(clips, config, settings)
+    if getattr(args, "group_folds", None):
+        metrics["group_folds"] = _group_kfold(clips, config, settings, args.group_folds)
     extra = {config.background_label: base} if base is not None else None
     model = fit_pose_classifier(clips, config, settings, extra=extra,
                                 on_epoch=lambda e, logs: report("training", e + 1, settings.epochs,
@@ -117,33 +119,55 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _loso(clips, config, settings):
-    from model.eval.open_set import calibrate, open_set_report, pool_open_set
+    """Leave-one-source-out: the folds, the threshold calibrated on them, and their figures."""
+    from model.eval.open_set import calibrate
     from model.train.pose_train import leave_one_source_out
 
     folds = leave_one_source_out(clips, config, settings, progress=_say)
-    held = [(f["probs"], f["clip_ids"], [clips[k].record for k in f["ids"]], config) for f in folds]
+    held = _held_records(clips, config, folds)
     if not any(r.label in config.action_labels for _, _, recs, _ in held for r in recs):
         raise DatasetError("`--loso` needs clips of a known action in more than one source.")
     threshold = calibrate(held)
     config = config.replace(unknown_below=threshold)
-    reports = [open_set_report(p, ids, recs, cfg, threshold) for p, ids, recs, cfg in held]
+    return config, {"threshold": threshold, **_fold_figures(clips, config, folds, "leave-one-source-out")}
+
+
+def _group_kfold(clips, config, settings, k: int) -> dict:
+    """Group k-fold over all sources (each person held out once), at the config's threshold."""
+    from model.train.pose_train import group_folds, held_out_folds
+
+    folds = held_out_folds(clips, config, settings, group_folds(clips, k, settings.seed), progress=_say)
+    return {"k": k, "threshold": config.unknown_below,
+            **_fold_figures(clips, config, folds, f"group {k}-fold (people held out)")}
+
+
+def _held_records(clips, config, folds) -> list:
+    return [(f["probs"], f["clip_ids"], [clips[k].record for k in f["ids"]], config) for f in folds]
+
+
+def _fold_figures(clips, config, folds, name: str) -> dict:
+    """Per window and on screen, per fold and per clip, of held-out folds at `config.unknown_below`."""
+    from model.eval.open_set import open_set_report, pool_open_set
+
+    threshold = config.unknown_below
+    reports = [open_set_report(p, ids, recs, cfg, threshold) for p, ids, recs, cfg in _held_records(clips, config, folds)]
     rows = [{"source": f["name"], **{k: r[k] for k in ("known_clip_accuracy", "known_clips",
                                                          "false_alarm_rate", "none_windows")}}
             for f, r in zip(folds, reports, strict=True)]
     pooled = pool_open_set(reports)
-    _say(f"leave-one-source-out at {threshold:.2f}, per window: {pooled['known_clip_accuracy']:.0%} of "
+    _say(f"{name} at {threshold:.2f}, per window: {pooled['known_clip_accuracy']:.0%} of "
          f"{pooled['known_clips']} known clips named, {pooled['false_alarm_rate']:.1%} false alarms")
     screens = [_on_screen_fold(f["model"], config, [clips[k] for k in f["ids"]]) for f in folds]
     for row, screen in zip(rows, screens, strict=True):
         row["on_screen"] = {k: screen[k] for k in ("known_clip_accuracy", "known_clips", "false_alarm_rate",
                                                     "none_frames")}
     screen = _pool_on_screen(screens)
-    _say(f"leave-one-source-out on screen: {screen['named']} of {screen['known_clips']} known clips named, "
+    _say(f"{name} on screen: {screen['named']} of {screen['known_clips']} known clips named, "
          f"{screen['false_alarm_rate']:.1%} of {screen['none_frames']} other frames show an action")
     clip_rows = [{**row, "path": Path(row["path"]).name, "fold": f["name"]}
                  for f, s in zip(folds, screens, strict=True) for row in s["clips"]]
-    return config, {"threshold": threshold, "pooled": {**pooled, "threshold": threshold}, "folds": rows,
-                    "on_screen": screen, "on_screen_clips": clip_rows}
+    return {"pooled": {**pooled, "threshold": threshold}, "folds": rows,
+            "on_screen": screen, "on_screen_clips": clip_rows}
 
 
 def _on_screen_fold(model, config, clips) -> dict:

@@ -34,8 +34,15 @@ def cut_windows(seq: np.ndarray, steps: int, stride: int) -> np.ndarray:
     """
     if len(seq) < steps:
         return np.zeros((0, steps, seq.shape[-1]), np.float32)
-    starts = sorted(set(range(0, len(seq) - steps + 1, max(1, stride))) | {len(seq) - steps})
+    starts = window_starts(len(seq), steps, stride)
     return np.stack([seq[s : s + steps] for s in starts]).astype(np.float32, copy=False)
+
+
+def window_starts(length: int, steps: int, stride: int) -> list[int]:
+    """Where `cut_windows` starts each window of a sequence of `length` steps (none if too short)."""
+    if length < steps:
+        return []
+    return sorted(set(range(0, length - steps + 1, max(1, stride))) | {length - steps})
 
 
 def training_set(clips: Sequence, extra: dict[str, np.ndarray], config: ModelConfig,

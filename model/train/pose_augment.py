@@ -37,6 +37,8 @@ class SkeletonAugment:
         drop_legs: chance of both legs being out of the frame for a whole view.
         lend_legs: chance of a view of a standing label borrowing standing legs where its
             own are unseen (`model.train.pose_legs`).
+        jacks_as_waves: chance of an augmented view of a jumping jack also teaching
+            `wave_two_hands` with standing legs (`model.train.pose_definitions`).
     """
 
     mirror: float = 0.5
@@ -47,6 +49,8 @@ class SkeletonAugment:
     drop_bone: float = 0.04
     drop_legs: float = 0.3
     lend_legs: float = 0.6
+    # Half the jumping jacks' augmented views also teach a wave over standing legs.
+    jacks_as_waves: float = 0.5
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,

@@ -30,6 +30,13 @@ from model.pose.features import (
 from model.pose.track import PoseTrack, track_clip
 from model.train.head import cut_windows
 from model.train.pose_augment import SkeletonAugment, view_features
+from model.train.pose_definitions import (
+    JACK_LABEL,
+    RAISE_LABEL,
+    WAVE_LABEL,
+    wave_window_labels,
+    with_standing_legs,
+)
 from model.train.pose_legs import legs_seen, lend_legs, standing_labels
 
 # A window needs a person in at least half its steps to teach an action; fewer is "no person".
@@ -39,6 +46,9 @@ MAX_REST = 0.75
 # The world torso's upward component above which a person stands: people standing measure
 # 0.87 to 0.99 (BlazePose leans them back a little), a bow towards the camera 0.06 at its depth.
 UPRIGHT_WORLD = 0.75
+# The source name of jumping jacks taught as waves over standing legs: one source, so seven
+# repositories of jacks do not outweigh the real waves.
+JACKS_SOURCE = "jacks over standing legs"
 # Chance of each bone being unseen in a held-still idle window (hands or hips lost at the frame's edge).
 IDLE_DROP_BONE = 0.25
 
@@ -183,7 +193,15 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     index = {name: i for i, name in enumerate(config.labels)}
     plain = plain_features(clips, config)  # the first view of each clip, the donors, idle
     donors, standing = _leg_donors(clips, plain)
+    by_definition = RAISE_LABEL in index and WAVE_LABEL in index
     xs, ys, keys = [], [], []
+
+    def add(w: np.ndarray, labels: Sequence[str | None], source: str) -> None:
+        w, labels = _usable(w, labels, config, index)
+        xs.append(w)
+        ys.extend(index[label] for label in labels)
+        keys.extend((label, source) for label in labels)
+
     for clip, as_is in zip(clips, plain, strict=True):
         label = clip.record.label
         mirror_ok = label in config.symmetric_labels
@@ -192,19 +210,14 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
             if v and label in standing and rng.random() < aug.lend_legs:
                 feats = lend_legs(feats, donors, rng)
             w = cut_windows(feats, config.frames, stride)
-            w = w[present_share(w) >= MIN_PRESENT]
-            resting = rest_share(w) >= MAX_REST
-            if label != config.idle_label and config.idle_label in index:
-                # The still start and end of any clip are a person at rest, not its action and
-                # not "other" motion: taught as either, a person standing in any room would be
-                # named, or shown as `unknown`. They are real idle windows, with real jitter.
-                xs.append(w[resting])
-                ys += [index[config.idle_label]] * int(resting.sum())
-                keys += [(config.idle_label, clip.source)] * int(resting.sum())
-                w = w[~resting]
-            xs.append(w)
-            ys += [index[label]] * len(w)
-            keys += [(label, clip.source)] * len(w)
+            if by_definition and label == WAVE_LABEL:
+                add(w, wave_window_labels(feats, config.frames, stride), clip.source)
+            else:
+                add(w, [label] * len(w), clip.source)
+            if by_definition and label == JACK_LABEL and v and len(donors) and rng.random() < aug.jacks_as_waves:
+                # The same sweeps over standing legs are a wave (one source: see pose_definitions).
+                stood = cut_windows(with_standing_legs(feats, donors, rng), config.frames, stride)
+                add(stood, [WAVE_LABEL] * len(stood), JACKS_SOURCE)
     for label, windows in (extra or {}).items():
         xs.append(np.asarray(windows, np.float32))
         ys += [index[label]] * len(windows)
@@ -218,6 +231,25 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     y = np.asarray(ys, np.int32)
     boost = {config.background_label: background_weight} if config.background_label else None
     return x, y, balance_weights(keys, config.num_classes, index, boost)
+
+
+def _usable(w: np.ndarray, labels: Sequence[str | None], config: ModelConfig, index: dict[str, int]
+            ) -> tuple[np.ndarray, list[str]]:
+    """Windows (n, T, F) that teach something, with their labels: a person in view, a label given.
+
+    The still start and end of any clip are a person at rest, not its action and not "other"
+    motion: taught as either, a person standing in any room would be named, or shown as
+    `unknown`. They become real idle windows, with real jitter.
+    """
+    keep = present_share(w) >= MIN_PRESENT
+    resting = rest_share(w) >= MAX_REST
+    out = []
+    for k, label in enumerate(labels):
+        if label is not None and label != config.idle_label and config.idle_label in index and resting[k]:
+            label = config.idle_label
+        out.append(label)
+    keep &= np.array([label is not None for label in out], bool)
+    return w[keep], [label for label, k in zip(out, keep, strict=True) if k]
 
 
 def _leg_donors(clips: Sequence[PoseClip], plain: Sequence[np.ndarray]) -> tuple[np.ndarray, set[str]]:

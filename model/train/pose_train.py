@@ -132,16 +132,51 @@ def source_folds(clips: Sequence[PoseClip], small_folds: int = 5) -> list[tuple[
     return folds
 
 
+def group_folds(clips: Sequence[PoseClip], k: int = 5, seed: int = 0) -> list[tuple[str, list[int]]]:
+    """Group k-fold over all sources: every person (group) held out once, in one of `k` folds.
+
+    Groups are dealt at random (seeded) into `k` folds, so each fold mixes people of every
+    source; a person's clips are never split between training and test.
+
+    Returns:
+        (name, indices of the held-out clips) per fold, empty folds left out.
+    """
+    groups = sorted({c.record.group for c in clips})
+    order = np.random.default_rng(seed).permutation(len(groups))
+    fold_of = {groups[g]: n % k for n, g in enumerate(order)}
+    folds = []
+    for f in range(k):
+        ids = [i for i, c in enumerate(clips) if fold_of[c.record.group] == f]
+        if ids:
+            names = sorted({clips[i].record.group for i in ids})
+            folds.append((f"people {f + 1} of {k} ({len(names)} groups)", ids))
+    return folds
+
+
 def leave_one_source_out(clips: Sequence[PoseClip], config: ModelConfig, settings: PoseTrainSettings,
                          progress: Callable[[str], None] | None = None) -> list[dict]:
-    """Trains once per source fold without it and scores its clips.
+    """Trains once per source fold (`source_folds`) without it and scores its clips; see `held_out_folds`."""
+    return held_out_folds(clips, config, settings, source_folds(clips), progress)
+
+
+def held_out_folds(clips: Sequence[PoseClip], config: ModelConfig, settings: PoseTrainSettings,
+                   folds: Sequence[tuple[str, Sequence[int]]],
+                   progress: Callable[[str], None] | None = None) -> list[dict]:
+    """Trains once per fold without its clips and scores them.
+
+    Args:
+        clips: every labelled pose clip.
+        config: the model to build in every fold.
+        settings: how to train.
+        folds: (name, held-out clip indices), e.g. `source_folds` or `group_folds`.
+        progress: called with one line per fold.
 
     Returns:
         Per fold: {"name", "ids" (held-out clip indices), "probs" (n, classes),
         "clip_ids" (n,) into `ids`, "model" (the fold's classifier)}.
     """
     out = []
-    for name, ids in source_folds(clips):
+    for name, ids in folds:
         held = set(ids)
         train = [c for k, c in enumerate(clips) if k not in held]
         if progress:

@@ -1,0 +1,179 @@
+"""Training labels by the definitions in the data's SOURCES.md: one sweep is a raise, repeats are a wave.
+
+Two pairs of actions look alike in the landmarks, and the definitions settle them:
+- `side_arm_raise` is **one** sweep of both arms from the sides to overhead, then held or
+  lowered once; `wave_two_hands` is both arms swinging **several times**. A two-hand wave filmed
+  whole (KARD's, with the person at rest before and after) therefore begins with a side arm raise:
+  its first rise is taught as one, its windows become a wave only once the second swing is in
+  them, and its final fall (arms coming down to rest) is neither and is left out.
+- `jumping_jack` is repeated sweeps while the legs jump; the same sweeps over legs that stand
+  still are a wave. So views of jumping jacks whose legs are replaced by a real person's standing
+  legs teach `wave_two_hands` (one source, "jacks over standing legs"): without them the model
+  learnt "arms sweeping: jumping jack" and named two-hand waves in other rooms jumping jacks.
+
+Everything here reads the arm bones' elevation in the picture, so it is the same for any room,
+distance or person, and works on augmented views (faster, slower, turned) as on the clip itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.pose.features import (
+    LEFT_FOREARM,
+    LEFT_UPPER_ARM,
+    PRESENCE_INDEX,
+    RIGHT_FOREARM,
+    RIGHT_UPPER_ARM,
+    split_features,
+)
+from model.train.head import window_starts
+from model.train.pose_legs import LEG_COLUMNS, LEG_JITTER
+
+RAISE_LABEL = "side_arm_raise"
+WAVE_LABEL = "wave_two_hands"
+JACK_LABEL = "jumping_jack"
+ARM_BONES = (LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM)
+# Arm elevation is the mean upward component of the four arm bones in the picture: -1 hanging at
+# the sides, 0 out sideways at shoulder height, +1 straight up.
+# Below this the arms hang: people at rest measure -0.95 to -0.75, arms leaving the sides pass it.
+ARMS_DOWN = -0.6
+# Above this the arms are up: KARD's two-hand wave arcs between about 0.1 (shoulder height) and
+# 0.9, ud810's raises end at 0.8 to 0.95.
+ARMS_UP = 0.3
+# A dip and rise of at least this much after the first top is a second swing: the wave's.
+SWING = 0.25
+# Steps the arms must have been moving in a window's end before it teaches the raise.
+MIN_RISE_STEPS = 3
+# Elevation is smoothed over this many steps: tracking jitter must not count as a swing.
+SMOOTH_STEPS = 3
+
+
+def arm_elevation(features: np.ndarray) -> np.ndarray:
+    """(t, FEATURE_DIM) -> (t,) mean upward component of the seen arm bones; NaN where none is seen."""
+    flat, _ = split_features(np.asarray(features, np.float32))
+    arms = flat[:, list(ARM_BONES)]
+    seen = (np.abs(arms).sum(-1) > 0) & (features[:, PRESENCE_INDEX] > 0)[:, None]
+    up = np.where(seen, -arms[..., 1], 0.0).sum(-1)
+    count = seen.sum(-1)
+    out = np.full(len(features), np.nan, np.float32)
+    np.divide(up, count, out=out, where=count > 0)
+    return out
+
+
+def _smooth(values: np.ndarray) -> np.ndarray:
+    # NaN steps (arms unseen) take the last seen value: a lost forearm is not a swing.
+    filled = values.copy()
+    for k in range(len(filled)):
+        if np.isnan(filled[k]):
+            filled[k] = filled[k - 1] if k else np.nan
+    first = np.flatnonzero(~np.isnan(filled))
+    if not len(first):
+        return filled
+    filled[: first[0]] = filled[first[0]]
+    kernel = np.ones(SMOOTH_STEPS) / SMOOTH_STEPS
+    padded = np.pad(filled, (SMOOTH_STEPS // 2, SMOOTH_STEPS - 1 - SMOOTH_STEPS // 2), mode="edge")
+    return np.convolve(padded, kernel, mode="valid").astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Sweeps:
+    """Where a two-arm movement's sweeps are, in steps of its features (None: not in the clip).
+
+    Attributes:
+        onset: the arms leave the sides (the clip begins at rest).
+        top: the first rise reaches the top.
+        second: the second swing has risen by `SWING`: from here on it is a wave.
+        fall: the arms leave the top for the last time and come down to the sides by the clip's end.
+    """
+
+    onset: int | None
+    top: int | None
+    second: int | None
+    fall: int | None
+
+
+def find_sweeps(features: np.ndarray) -> Sweeps:
+    """The sweeps of a clip's arms, from (t, FEATURE_DIM) features at the model's fps."""
+    e = _smooth(arm_elevation(features))
+    if not len(e) or np.isnan(e).all():
+        return Sweeps(None, None, None, None)
+    high = np.flatnonzero(e >= ARMS_UP)
+    if not len(high):
+        return Sweeps(None, None, None, None)
+    first_up = int(high[0])
+    down_before = np.flatnonzero(e[:first_up] <= ARMS_DOWN)
+    onset = int(down_before[-1]) + 1 if len(down_before) else None
+    # The first top: the arms keep rising past ARMS_UP until they turn.
+    top = first_up
+    while top + 1 < len(e) and e[top + 1] >= e[top]:
+        top += 1
+    second, low = None, e[top]
+    for k in range(top + 1, len(e)):
+        low = min(low, e[k])
+        if e[k] - low >= SWING and e[k] >= ARMS_UP:
+            second = k
+            break
+    # The fall starts where the arms leave the top for the last time (within a swing of the
+    # clip's highest), if they then come down to the sides.
+    last_top = int(np.flatnonzero(e >= np.nanmax(e) - SWING)[-1])
+    ends_down = bool((e[last_top:] <= ARMS_DOWN).any())
+    fall = last_top if ends_down and last_top > top else None
+    if second is not None and fall is not None and second > fall:
+        second = None
+    return Sweeps(onset, top, second, fall)
+
+
+def wave_window_labels(features: np.ndarray, steps: int, stride: int) -> list[str | None]:
+    """The label of each window of a two-hand wave clip, by the definitions.
+
+    Args:
+        features: (t, FEATURE_DIM) one view of the clip at the model's fps.
+        steps: window length (T).
+        stride: steps between window starts (as `model.train.head.cut_windows`).
+
+    Returns:
+        One entry per window of `cut_windows(features, steps, stride)`: `RAISE_LABEL` for
+        windows that end in the first rise (or while it is held or lowered once), `WAVE_LABEL`
+        once a second swing is in the window, None for the final fall and for windows that end
+        before the arms have moved (the caller teaches those at rest as idle).
+    """
+    sweeps = find_sweeps(features)
+    labels: list[str | None] = []
+    for start in window_starts(len(features), steps, stride):
+        end = start + steps  # one past the window's last step
+        if sweeps.fall is not None and end > sweeps.fall + 1:
+            labels.append(None)
+        elif sweeps.onset is None:
+            # Already moving at the clip's start (a clip cut mid-wave): a wave throughout.
+            labels.append(WAVE_LABEL)
+        elif sweeps.second is not None and end > sweeps.second:
+            labels.append(WAVE_LABEL)
+        elif end >= sweeps.onset + MIN_RISE_STEPS:
+            labels.append(RAISE_LABEL)
+        else:
+            labels.append(None)
+    return labels
+
+
+def with_standing_legs(features: np.ndarray, donors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A view whose legs, seen or not, are one real standing person's, on every step with a person.
+
+    Args:
+        features: (t, FEATURE_DIM) one view (a jumping jack's).
+        donors: (n, FEATURE_DIM) frames of people at rest with their legs seen.
+        rng: random source.
+
+    Returns:
+        A new (t, FEATURE_DIM) array; `features` itself when there is no donor.
+    """
+    if not len(donors):
+        return features
+    present = features[:, PRESENCE_INDEX] > 0
+    out = features.copy()
+    legs = donors[rng.integers(len(donors))][LEG_COLUMNS]
+    noise = rng.normal(0.0, LEG_JITTER, (int(present.sum()), len(LEG_COLUMNS)))
+    out[np.ix_(present, LEG_COLUMNS)] = (legs[None, :] + noise).astype(np.float32)
+    return out
