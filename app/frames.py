@@ -22,12 +22,16 @@ class Frame:
             capture clock for live sources).
         captured_at: `time.monotonic()` when the frame was read, so latency is
             measured from capture to result rather than guessed.
+        live: from a camera or stream: `source_time` is when the frame arrived, so the
+            gaps between frames are the source's real timing (recordings keep them);
+            False for a file, whose frames are 1 / fps apart by definition.
     """
 
     image: np.ndarray
     index: int
     source_time: float
     captured_at: float
+    live: bool = False
 
 
 class RateMeter:

@@ -56,7 +56,7 @@ class LiveCapture(Capture):
                     continue
                 return
             now = time.monotonic()
-            frame = Frame(image, index, now - start, now)
+            frame = Frame(image, index, now - start, now, live=True)
             index += 1
             self._count_read(now)
             with self._cond:

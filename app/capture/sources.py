@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import threading
@@ -12,6 +11,12 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import cv2
+
+from app.capture.quiet import silence_opencv
+
+# Before any capture opens: a lost stream or a camera probe would otherwise print OpenCV's
+# own warnings, one per attempt, from the capture thread.
+silence_opencv()
 
 # A URL that does not answer must not freeze the app; 5 s covers a slow RTSP handshake.
 OPEN_TIMEOUT_S = 5.0
@@ -110,17 +115,6 @@ def default_factory(source: int | str) -> VideoCaptureLike:
     return cv2.VideoCapture(source)
 
 
-@contextlib.contextmanager
-def quiet_opencv():
-    """Mutes OpenCV's own warnings; a failed open becomes our one-line SourceError instead."""
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-    try:
-        yield
-    finally:
-        cv2.utils.logging.setLogLevel(level)
-
-
 def list_cameras(max_index: int = 4, *, factory: CaptureFactory | None = None) -> list[int]:
     """Probe camera indices 0..max_index-1 and return those that open.
 
@@ -133,15 +127,13 @@ def list_cameras(max_index: int = 4, *, factory: CaptureFactory | None = None) -
     """
     factory = factory or default_factory
     found = []
-    # Missing indices are expected while probing; OpenCV would warn once per index.
-    with quiet_opencv():
-        for index in range(max_index):
-            cap = factory(index)
-            try:
-                if cap.isOpened():
-                    found.append(index)
-            finally:
-                cap.release()
+    for index in range(max_index):
+        cap = factory(index)
+        try:
+            if cap.isOpened():
+                found.append(index)
+        finally:
+            cap.release()
     return found
 
 
@@ -189,8 +181,7 @@ def open_video(
     name = source_name(source)
     if isinstance(source, str) and not is_url(source):
         _check_file(source)
-    with quiet_opencv():
-        cap = factory(source)
+    cap = factory(source)
     if not cap.isOpened():
         cap.release()
         raise _open_failed(source, factory)

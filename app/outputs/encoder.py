@@ -4,11 +4,17 @@ Both formats are laid out so that the file plays whatever moment the process die
 
 - `.mp4`: H.264 (libx264) in *fragmented* MP4. The header (`empty_moov`) goes out
   first, then one self-contained fragment per keyframe; a keyframe every second
-  (`gop_size = fps`) and no encoder look-ahead (`tune=zerolatency`) put each second
-  of video in the file about a second later. Where a PyAV build lacks libx264,
-  MPEG-4 Part 2 (`mpeg4`) takes its place in the same container.
+  and no encoder look-ahead (`tune=zerolatency`) put each second of video in the
+  file about a second later. Where a PyAV build lacks libx264, MPEG-4 Part 2
+  (`mpeg4`) takes its place in the same container.
 - `.avi`: Motion JPEG. AVI's index comes last, but FFmpeg (and so OpenCV) reads an
   AVI that has none, and every frame is its own packet, flushed as it is muxed.
+
+Timing: each frame is written at its own time, so a recording plays as long as the
+source ran. MP4 stores those times as they are (variable frame rate) on a 1/60000 s
+clock, which also holds every common rate exactly (30000/1001 fps is 2002 ticks). AVI
+has one fixed rate, so there a frame that comes late is held (its packet repeated)
+until the next one is due, and one that comes early for its slot is left out.
 
 `flush_packets` hands every muxed packet (a whole fragment for MP4) to the file
 at once, so what the muxer wrote is in the kernel, not in a buffer that dies with
@@ -17,6 +23,7 @@ the process.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import BinaryIO
 
@@ -42,6 +49,10 @@ _CODEC_OPTIONS = {
 _PIX_FMT = {"mjpeg": "yuvj420p"}  # every other codec here takes yuv420p
 # A fragment of HD H.264 is a few hundred KiB; one buffer holds it, so it leaves in one write.
 _BUFFER_BYTES = 1 << 20
+# MP4's clock: fine enough for any source's timing, and MPEG-4 Part 2 takes at most 65535.
+MP4_TIME_BASE = Fraction(1, 60000)
+# A keyframe (so a fragment) at least this often bounds what a crash can cost.
+KEYFRAME_EVERY_S = 1.0
 
 
 def pick_codec(suffix: str) -> str:
@@ -68,12 +79,13 @@ def encoded_size(height: int, width: int) -> tuple[int, int]:
 
 
 class Encoder:
-    """Encodes BGR frames of one size into `file`.
+    """Encodes BGR frames of one size into `file`, each at its own time.
 
     Args:
         file: a binary file object with `write`, `seek` and `tell`; the caller owns it.
         suffix: ".mp4" or ".avi" (see the module docstring).
-        fps: frames per second stored in the file.
+        fps: the nominal frame rate: AVI's fixed rate, and the spacing of frames
+            given without a time.
         size: (height, width); both even (see `encoded_size`).
 
     Attributes:
@@ -84,35 +96,82 @@ class Encoder:
         suffix = suffix.lower()
         self.codec = pick_codec(suffix)
         self._size = size
-        rate = Fraction(fps).limit_denominator(1001)
+        self._fps = float(fps)
+        self._rate = Fraction(fps).limit_denominator(1001)
         self._container = av.open(file, "w", format=_FORMATS[suffix], buffer_size=_BUFFER_BYTES,
                                   container_options=_CONTAINER_OPTIONS[suffix])
         try:
-            stream = self._container.add_stream(self.codec, rate=rate)
+            stream = self._container.add_stream(self.codec, rate=self._rate)
             stream.height, stream.width = size
             stream.pix_fmt = _PIX_FMT.get(self.codec, "yuv420p")
-            # A keyframe (so a fragment) every second bounds what a crash can cost.
-            stream.codec_context.gop_size = max(1, round(fps))
+            # AVI counts frames at its fixed rate; MP4 keeps each frame's own time.
+            self._slotted = suffix == ".avi"
+            self._time_base = 1 / self._rate if self._slotted else MP4_TIME_BASE
+            stream.codec_context.time_base = self._time_base
+            # A backstop: keyframes are forced every KEYFRAME_EVERY_S of video (see `encode`).
+            stream.codec_context.gop_size = max(1, round(fps * KEYFRAME_EVERY_S))
             stream.codec_context.options = dict(_CODEC_OPTIONS.get(self.codec, {}))
         except BaseException:
             self.abandon()
             raise
         self._stream = stream
-        self._pts = 0
+        self._last_pts = -1
+        self._last_time = -1.0 / self._fps
+        self._last_key_s = -math.inf
+        self._held: av.Packet | None = None  # AVI: the last packet, repeated over a gap
 
-    def encode(self, image_bgr: np.ndarray) -> None:
-        """Encodes one uint8 (height, width, 3) BGR frame of this encoder's size and muxes
-        whatever packets the encoder gives back.
+    def encode(self, image_bgr: np.ndarray, time_s: float | None = None) -> bool:
+        """Encodes one frame at `time_s` and muxes whatever packets the encoder gives back.
+
+        Args:
+            image_bgr: uint8 (height, width, 3) BGR frame of this encoder's size.
+            time_s: seconds from the start of the video, not before the last frame's;
+                None: one 1 / fps after the last frame.
+
+        Returns:
+            False when the frame was left out: an AVI slot already taken (the frame
+            came more than a frame early for AVI's fixed rate).
 
         Raises:
             OSError: the file refused a write (full disk, removed drive, ...).
             av.FFmpegError: the encoder or muxer failed.
         """
+        if time_s is None:
+            time_s = self._last_time + 1.0 / self._fps
+        if self._slotted:
+            ideal = time_s * self._rate
+            pts = max(round(ideal), self._last_pts + 1)
+            if pts - ideal > 1:
+                return False
+            self._repeat_held(pts)
+        else:
+            pts = max(round(time_s / MP4_TIME_BASE), self._last_pts + 1)
         frame = av.VideoFrame.from_ndarray(image_bgr, format="bgr24")
-        frame.pts = self._pts
-        self._pts += 1
+        frame.pts, frame.time_base = pts, self._time_base
+        if time_s - self._last_key_s >= KEYFRAME_EVERY_S - 1e-6:
+            frame.pict_type = av.video.frame.PictureType.I
+            self._last_key_s = time_s
+        self._last_pts, self._last_time = pts, time_s
         for packet in self._stream.encode(frame):
+            if self._slotted:
+                self._held = packet
+                packet = _copy(packet)
             self._container.mux(packet)
+        return True
+
+    def _repeat_held(self, pts: int) -> None:
+        """AVI: shows the last frame until slot `pts` by repeating its packet in each empty slot.
+
+        Empty AVI chunks would do for players, but OpenCV skips them and would then read
+        the recording faster than it ran.
+        """
+        held = self._held
+        if held is None:
+            return
+        for slot in range(held.pts + 1, pts):
+            copy = _copy(held)
+            copy.pts = copy.dts = slot
+            self._container.mux(copy)
 
     def finish(self) -> None:
         """Drains the encoder and writes the trailer (the last fragment, or AVI's index).
@@ -132,3 +191,13 @@ class Encoder:
             self._container.close()
         except Exception:
             pass  # the file already said no; the caller has cut it back to its last fragment
+
+
+def _copy(packet: av.Packet) -> av.Packet:
+    """A packet of its own with `packet`'s bytes and timing (muxing consumes a packet)."""
+    copy = av.Packet(bytes(packet))
+    copy.stream = packet.stream
+    copy.time_base = packet.time_base
+    copy.pts, copy.dts = packet.pts, packet.dts
+    copy.is_keyframe = packet.is_keyframe
+    return copy

@@ -32,12 +32,17 @@ FSYNC_EVERY_S = 1.0
 
 
 class VideoRecorder:
-    """Writes BGR frames to an .mp4 (H.264) or .avi (MJPG) file.
+    """Writes BGR frames to an .mp4 (H.264) or .avi (MJPG) file, each at its own time.
+
+    Frames given a source time (a camera's or stream's arrival times) keep the gaps
+    between them, so the video plays as long as the source ran: 10 s of a 10 fps
+    stream are 10 s of video, whatever rate it claims. Frames without one are 1 / fps
+    apart, as a file's are; so are frames whose source time goes back (a new source).
 
     Args:
         path: the video file; it is created at once (replacing one already there).
-        fps: the frame rate stored in the file (use the source's fps, or the
-            processing rate for a live camera).
+        fps: the nominal frame rate: the spacing of frames without a source time, and
+            an .avi's fixed rate (the source's fps).
         frame_size: (height, width) of the video, e.g. from `overlay_size`; None
             takes it from the first frame. Frames of another size are resized; odd
             sides are rounded down to even ones, as 4:2:0 video needs.
@@ -45,6 +50,7 @@ class VideoRecorder:
     Attributes:
         path: the video file.
         frames_written: frames handed to the encoder so far.
+        seconds: where the last frame sits in the video, in seconds from its start.
         codec: the codec written (e.g. "libx264"), once the file is open.
         error: one line saying why the recording stopped early, or None.
     """
@@ -72,6 +78,9 @@ class VideoRecorder:
         self.path = check_output_path(path, "video")
         self.fps = float(fps)
         self.frames_written = 0
+        self.seconds = 0.0
+        self._last_source_time: float | None = None
+        self._clock: float | None = None  # the video time of the last frame offered
         self.error: str | None = None
         self.codec: str | None = None
         self._size: tuple[int, int] | None = None if frame_size is None else encoded_size(*frame_size)
@@ -89,14 +98,17 @@ class VideoRecorder:
         """Whether further frames will be written."""
         return not self._closed and self.error is None
 
-    def write(self, frame_bgr: np.ndarray) -> bool:
+    def write(self, frame_bgr: np.ndarray, source_time: float | None = None) -> bool:
         """Appends one frame.
 
         Args:
             frame_bgr: uint8 image, BGR (h, w, 3), gray (h, w) / (h, w, 1) or BGRA (h, w, 4).
+            source_time: when the frame arrived, in seconds on the source's clock
+                (`Frame.source_time` of a live frame); None: 1 / fps after the last one.
 
         Returns:
-            True when written; False once the recording has stopped (see `error`).
+            True while recording (an .avi leaves out a frame that comes more than a frame
+            early for its fixed rate); False once the recording has stopped (see `error`).
         """
         if not self.recording:
             return False
@@ -108,13 +120,27 @@ class VideoRecorder:
             h, w = self._size
             if frame.shape[:2] != (h, w):
                 frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
-            self._encoder.encode(np.ascontiguousarray(frame))
+            at = self._video_time(source_time)
+            encoded = self._encoder.encode(np.ascontiguousarray(frame), at)
             self._after_write()
         except (OSError, av.FFmpegError, cv2.error, OutputError) as e:
             self._stop(e)
             return False
-        self.frames_written += 1
+        if encoded:
+            self.frames_written += 1
+            self.seconds = at
         return True
+
+    def _video_time(self, source_time: float | None) -> float:
+        """Where a frame goes in the video: the source's gap after the last frame, else 1 / fps."""
+        last, self._last_source_time = self._last_source_time, source_time
+        if self._clock is None:
+            self._clock = 0.0
+        elif source_time is not None and last is not None and source_time > last:
+            self._clock += source_time - last
+        else:
+            self._clock += 1.0 / self.fps
+        return self._clock
 
     def close(self) -> Path | None:
         """Writes the last fragment and closes the file; safe to call more than once.

@@ -35,7 +35,8 @@ class FrameWriter:
 
     Args:
         path: the .mp4 or .avi file; it plays at every moment (see `VideoRecorder`).
-        fps: frame rate stored in the file.
+        fps: the nominal frame rate (the source's): a file's frames are 1 / fps apart in
+            the video, a live source's keep the gaps between their arrival times.
         render: turns (frame, result) into the BGR image to write; None writes
             the raw frame.
         max_frames: stop by itself after this many frames (a fixed-length clip).
@@ -85,6 +86,11 @@ class FrameWriter:
         return self._recorder.frames_written
 
     @property
+    def seconds_written(self) -> float:
+        """How far into the video the last frame written sits, in seconds."""
+        return self._recorder.seconds
+
+    @property
     def finished(self) -> bool:
         """Whether the file is final (closed, or `max_frames` reached)."""
         return self._finished.is_set()
@@ -128,7 +134,8 @@ class FrameWriter:
                     break
                 frame, result = item
                 image = frame.image if self._render is None else self._render(frame, result)
-                if not self._recorder.write(image):
+                # A live frame's arrival time keeps the source's own timing in the video.
+                if not self._recorder.write(image, frame.source_time if frame.live else None):
                     self.error = self._recorder.error
                     break
                 if self._max_frames is not None and self._recorder.frames_written >= self._max_frames:
