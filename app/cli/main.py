@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the unknown threshold from those held-out sources")
     p.add_argument("--loso-epochs", type=int, help="with --loso: epochs per fold (default: --epochs)")
     p.add_argument("--loso-sources", nargs="*", help="with --loso: hold out only these datasets")
+    p.add_argument("--group-folds", type=_positive_int, metavar="K",
+                   help="with --features pose: group K-fold over all sources first (each person held out "
+                        "once), scored on screen at the calibrated threshold, into the card")
     p.add_argument("--crop", choices=("", "motion"), default="",
                    help="motion: crop each frame to the moving region before resizing")
     p.add_argument("--no-idle", action="store_true", help="do not add the idle class")
