@@ -12,7 +12,7 @@ def main(args: argparse.Namespace) -> int:
     import cv2
     import numpy as np
 
-    from app.paths import DEFAULT_MODEL
+    from app.paths import DEFAULT_MODEL, DEMO_CLIP
     from app.qt.display import qt_versions
     from model.backend import describe_devices, import_keras
 
@@ -34,6 +34,7 @@ def main(args: argparse.Namespace) -> int:
     rows.append(("litert", _package_version("ai-edge-litert") or "not installed (TensorFlow Lite runs the models)"))
     rows.append(("pyqt6", qt_versions()))
     rows.append(("default model", _model_summary(DEFAULT_MODEL)))
+    rows.append(("demo clip", str(DEMO_CLIP)))
     rows.append(("pose models", _pose_summary()))
     rows.append(("app runtime", _runtime_summary(DEFAULT_MODEL)))
     width = max(len(k) for k, _ in rows)

@@ -14,7 +14,7 @@ import sys
 
 from app.cli.common import add_data_options, add_model_options, add_training_options
 from app.cli.workers import add_cluster_options
-from app.paths import DEFAULT_MODEL
+from app.paths import DEFAULT_MODEL, DEMO_CLIP
 from app.runtime.runtime_choice import RUNTIMES
 from model.config import FEATURES, MOTION_INPUTS, ModelConfig
 from model.train.classifier import TrainSettings
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="actionlens",
         description="Live human action recognition from a webcam or a video file.",
+        # Where the installed app keeps what it ships, e.g. for `actionlens run --source DEMO`.
+        epilog=f"default model: {DEFAULT_MODEL}\ndemo clip:     {DEMO_CLIP}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -231,6 +234,23 @@ def _user_error_types() -> tuple[type, ...]:
     return tuple(found)
 
 
+def _check_model(args: argparse.Namespace) -> None:
+    """Reads `--model`'s config and labels before anything else runs.
+
+    A wrong folder is then the same one line and exit code 2 for every command, before a
+    display, a source or TensorFlow is touched (the GUI would otherwise answer it with a
+    dialog, or with "no display" without looking at it).
+
+    Raises:
+        BundleError: naming the folder and what to pass instead.
+    """
+    if getattr(args, "model", None) is None:
+        return
+    from model.bundle import read_bundle_files
+
+    read_bundle_files(args.model)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `actionlens` console script and of `python -m app`."""
     parser = build_parser()
@@ -245,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     # What bundles and cards quote as the command that made them: the words given, quoted to re-run.
     args.command_line = shlex.join(["actionlens", *argv])
     try:
+        _check_model(args)
         module = importlib.import_module(_COMMANDS[command])
         return int(module.main(args) or 0)
     except KeyboardInterrupt:

@@ -12,7 +12,8 @@ def test_info_prints_versions_backend_devices_and_default_model(capsys):
     for line in out.splitlines():
         key, _, value = line.partition("  ")
         rows[key.strip()] = value.strip()
-    for key in ("python", "numpy", "opencv", "keras", "backend", "devices", "litert", "default model"):
+    for key in ("python", "numpy", "opencv", "keras", "backend", "devices", "litert", "default model",
+                "demo clip"):
         assert rows.get(key), f"no {key!r} line in:\n{out}"
     assert rows["backend"] == "tensorflow"
     from model.backend import describe_devices
