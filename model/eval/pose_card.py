@@ -76,7 +76,53 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
             lines.append(f"| {row['source']} | {row['known_clips']} | {_pct(scr.get('known_clip_accuracy'))} | "
                          f"{_rate(scr.get('false_alarm_rate'))} | {_pct(row['known_clip_accuracy'])} | "
                          f"{_rate(row['false_alarm_rate'])} |")
+        lines += _per_label_table(loso.get("on_screen_clips") or [], by_fold=True)
+    folds = metrics.get("group_folds")
+    if folds:
+        screen, p = folds.get("on_screen") or {}, folds["pooled"]
+        lines += [
+            "",
+            f"## Across people (group {folds['k']}-fold over all sources)",
+            "",
+            "Every person (group) of every source held out once, in one of "
+            f"{folds['k']} folds, at the threshold above ({folds['threshold']:.2f}); the rooms are seen in "
+            "training, the people are not.",
+            "",
+            f"- **On screen: {screen.get('named', 'n/a')} of {screen.get('known_clips', 'n/a')} known clips "
+            f"named ({_pct(screen.get('known_clip_accuracy'))})**, **{_rate(screen.get('false_alarm_rate'))} "
+            f"of {screen.get('none_frames', 'n/a')} frames** of other motion given an action label.",
+            f"- Per window: {_pct(p['known_clip_accuracy'])} of {p['known_clips']} known clips named, "
+            f"{_rate(p['false_alarm_rate'])} of {p['none_windows']} other windows.",
+        ]
+        lines += _per_label_table(folds.get("on_screen_clips") or [], by_fold=False)
     lines += _evaluations_section(metrics)
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"
+
+
+def _per_label_table(clips: list[dict], by_fold: bool) -> list[str]:
+    """Markdown rows of clips named on screen per label (per held-out source with `by_fold`),
+    and the false alarms on the clips of other motion, from a fold run's `on_screen_clips`."""
+    named: dict[tuple[str, str], list[int]] = {}
+    alarms: dict[str, list[float]] = {}
+    for c in clips:
+        where = c.get("fold", "").split(":")[0] if by_fold else "all"
+        if "correct" in c:
+            cell = named.setdefault((where, c["label"]), [0, 0])
+            cell[0] += bool(c["correct"])
+            cell[1] += 1
+        elif "false_alarm_rate" in c:
+            cell = alarms.setdefault(where, [0.0, 0])
+            cell[0] += c["false_alarm_rate"] * c.get("decided", 0)
+            cell[1] += c.get("decided", 0)
+    if not named and not alarms:
+        return []
+    head = "held-out source | " if by_fold else ""
+    out = ["", f"| {head}label | named on screen |", "|---|" + ("---|" if by_fold else "") + "---|"]
+    for (where, label), (hit, n) in sorted(named.items()):
+        out.append(f"| {where + ' | ' if by_fold else ''}`{label}` | {hit} of {n} |")
+    for where, (fired, n) in sorted(alarms.items()):
+        out.append(f"| {where + ' | ' if by_fold else ''}other motion | {fired / n:.1%} of {n} frames "
+                   "given an action label |" if n else "")
+    return [line for line in out if line]

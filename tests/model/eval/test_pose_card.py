@@ -1,0 +1,41 @@
+"""The pose bundle's model card: leave-one-source-out and across-people figures, per label."""
+
+from __future__ import annotations
+
+from model.config import ModelConfig
+from model.eval.pose_card import render_pose_card
+
+
+def _clip(fold: str, label: str, correct: bool | None = None, alarms: float | None = None, decided: int = 50):
+    row = {"path": f"{label}.mp4", "label": label, "fold": fold, "decided": decided}
+    if correct is not None:
+        row.update(correct=correct, shown=label if correct else "unknown")
+    else:
+        row["false_alarm_rate"] = alarms
+    return row
+
+
+def _folds(clips: list[dict]) -> dict:
+    screen = {"named": sum(bool(c.get("correct")) for c in clips),
+              "known_clips": sum("correct" in c for c in clips), "known_clip_accuracy": 0.5,
+              "false_alarm_rate": 0.1, "none_frames": 100}
+    pooled = {"known_clip_accuracy": 0.5, "known_clips": 3, "false_alarm_rate": 0.1, "none_windows": 40}
+    return {"threshold": 0.8, "pooled": pooled, "on_screen": screen, "on_screen_clips": clips,
+            "folds": [{"source": "kard", "known_clips": 3, "known_clip_accuracy": 0.5, "false_alarm_rate": 0.1,
+                       "on_screen": screen}]}
+
+
+def test_the_card_gives_each_label_per_held_out_source_and_across_people():
+    config = ModelConfig(labels=("idle", "bend", "other", "wave_two_hands"), features="pose",
+                         background_label="other")
+    loso = _folds([_clip("kard", "wave_two_hands", True), _clip("kard", "wave_two_hands", False),
+                   _clip("kard", "bend", False), _clip("kard", "draw_x", alarms=0.2, decided=50),
+                   _clip("kard", "walk", alarms=0.0, decided=150)])
+    people = {**_folds([_clip("people 1 of 5", "bend", True), _clip("people 2 of 5", "bend", True)]), "k": 5}
+    card = render_pose_card(config, {"loso": loso, "group_folds": people, "params": 10})
+    assert "| kard | `wave_two_hands` | 1 of 2 |" in card
+    assert "| kard | `bend` | 0 of 1 |" in card
+    # False alarms are pooled over frames: 10 of 200.
+    assert "| kard | other motion | 5.0% of 200 frames given an action label |" in card
+    assert "## Across people (group 5-fold over all sources)" in card
+    assert "| `bend` | 2 of 2 |" in card
