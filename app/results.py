@@ -46,6 +46,8 @@ class Result:
         pose: the person's `model.pose.landmarks.Pose` in this frame (pose models), or None;
             always None when `label` is `NO_PERSON`, so what is drawn agrees with what is said.
         pending: the label the smoother is confirming through its dwell, to replace `label`, or "".
+        background_label: the model's class for motion that is none of its actions (e.g. "other"),
+            or ""; it is shown as "unknown", as the label is when that class wins.
     """
 
     frame_index: int
@@ -62,6 +64,20 @@ class Result:
     device: str = "CPU"
     pose: object | None = field(default=None, repr=False)
     pending: str = ""
+    background_label: str = ""
+
+    def shown_name(self, label: str) -> str:
+        """`label` as the user reads it: the background class is "unknown" everywhere."""
+        return UNKNOWN if label and label == self.background_label else label
+
+    @property
+    def shown_label(self) -> str:
+        """`label` as shown (the smoother already says "unknown" for the background class)."""
+        return self.shown_name(self.label)
+
+    def shown_top_k(self, k: int = 3) -> list[tuple[str, float]]:
+        """`top_k` with the background class named "unknown", as bars and legends show it."""
+        return [(self.shown_name(name), p) for name, p in self.top_k(k)]
 
     def top_k(self, k: int = 3) -> list[tuple[str, float]]:
         """The k most probable classes, as (label, smoothed probability), best first."""

@@ -41,23 +41,24 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
         The `Headline` to draw.
     """
     if result is None:
-        return Headline(state or "waiting…", "" if state else "filling the first window")
+        # "deciding…" as for a result that has not decided yet: one word for one state.
+        return Headline(state or "deciding…", "" if state else "filling the first window")
     if result.label == NO_PERSON:
         return Headline(NO_PERSON, "nobody in view", NO_PERSON, 0.0, quiet=True)
-    best, p = result.top_k(1)[0] if len(result.labels) else ("", 0.0)
+    best, p = result.shown_top_k(1)[0] if len(result.labels) else ("", 0.0)
     if result.label in (UNDECIDED, UNKNOWN):
         # Before the first decision nothing is claimed; "unknown" claims none of the actions.
         text = "deciding…" if result.label == UNDECIDED else "unknown"
         if result.pending and result.pending != UNKNOWN:
             # Confident enough, and about to be shown once its dwell is over: "none of the known
             # actions (top: X 99%)" would contradict the label that follows a moment later.
-            pct = f" {p:.0%}" if result.pending == best else ""
+            pct = f" {p:.0%}" if result.shown_name(result.pending) == best else ""
             return Headline(text, f"confirming {result.pending}{pct}", result.label,
                             float(result.confidence), giving_way_to=result.pending)
         # None of the known actions: the top class is shown as a fact, not as the answer.
         so_far = " so far" if result.label == UNDECIDED else ""
-        return Headline(text, f"none of the known actions{so_far} (top: {best} {p:.0%})", result.label,
-                        float(result.confidence))
+        top = f" (top: {best} {p:.0%})" if best not in ("", UNKNOWN) else ""
+        return Headline(text, f"none of the known actions{so_far}{top}", result.label, float(result.confidence))
     if best not in ("", result.label):
         # The smoother holds the old label through the dwell of the next one; shown with its own
         # falling percentage alone ("front_arm_raise 1%", "idle 0%") it read as a confident mistake.

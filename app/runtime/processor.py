@@ -168,6 +168,7 @@ class FrameProcessor:
                 device=self.device_label,
                 pose=pose,
                 pending=self.smoother.pending,
+                background_label=self.config.background_label,
             )
 
     def _nobody(self, positions: list[int]) -> bool:
@@ -192,7 +193,7 @@ class FrameProcessor:
             predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
             # No pose: the words say nobody is in view, so neither the view nor the events
             # may show this frame's person (its box, its skeleton) as if someone were.
-            device=self.device_label, pose=None,
+            device=self.device_label, pose=None, background_label=self.config.background_label,
         )
 
     def _motion_embeddings(self, positions: list[int]) -> np.ndarray:
