@@ -171,8 +171,8 @@ def idle_windows(features: Sequence[np.ndarray], config: ModelConfig, count: int
 
 def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int, stride: int,
                      aug: SkeletonAugment, rng: np.random.Generator, idle_share: float = 0.12,
-                     extra: dict[str, np.ndarray] | None = None, background_weight: float = 1.0
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     extra: dict[str, np.ndarray] | None = None, background_weight: float = 1.0,
+                     max_per_source: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every training window, with its class index and a balancing weight.
 
     Args:
@@ -186,6 +186,9 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         extra: {label: windows (n, T, FEATURE_DIM)} learnt as they are, e.g. a base
             bundle's kept background windows; each label's extra counts as one source.
         background_weight: how many classes the background class weighs as.
+        max_per_source: at most this many windows of one label from one source, drawn at
+            random (None: all). The weights give each source of a label the same say anyway, so
+            KARD's 420 clips of other motion need not cost forty thousand windows an epoch.
 
     Returns:
         (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
@@ -222,6 +225,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         xs.append(np.asarray(windows, np.float32))
         ys += [index[label]] * len(windows)
         keys += [(label, "kept windows")] * len(windows)
+    if max_per_source:
+        xs, ys, keys = _cap_per_source(np.concatenate(xs), ys, keys, max_per_source, rng)
     n_idle = int(idle_share * sum(len(x) for x in xs))
     if config.idle_label in index and n_idle:
         xs.append(idle_windows(plain, config, n_idle, rng))
@@ -231,6 +236,17 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     y = np.asarray(ys, np.int32)
     boost = {config.background_label: background_weight} if config.background_label else None
     return x, y, balance_weights(keys, config.num_classes, index, boost)
+
+
+def _cap_per_source(x: np.ndarray, ys: list[int], keys: list[tuple[str, str]], cap: int,
+                    rng: np.random.Generator) -> tuple[list[np.ndarray], list[int], list[tuple[str, str]]]:
+    """At most `cap` windows (n, T, F) of each (label, source), drawn at random; the order kept."""
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for k, key in enumerate(keys):
+        by_key.setdefault(key, []).append(k)
+    keep = np.sort(np.concatenate([rng.choice(ids, cap, replace=False) if len(ids) > cap else ids
+                                   for ids in by_key.values()]).astype(int))
+    return [x[keep]], [ys[k] for k in keep], [keys[k] for k in keep]
 
 
 def _usable(w: np.ndarray, labels: Sequence[str | None], config: ModelConfig, index: dict[str, int]

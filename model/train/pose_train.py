@@ -39,6 +39,7 @@ class PoseTrainSettings:
         seed: seeds numpy and the backend.
         augment: the skeleton augmentation ranges.
         background_weight: how many classes the background class weighs as in the loss.
+        max_per_source: windows of one label from one source, at most (None: all).
     """
 
     epochs: int = 12
@@ -54,6 +55,9 @@ class PoseTrainSettings:
     # near misses (arm jacks, clean and jerk) were named with confidence and held the threshold at
     # 0.95. Leave-one-source-out 38 of 97 on screen at 0.90 against 35 of 97 at 0.95 (2026-12-03).
     background_weight: float = 2.5
+    # Windows of one label from one source, at most: all of KARD (540 clips, 420 of them other
+    # motion) would otherwise make an epoch five times as long for little more to learn.
+    max_per_source: int | None = 4000
 
 
 def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings: PoseTrainSettings,
@@ -79,7 +83,8 @@ def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings
     set_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     x, y, w = training_windows(clips, config, settings.views, settings.stride, settings.augment, rng,
-                               extra=extra, background_weight=settings.background_weight)
+                               extra=extra, background_weight=settings.background_weight,
+                               max_per_source=settings.max_per_source)
     model = build_classifier(config)
     steps = settings.epochs * math.ceil(len(x) / settings.batch)
     schedule = keras.optimizers.schedules.CosineDecay(settings.lr, steps, alpha=0.05)

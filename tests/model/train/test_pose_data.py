@@ -62,3 +62,38 @@ def test_a_frozen_picture_with_lost_forearms_or_hips_makes_idle_windows_too():
     assert 0.2 < seen[:, TORSO].mean() < 0.6  # half from the lost frame, a quarter of the rest dropped
     assert not (picture[:, LEFT_FOREARM, 1] < -0.5).any()  # never the raised frame
     assert (np.abs(windows - windows[:, :1]) < 0.1).all()  # still: one frame held, small jitter
+
+
+def test_a_source_gives_at_most_max_per_source_windows_of_a_label_and_weighs_the_same():
+    from pathlib import Path
+
+    import numpy as np
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import PoseClip, training_windows
+    from tests.model.train.test_pose_legs import frames
+
+    swing = frames(60, "swing")
+    swing[:, 2:10] = np.tile([1.0, 0.0], 4)  # arms out sideways: not at rest
+    feats = {"big": swing, "small": swing[:20]}
+    clips = [PoseClip(ClipRecord(Path(f"{name}{k}.mp4"), "other", f"{name}-{k}", name), name)
+             for name, n in (("big", 6), ("small", 1)) for k in range(n)]
+    clips.append(PoseClip(ClipRecord(Path("w.mp4"), "wave", "w-1", "w"), "small"))
+    config = ModelConfig(labels=("idle", "other", "wave"), frames=8, background_label="other")
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pose_data, "view_features", lambda track, *a, **k: feats[track])
+        args = dict(views=2, stride=1, aug=SkeletonAugment(), idle_share=0.0)
+        x_all, y_all, _ = training_windows(clips, config, rng=np.random.default_rng(0), **args)
+        x, y, w = training_windows(clips, config, rng=np.random.default_rng(0), max_per_source=50, **args)
+    # big: 6 clips x 2 views x 53 windows, cut to 50; small: 2 x 13 = 26 kept whole.
+    assert (y_all == 1).sum() == 6 * 2 * 53 + 26 and (y == 1).sum() == 50 + 26
+    assert (y == 2).sum() == (y_all == 2).sum() == 26
+    # Each source of a class still weighs the same (the order is kept: big's windows come first).
+    other = np.flatnonzero(y == 1)
+    assert abs(w[other[:50]].sum() - w[other[50:]].sum()) < 1e-4 * w.sum()
+    assert x.shape[1:] == x_all.shape[1:]
