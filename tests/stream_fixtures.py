@@ -2,9 +2,10 @@
 
 `MjpegServer` sends multipart/x-mixed-replace JPEGs at a fixed rate, as many IP
 cameras and `mjpg-streamer` do, to one connection at a time: a second client waits
-until the first is gone. `drop()` hangs up on the client and stops listening (the
-camera lost its network), `resume()` listens again on the same port, and the stream
-ends by itself after `frames` frames, refusing connections from then on.
+until the first is gone. `drop()` hangs up on the client and from then on closes every
+new connection unanswered, counting it in `refused` (the camera lost its sensor; the
+count tells a test the client did try to reconnect); `resume()` serves again. The stream
+ends by itself after `frames` frames and stops listening.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class MjpegServer:
     Attributes:
         url: the stream's address.
         connections: clients served so far.
+        refused: connections closed unanswered while dropped.
         sent: frames sent so far.
         finished: set once all `frames` were sent and the server stopped listening.
     """
@@ -51,48 +53,41 @@ class MjpegServer:
         self.frames = frames
         self.size = size
         self.connections = 0
+        self.refused = 0
         self.sent = 0
         self.finished = threading.Event()
         self._closed = threading.Event()
         self._lock = threading.Lock()
-        self._listener: socket.socket | None = None
+        self._down = threading.Event()
         self._client: socket.socket | None = None
-        self._listen(0)
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(4)
+        self._listener.settimeout(0.05)
         self.port = self._listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/video.mjpg"
         self._thread = threading.Thread(target=self._serve, name="mjpeg-server", daemon=True)
         self._thread.start()
 
-    def _listen(self, port: int) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        # The port comes back at once after `drop()`, as a rebooted camera's would.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
-        sock.listen(4)
-        sock.settimeout(0.05)
-        with self._lock:
-            self._listener = sock
-
     def drop(self) -> None:
-        """Hangs up on the client and refuses new connections until `resume()`."""
+        """Hangs up on the client; connections are closed unanswered until `resume()`."""
+        self._down.set()
         with self._lock:
-            listener, self._listener = self._listener, None
             client, self._client = self._client, None
-        for sock in (client, listener):
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)
 
     def resume(self) -> None:
-        """Listens again on the same port."""
-        self._listen(self.port)
+        """Serves the stream again, from the next connection on."""
+        self._down.clear()
 
     def close(self) -> None:
         """Stops serving and joins the thread."""
         self._closed.set()
         self.drop()
         self._thread.join(5)
+        self._listener.close()
 
     def __enter__(self) -> MjpegServer:
         return self
@@ -102,14 +97,13 @@ class MjpegServer:
 
     def _serve(self) -> None:
         while not self._closed.is_set() and self.sent < self.frames:
-            with self._lock:
-                listener = self._listener
-            if listener is None:
-                time.sleep(0.02)
-                continue
             try:
-                conn, _ = listener.accept()
+                conn, _ = self._listener.accept()
             except (TimeoutError, OSError):
+                continue
+            if self._down.is_set():
+                self.refused += 1
+                conn.close()
                 continue
             with self._lock:
                 self._client = conn
@@ -120,7 +114,7 @@ class MjpegServer:
                 if self._client is conn:
                     self._client = None
             conn.close()
-        self.drop()
+        self._listener.close()  # the stream is over: the next connection is refused
         self.finished.set()
 
     def _send_stream(self, conn: socket.socket) -> None:
@@ -134,7 +128,7 @@ class MjpegServer:
         conn.sendall(b"HTTP/1.0 200 OK\r\nCache-Control: no-cache\r\n"
                      b"Content-Type: multipart/x-mixed-replace; boundary=" + BOUNDARY + b"\r\n\r\n")
         start, k = time.monotonic(), 0
-        while self.sent < self.frames and not self._closed.is_set():
+        while self.sent < self.frames and not self._closed.is_set() and not self._down.is_set():
             wait = start + k / self.fps - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
