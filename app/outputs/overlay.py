@@ -126,13 +126,12 @@ def _status_band(band: np.ndarray, status: str) -> None:
     put(band, status, m, (h + th) // 2, scale, WHITE, thick)
 
 
-def status_text(stats: dict, skipped_paints: int = 0) -> str:
+def status_text(stats: dict) -> str:
     """Formats `Engine.stats()` for the status bar and for recorded frames.
 
     Args:
         stats: {"capture_fps", "model_fps", "inference_ms", "latency_ms", "dropped",
             "device", ...}; missing keys read as 0.
-        skipped_paints: frames the GUI did not paint because a newer one had arrived.
 
     Returns:
         e.g. "source 30.0 fps | model 29.8 fps | inference 12 ms | latency 48 ms | dropped 0 | LiteRT on CPU".
@@ -144,8 +143,6 @@ def status_text(stats: dict, skipped_paints: int = 0) -> str:
         f"latency {float(stats.get('latency_ms', 0.0)):.0f} ms",
         f"dropped {int(stats.get('dropped', 0))}",
     ]
-    if skipped_paints:
-        parts.append(f"unpainted {skipped_paints}")
     device = str(stats.get("device", "") or "no device")
     # ASCII only: recordings draw this line with OpenCV's Hershey fonts.
     parts.append(f"{stats['runtime']} on {device}" if stats.get("runtime") else device)

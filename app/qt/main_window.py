@@ -43,6 +43,7 @@ from app.qt.widgets.video_view import VideoView
 from app.qt.window_outputs import OutputsMixin
 from app.qt.window_sources import SourcesMixin
 
+_END_OF_FILE = "End of file. Space plays it again."
 CLOSE_TIMEOUT_S = 1.8  # closing must return within 2 s, engine and writers included
 
 
@@ -71,6 +72,7 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.frames_with_result = 0
         self._idle_label = "idle"
         self._ended = False
+        self._end_said = False  # the view and the play button say the file ended
         self._closing = False
         self._auto_source = False
         self.setWindowTitle("ActionLens")
@@ -194,6 +196,12 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         delivery = self.bridge.take()
         if delivery is not None and not self._closing:
             frame, result = delivery.frame, delivery.result
+            if self._end_said and not self._ended:
+                # Playing again (Space, a seek, a step): the end of file is no longer the news.
+                self._end_said = False
+                if self.view.notice == _END_OF_FILE:
+                    self.view.set_notice("")
+                self.playback.set_paused(bool(self.engine.paused))
             self.view.show_frame(frame, result)
             self.bars.set_result(result)
             self.preview.show_frame(frame, result)
@@ -212,8 +220,9 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
             self.store.set_path("model_dir", str(info["path"]))  # only a bundle that loaded is remembered
         self._idle_label = str(info.get("idle_label", "idle"))
         labels = tuple(info.get("labels", ()))
-        for widget in (self.view, self.bars, self.timeline):
+        for widget in (self.view, self.bars):
             widget.set_labels(labels, self._idle_label)
+        self.timeline.set_labels(labels, self._idle_label, str(info.get("background_label", "")))
         self.outputs.idle_label = self._idle_label
         self.view.set_state("")
         self.preview.set_message("waiting for the first prediction…" if info.get("has_predictor", True)
@@ -230,7 +239,7 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
             self.show_error("Model not loaded", message + "\n\nThe model loaded before keeps running. "
                             "Choose another bundle folder under Settings → Model.")
             return
-        self.view.set_state("no model: see the message")
+        self.view.set_state("no model: see the message")  # shrunk to fit the view, never cut
         self.preview.set_message("no model loaded")
         self.show_error("Model not loaded", message + "\n\nThe video keeps playing without labels. "
                         "Choose another bundle folder under Settings → Model.")
@@ -240,7 +249,11 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         if self.outputs.clip is not None:
             self._on_clip_finished(None)  # no more frames will come: keep what was recorded
         if reason is None:
-            self.statusBar().showMessage("End of file. Space plays it again.", 8000)
+            # Said where the eye is, and on the button that acts on it, not only for 8 s below.
+            self._end_said = True
+            self.view.set_notice(_END_OF_FILE)
+            self.playback.set_ended()
+            self.statusBar().showMessage(_END_OF_FILE, 8000)
         else:
             self.view.set_notice(f"Source stopped: {reason}")
             self.statusBar().showMessage(f"Source stopped: {reason}", 8000)
@@ -254,8 +267,12 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.store.set_engine_settings(settings)
 
     def _on_stats_timer(self) -> None:
-        text = status_text(self.engine.stats(), self.bridge.skipped_paints)
+        text = status_text(self.engine.stats())
         self.status_label.setText(text)
+        # A count a user cannot act on stays off the line; it is there for whoever asks.
+        self.status_label.setToolTip(
+            f"{self.bridge.skipped_paints} frames were not painted because a newer one had already "
+            "arrived (the picture keeps up with the source instead of lagging behind it).")
         self.outputs.set_status(text)
         writer = self.outputs.recording
         if writer is not None:

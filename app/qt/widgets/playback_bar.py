@@ -103,6 +103,14 @@ class PlaybackBar(QWidget):
     def set_paused(self, paused: bool) -> None:
         """Shows the play/pause state the engine is in."""
         self.play_button.setText("Play" if paused else "Pause")
+        self.play_button.setToolTip("Play / pause (Space)")
+
+    def set_ended(self) -> None:
+        """Shows that the file has ended: the button plays it again (until `set_paused`)."""
+        self.play_button.setText("Replay")
+        self.play_button.setToolTip("End of file: play it again from the start (Space)")
+        if self._count:
+            self.time_label.setText(f"end / {format_time(self._count / self._fps)}")
 
     def set_position(self, index: int) -> None:
         """Moves the slider to the frame on screen, unless the user is dragging it."""

@@ -7,7 +7,7 @@ from PyQt6.QtGui import QColor, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QWidget
 
 from app.qt.widgets.colors import class_color
-from app.results import Result
+from app.results import NO_PERSON, Result
 
 _ROW_H = 22
 
@@ -38,8 +38,12 @@ class ProbBars(QWidget):
         self.update()
 
     def set_result(self, result: Result | None) -> None:
-        """Shows the top k of `result.probs`; None empties the bars."""
-        self._rows = [] if result is None else result.top_k(self._k)
+        """Shows the top k of `result.probs`, the background class named "unknown".
+
+        None, or nobody in view, empties the bars: three 0% bars under "no person" would
+        read as a verdict on nothing.
+        """
+        self._rows = [] if result is None or result.label == NO_PERSON else result.shown_top_k(self._k)
         self.update()
 
     @property

@@ -1,4 +1,8 @@
-"""A scrolling plot of class probabilities over the last seconds, with stable segments below."""
+"""A scrolling plot of class probabilities over the last seconds, with stable segments below.
+
+The legend is a row of its own above the plot, so no curve runs through it; it names
+the background class "unknown", as the bars do, and gives the grey `no person` bar its entry.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ import numpy as np
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PyQt6")
 import pyqtgraph as pg  # noqa: E402 (the binding must be chosen first)
-from PyQt6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
+from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget  # noqa: E402
 
-from app.qt.widgets.colors import class_color, is_quiet  # noqa: E402
-from app.results import Result  # noqa: E402
+from app.qt.widgets.colors import QUIET, class_color, is_quiet  # noqa: E402
+from app.results import NO_PERSON, UNKNOWN, Result  # noqa: E402
 
 # Segment bars sit below the probability axis, in this band of y.
 _SEG_Y0, _SEG_H = -0.16, 0.1
@@ -67,24 +71,39 @@ class Timeline(QWidget):
         self._plot.setYRange(_SEG_Y0 - 0.02, 1.08, padding=0)
         self._plot.getAxis("left").setTicks([[(0, "0"), (0.5, "0.5"), (1, "1")]])
         self._plot.setLabel("bottom", "source time", units="s")
-        self._legend = self._plot.addLegend(offset=(-6, 4), labelTextSize="8pt", colCount=4)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend_entries: list[str] = []  # the names in the legend, in its order
         self._segments = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], pen=None)
         self._plot.addItem(self._segments)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.legend)
         layout.addWidget(self._plot)
         self.setMinimumHeight(150)
 
-    def set_labels(self, labels: tuple[str, ...], idle_label: str = "idle") -> None:
-        """Creates one coloured curve per class; clears the history."""
+    def set_labels(self, labels: tuple[str, ...], idle_label: str = "idle", background_label: str = "") -> None:
+        """Creates one coloured curve per class and the legend; clears the history.
+
+        Args:
+            labels: class names in model order.
+            idle_label: the idle class (grey).
+            background_label: the class for motion that is none of the actions, shown as "unknown".
+        """
         for curve in self._curves:
             self._plot.removeItem(curve)
-        self._legend.clear()
         self._labels, self._idle_label = tuple(labels), idle_label
         self._curves = []
+        entries = []
         for label in self._labels:
-            pen = pg.mkPen(class_color(self._labels, label, idle_label), width=2)
-            self._curves.append(self._plot.plot([], [], pen=pen, name=label))
+            color = class_color(self._labels, label, idle_label)
+            self._curves.append(self._plot.plot([], [], pen=pg.mkPen(color, width=2)))
+            entries.append((UNKNOWN if label and label == background_label else label, color))
+        entries.append((NO_PERSON, QUIET))  # its grey bar under the plot
+        self.legend_entries = [name for name, _ in entries]
+        self.legend.setText("&nbsp;&nbsp; ".join(
+            f"<span style='color:{color.name()}'>&#9632;</span>&nbsp;{name}" for name, color in entries))
         self.clear()
 
     def clear(self) -> None:

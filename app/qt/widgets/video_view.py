@@ -1,4 +1,9 @@
-"""The video, scaled with its aspect ratio kept, with the current action drawn over it."""
+"""The video, scaled with its aspect ratio kept, with the current action in a band above it.
+
+The headline has its own band at the top of the view and the notice its own at the
+bottom; the picture fits in between. Nothing but the person's skeleton and box is
+drawn over the picture, so a raised hand or a head is never behind the label.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from app.frames import Frame
 from app.outputs.headline import Headline, headline
-from app.outputs.skeleton import MIN_VISIBILITY
+from app.outputs.skeleton import BODY_BONES, FACE_POINTS, MIN_VISIBILITY
 from app.qt.image_convert import to_qimage
 from app.qt.widgets.colors import QUIET, class_color
 from app.results import Result
-from model.pose.skeleton import BONES
+
+# The notice band's height, pixels.
+_NOTICE_H = 24
 
 
 class VideoView(QWidget):
@@ -55,6 +62,11 @@ class VideoView(QWidget):
         self._notice = text
         self.update()
 
+    @property
+    def notice(self) -> str:
+        """The line in the band at the bottom, or ""."""
+        return self._notice
+
     def set_show_skeleton(self, on: bool) -> None:
         """Draw (or not) the person's skeleton and box that pose models' results carry."""
         self.show_skeleton = bool(on)
@@ -94,14 +106,27 @@ class VideoView(QWidget):
 
     # -- drawing ------------------------------------------------------------------------
 
+    def headline_size(self) -> int:
+        """Pixel size of the headline's large font (the small line is half of it)."""
+        # Readable from across a room, yet a band that leaves most of the view to the picture.
+        return max(16, min(40, int(self.height() / 14)))
+
+    def headline_rect(self) -> QRectF:
+        """The band at the top of the view that holds the headline, above the picture."""
+        size = self.headline_size()
+        return QRectF(0, 0, self.width(), size + max(11, size // 2) + 2 * (size // 3))
+
     def image_rect(self) -> QRectF:
-        """Where the frame is drawn: the largest rectangle of its aspect that fits."""
+        """Where the frame is drawn: the largest rectangle of its aspect that fits between the bands."""
+        top = self.headline_rect().bottom()
+        bottom = self.height() - (_NOTICE_H if self._notice else 0)
+        area = QRectF(0, top, self.width(), max(1.0, bottom - top))
         if self._image is None or self._image.isNull():
-            return QRectF(self.rect())
+            return area
         iw, ih = self._image.width(), self._image.height()
-        scale = min(self.width() / iw, self.height() / ih)
+        scale = min(area.width() / iw, area.height() / ih)
         w, h = iw * scale, ih * scale
-        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+        return QRectF((self.width() - w) / 2, top + (area.height() - h) / 2, w, h)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         painter = QPainter(self)
@@ -111,8 +136,11 @@ class VideoView(QWidget):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, self._image)
         if self.show_skeleton and self._result is not None and self._result.pose is not None:
+            painter.save()
+            painter.setClipRect(target)  # a point BlazePose places past the edge stays off the letterbox
             self._draw_skeleton(painter, target, self._result.pose)
-        self._draw_headline(painter, target)
+            painter.restore()
+        self._draw_headline(painter)
         if self._notice:
             self._draw_notice(painter)
         painter.end()
@@ -125,54 +153,65 @@ class VideoView(QWidget):
         seen = pose.visibility >= MIN_VISIBILITY
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(80, 230, 80), 3))
-        for a, b in BONES:
+        for a, b in BODY_BONES:
             if seen[a] and seen[b]:
                 painter.drawLine(pts[a], pts[b])
+        # The face as points: lines between eyes and ears read as a zigzag, not as a head.
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255))
+        for k in FACE_POINTS:
+            if seen[k]:
+                painter.drawEllipse(pts[k], 2.5, 2.5)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(QColor(60, 160, 230), 2))
         x0, y0, x1, y1 = pose.box()
         painter.drawRect(QRectF(target.x() + x0 * sx, target.y() + y0 * sy, (x1 - x0) * sx, (y1 - y0) * sy))
 
-    def _draw_headline(self, painter: QPainter, target: QRectF) -> None:
+    def _draw_headline(self, painter: QPainter) -> None:
         head = self.headline
-        # Readable from across a room: about a tenth of the picture's height.
-        size = max(16, int(min(target.height() / 10, target.width() / 12)))
+        band = self.headline_rect()
+        size = self.headline_size()
+        pad = size // 3
         big, small = QFont(), QFont()
         big.setPixelSize(size)
         big.setBold(True)
         small.setPixelSize(max(11, size // 2))
-        pad = size // 3
+        painter.setFont(big)
+        # Shrunk to fit the view's width rather than cut ("no model: see the messag").
+        room = band.width() - 2 * pad
+        while size > 12 and painter.fontMetrics().horizontalAdvance(head.text) > room:
+            size -= 2
+            big.setPixelSize(size)
+            painter.setFont(big)
         color = QColor(QUIET) if head.quiet else class_color(self._labels, head.label, self._idle_label)
-        painter.setFont(big)
-        text_w = painter.fontMetrics().horizontalAdvance(head.text)
-        painter.setFont(small)
-        detail_w = painter.fontMetrics().horizontalAdvance(head.detail)
-        box = QRectF(target.left() + pad, target.top() + pad,
-                     max(text_w, detail_w) + 2 * pad, size + small.pixelSize() + 2 * pad)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 160))
-        painter.drawRoundedRect(box, pad / 2, pad / 2)
+        painter.setBrush(QColor(24, 24, 24))
+        painter.drawRect(band)
         if not head.quiet:
-            # A confidence bar along the box's bottom edge, in the class colour.
-            bar = QRectF(box.left(), box.bottom() - 4, box.width() * head.confidence, 4)
+            # A confidence bar along the band's bottom edge, in the class colour.
             painter.setBrush(color)
-            painter.drawRect(bar)
+            painter.drawRect(QRectF(band.left(), band.bottom() - 4, band.width() * head.confidence, 4))
         painter.setPen(color)
-        painter.setFont(big)
-        painter.drawText(QRectF(box.left() + pad, box.top() + pad / 2, text_w + pad, size * 1.3),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, head.text)
-        painter.setPen(QColor("#e0e0e0"))
+        text_w = painter.fontMetrics().horizontalAdvance(head.text)
+        line = QRectF(band.left() + pad, band.top(), room, band.height())
+        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, head.text)
+        # The detail beside the headline when it fits, else under it; elided, never cut mid-glyph.
         painter.setFont(small)
-        painter.drawText(QRectF(box.left() + pad, box.top() + pad / 2 + size * 1.2,
-                                detail_w + pad, small.pixelSize() * 1.4),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, head.detail)
+        metrics = painter.fontMetrics()
+        beside = room - text_w - 2 * pad
+        if beside >= metrics.horizontalAdvance(head.detail) or beside >= room // 2:
+            rect = QRectF(line.left() + text_w + 2 * pad, band.top(), beside, band.height())
+        else:
+            rect = QRectF(line.left(), band.bottom() - small.pixelSize() * 1.4 - 4, room, small.pixelSize() * 1.4)
+        painter.setPen(QColor("#e0e0e0"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(head.detail, Qt.TextElideMode.ElideRight, int(rect.width())))
 
     def _draw_notice(self, painter: QPainter) -> None:
         font = QFont()
         font.setPixelSize(13)
         painter.setFont(font)
-        h = 24
-        band = QRectF(0, self.height() - h, self.width(), h)
+        band = QRectF(0, self.height() - _NOTICE_H, self.width(), _NOTICE_H)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(30, 30, 30, 200))
         painter.drawRect(band)
