@@ -54,8 +54,8 @@ def _package_version(name: str) -> str | None:
 
 def _pose_summary() -> str:
     """Where the BlazePose models are and what runs them, or the command that fetches them."""
+    from model.lite.interpreter import runtime_name
     from model.pose.fetch import FETCH_COMMAND, cached_pose_models, pose_cache_dir
-    from model.pose.runtime import runtime_name
 
     found = cached_pose_models()
     where = f"{pose_cache_dir()}" if found else f"not fetched yet (`{FETCH_COMMAND}`)"

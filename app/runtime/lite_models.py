@@ -11,7 +11,7 @@ import numpy as np
 
 from model.bundle import BundleError
 from model.lite.bundle import LiteBundle
-from model.pose.runtime import TFLiteModel
+from model.lite.interpreter import TFLiteModel
 from model.shapes import check_frame, check_window
 
 

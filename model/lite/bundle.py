@@ -74,7 +74,7 @@ def load_lite_bundle(path: str | Path, progress=None, cache: Path | None = None)
         BundleError: the bundle is missing or broken (the message names the file).
         LiteUnavailable: it has no current TFLite files and converting it failed.
     """
-    from model.bundle import CLASSIFIER_FILE, read_bundle_files
+    from model.bundle_files import CLASSIFIER_FILE, read_bundle_files
 
     root, config, metrics = read_bundle_files(path)
     hashes = keras_hashes(root)

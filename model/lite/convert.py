@@ -57,7 +57,7 @@ def convert_keras(model, input_shape: tuple) -> bytes:
 
 def max_abs_difference(path: Path, model, samples: list[np.ndarray]) -> float:
     """The largest |LiteRT - Keras| over `samples`, each (1, ...) as the model takes it."""
-    from model.pose.runtime import TFLiteModel
+    from model.lite.interpreter import TFLiteModel
 
     lite = TFLiteModel(path)
     worst = 0.0
@@ -89,8 +89,14 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
         The lite.json record: {"format", "parts": {name: {file, source_sha256,
         input_shape, max_abs_diff, ok[, error]}}, "tolerance", "written"}.
     """
-    from model.bundle import CLASSIFIER_FILE, PREDICTOR_FILE, load_config
-    from model.bundle import load_bundle as _load_keras_bundle
+    # bundle_files, not model.bundle: saving a bundle calls this, so this must not import that.
+    from model.bundle_files import (
+        CLASSIFIER_FILE,
+        PREDICTOR_FILE,
+        check_classifier,
+        load_config,
+        load_keras_model,
+    )
 
     bundle_folder = Path(bundle_folder)
     out = Path(out_folder) if out_folder is not None else bundle_folder
@@ -120,18 +126,19 @@ def export_lite(bundle_folder: str | Path, out_folder: str | Path | None = None,
             entry.update(ok=False, error=first_line(err))
         parts[name] = entry
 
-    loaded: dict[str, object] = {}
+    loaded: dict[str, object] = {"classifier": classifier, "predictor": predictor}
 
-    def keras_models():
-        if "bundle" not in loaded:
-            loaded["bundle"] = _load_keras_bundle(bundle_folder)
-        return loaded["bundle"]
-
+    # Each file is loaded when a part needs it, once: current encoder and head files spare the classifier.
     def get_classifier():
-        return classifier if classifier is not None else keras_models().classifier
+        if loaded["classifier"] is None:
+            loaded["classifier"] = load_keras_model(bundle_folder / CLASSIFIER_FILE)
+            check_classifier(bundle_folder / CLASSIFIER_FILE, loaded["classifier"], config)
+        return loaded["classifier"]
 
     def get_predictor():
-        return predictor if predictor is not None else keras_models().predictor
+        if loaded["predictor"] is None:
+            loaded["predictor"] = load_keras_model(bundle_folder / PREDICTOR_FILE)
+        return loaded["predictor"]
 
     windows = sorted({config.min_frames, config.frames})
     enc_shape = (1, *config.encoder_frame_shape)

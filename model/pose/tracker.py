@@ -12,10 +12,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from model.lite.interpreter import TFLiteModel
 from model.pose.detector import BODY_SIZE_KEYPOINT, HIP_CENTRE_KEYPOINT, PoseDetector
 from model.pose.landmarks import MIN_PRESENCE, LandmarkModel, Pose
 from model.pose.region import Region, region_from_points
-from model.pose.runtime import TFLiteModel
 
 
 class PoseTracker:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.pose.runtime import TFLiteModel, _without_delegate_note
+from model.lite.interpreter import TFLiteModel, _without_delegate_note
 
 ENCODER = Path(__file__).resolve().parents[3] / "assets" / "models" / "default" / "encoder.tflite"
 

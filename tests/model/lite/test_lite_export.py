@@ -14,7 +14,7 @@ from app.runtime.lite_models import LiteModels
 from model.bundle import load_bundle, save_bundle
 from model.lite.bundle import load_lite_bundle
 from model.lite.files import LITE_FILE, TOLERANCE, complete, current_parts
-from model.pose.runtime import TFLiteModel
+from model.lite.interpreter import TFLiteModel
 from tests.engine_fixtures import (  # noqa: F401 (fixtures)
     convlstm_bundle_fixture,
     flow_bundle_fixture,
