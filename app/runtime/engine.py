@@ -3,7 +3,7 @@
 Threads:
 - the capture thread (app/capture/__init__.py) owns cv2.VideoCapture;
 - a loader thread imports TensorFlow and loads a bundle, then hands the
-  compiled models over; it never runs them;
+  compiled models over; it never runs them (app/runtime/model_loading.py);
 - one inference thread owns the models: it reads frames, runs them, and
   emits each frame with the result for that very frame.
 
@@ -20,19 +20,18 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 from app.capture import open_capture
 from app.capture.sources import SourceInfo
 from app.frames import RateMeter
 from app.runtime.events import EngineEvents
-from app.runtime.loader import build_processor
+from app.runtime.model_loading import ModelLoading
 from app.runtime.playback import PlaybackControls
 from app.runtime.processor import FrameProcessor
 from app.settings import EngineSettings
 
 
-class Engine(PlaybackControls):
+class Engine(ModelLoading, PlaybackControls):
     """Runs capture and inference; see the module docstring for the threads.
 
     Args:
@@ -78,72 +77,6 @@ class Engine(PlaybackControls):
         self.device_label = "CPU"
         self.runtime_label = ""  # "LiteRT" or "Keras", once a model is loaded
 
-    # -- model ------------------------------------------------------------------------------
-
-    def load_model(self, path: str | Path) -> None:
-        """Loads a bundle in the background; emits `model_loaded` or `model_failed`."""
-        with self._lock:
-            self._load_gen += 1
-            gen = self._load_gen
-            self._loading = True
-        self._loader = threading.Thread(
-            target=self._load, args=(Path(path), gen), name="actionlens-loader", daemon=True
-        )
-        self._loader.start()
-        self._ensure_thread()
-
-    def _superseded(self, gen: int) -> bool:
-        return self._stop.is_set() or gen != self._load_gen
-
-    def _load(self, path: Path, gen: int) -> None:
-        try:
-            processor, info, notice = build_processor(
-                path, self._settings, self._device_request, runtime_request=self._runtime_request,
-                progress=lambda line: self.events.emit(self.events.error_raised, line))
-        except Exception as err:  # every failure reaches the user as one line
-            if not self._superseded(gen):
-                text = str(err).strip()
-                line = text.splitlines()[0] if text else repr(err)
-                running = self._model_info
-                if running is not None:
-                    # The running model is in memory: a bundle deleted or replaced on disk
-                    # since it loaded costs nothing but this reload.
-                    line += f" The model loaded before ({running['path']}) keeps running."
-                self._release_held()  # no model is coming: the file plays without labels
-                self.events.emit(self.events.model_failed, line)
-            return
-        if notice and not self._superseded(gen):
-            self.events.emit(self.events.error_raised, notice)
-        with self._lock:
-            if self._superseded(gen):
-                return  # stopped, or another model was asked for meanwhile
-            self._handoff = processor
-            self._model_info = info
-            self.device_label = info["device"]
-            self.runtime_label = info["runtime"]
-        self.events.emit(self.events.model_loaded, info)
-
-    def _release_held(self) -> None:
-        with self._lock:
-            held, self._held_for_model = self._held_for_model, None
-            self._loading = False
-        if held is not None:
-            held.resume()
-
-    @property
-    def model_info(self) -> dict | None:
-        return self._model_info
-
-    @property
-    def model_ready(self) -> bool:
-        return self._model_info is not None
-
-    def wait_until_loaded(self, timeout: float | None = None) -> bool:
-        """Blocks until the loader finishes (for the CLI, never the GUI); True if loaded."""
-        if self._loader is not None:
-            self._loader.join(timeout)
-        return self.model_ready
-
     # -- source -----------------------------------------------------------------------------
 
     def open_source(
@@ -178,20 +111,10 @@ class Engine(PlaybackControls):
             self._ended_reported = False
         if old is not None:
             old.stop()
-        with self._lock:
-            waiting = self._loading and self._processor is None and self._handoff is None
-            hold = waiting and capture.info.kind == "file"
-            self._held_for_model = capture if hold else None
-        if hold:
-            capture.pause()  # before the first frame: playback starts with the model, not before
+        self._hold_for_model(capture)
         capture.start()
         self._ensure_thread()
         return capture.info
-
-    @property
-    def waiting_for_model(self) -> bool:
-        """True while a file is held, paused, until the model it needs has loaded."""
-        return self._held_for_model is not None
 
     def close_source(self) -> None:
         """Stops and releases the current source."""
@@ -219,10 +142,14 @@ class Engine(PlaybackControls):
             processor.update_settings(settings)
 
     def stats(self) -> dict:
-        """Counters for the status line: fps, ms, drops, device, runtime and queue backlog."""
+        """Counters for the status line: fps (the source's and the read rate), ms, drops, device,
+        runtime and queue backlog."""
         capture = self._capture
         return {
             "capture_fps": capture.capture_fps() if capture is not None else 0.0,
+            # A file's own fps, or a live source's measured rate (see `Capture.source_fps`).
+            "source_kind": capture.info.kind if capture is not None else "",
+            "source_fps": capture.source_fps() if capture is not None else 0.0,
             "model_fps": self._result_rate.rate(),
             "inference_ms": self._inference_ms,
             "latency_ms": self._latency_ms,
@@ -257,16 +184,6 @@ class Engine(PlaybackControls):
             return True  # called from a callback: the loop ends when the callback returns
         self._thread.join(max(0.0, deadline - time.monotonic()))
         return not self._thread.is_alive()
-
-    def _adopt_models(self) -> None:
-        with self._lock:
-            adopted = self._handoff is not None
-            if adopted:
-                self._processor, self._handoff = self._handoff, None
-                self._processor.update_settings(self._settings)
-                self._reset_pending = True
-        if adopted:
-            self._release_held()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -137,16 +137,16 @@ def hold_model_loads(monkeypatch) -> threading.Event:
     On LiteRT the tiny bundle loads in milliseconds, sooner than a test's next step: held,
     a load really is in flight then, as a slow import would be.
     """
-    import app.runtime.engine as engine_module
+    import app.runtime.model_loading as loading_module
 
     release = threading.Event()
-    real_build = engine_module.build_processor
+    real_build = loading_module.build_processor
 
     def held_build(*args, **kwargs):
         release.wait(30)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(engine_module, "build_processor", held_build)
+    monkeypatch.setattr(loading_module, "build_processor", held_build)
     return release
 
 
