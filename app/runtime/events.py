@@ -70,6 +70,8 @@ class EngineEvents:
     model_failed: Signal[[str]] = field(default_factory=lambda: Signal("model_failed"))
     # Why the source ended (None: the normal end of a file).
     source_ended: Signal[[str | None]] = field(default_factory=lambda: Signal("source_ended"))
+    # (bytes so far, total bytes or 0) while the BlazePose models download, on first use.
+    fetch_progressed: Signal[[int, int]] = field(default_factory=lambda: Signal("fetch_progressed"))
     # One line for the user: a notice or a recoverable failure.
     error_raised: Signal[[str]] = field(default_factory=lambda: Signal("error_raised"))
 

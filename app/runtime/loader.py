@@ -20,7 +20,7 @@ from model.lite.bundle import LiteUnavailable
 
 def build_processor(
     path: str | Path, settings: EngineSettings, device_request: str = "auto", progress=None,
-    runtime_request: str = "auto",
+    runtime_request: str = "auto", on_bytes=None,
 ) -> tuple[FrameProcessor, dict, str | None]:
     """Loads the bundle at `path` and wraps it for the inference thread.
 
@@ -31,6 +31,7 @@ def build_processor(
         progress: called with a line per step when a pose model's BlazePose files
             are fetched, or a bundle is converted for LiteRT (the first time only).
         runtime_request: "auto", "litert" or "keras" (see `app.runtime.runtime_choice`).
+        on_bytes: called with (bytes so far, total bytes) while the BlazePose files download.
 
     Returns:
         (processor, info, notice): info is what the "model_loaded" event carries
@@ -69,7 +70,7 @@ def build_processor(
         from model.pose.fetch import fetch_pose_models
         from model.pose.tracker import PoseTracker
 
-        tracker = PoseTracker.from_files(fetch_pose_models(progress=progress))
+        tracker = PoseTracker.from_files(fetch_pose_models(progress=progress, on_bytes=on_bytes))
     processor = FrameProcessor(models, settings, device_label=label, pose_tracker=tracker)
     cfg = models.config
     info = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,12 @@ CREDIT = (f"BlazePose (pose_detection, pose_landmark_full) from mediapipe {MEDIA
           "Google, Apache-2.0")
 
 
+# (bytes downloaded so far, total bytes; 0 when the server does not say).
+ByteProgress = Callable[[int, int], None]
+# What pip prints per update with `--progress-bar raw`.
+_PIP_PROGRESS = re.compile(r"^Progress (\d+) of (\d+)$")
+
+
 class PoseModelsMissing(RuntimeError):
     """The pose models are not cached and could not be fetched; the message is one line."""
 
@@ -83,40 +90,65 @@ def cached_pose_models(folder: Path | None = None) -> dict[str, Path] | None:
     return paths
 
 
-def pip_download_wheel(dest: Path) -> Path:
+def pip_download_wheel(dest: Path, on_bytes: ByteProgress | None = None) -> Path:
     """Downloads the mediapipe wheel (no dependencies) into `dest`; returns its path.
+
+    Args:
+        dest: an empty folder for the wheel.
+        on_bytes: called with (bytes so far, total bytes) as pip downloads, from pip's
+            `--progress-bar raw` lines (pip 24.1 and newer; an older pip downloads without).
 
     Raises:
         PoseModelsMissing: pip failed (no network, no such wheel); one line.
     """
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
            "--platform", _WHEEL_PLATFORM, "--python-version", _WHEEL_PYTHON,
-           "--retries", "1", "--timeout", "20", "-q", "-d", str(dest),
-           f"mediapipe=={MEDIAPIPE_VERSION}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+           "--retries", "1", "--timeout", "20", "-d", str(dest), f"mediapipe=={MEDIAPIPE_VERSION}"]
+    code, lines = _run_pip([*cmd, "--progress-bar", "raw"], on_bytes or (lambda done, total: None))
+    if code != 0 and any("invalid choice: 'raw'" in line for line in lines):
+        code, lines = _run_pip([*cmd, "-q"], None)
     wheels = sorted(dest.glob("mediapipe-*.whl"))
-    if proc.returncode != 0 or not wheels:
-        lines = [x for x in (proc.stderr or proc.stdout or "").strip().splitlines() if x.strip()]
-        why = lines[-1].strip() if lines else f"pip exited with {proc.returncode}"
+    if code != 0 or not wheels:
+        why = lines[-1].strip() if lines else f"pip exited with {code}"
         raise PoseModelsMissing(
             f"could not download mediapipe=={MEDIAPIPE_VERSION} for its pose models ({why}); "
             f"connect to the internet and run `{FETCH_COMMAND}`")
+    if on_bytes is not None:
+        size = wheels[0].stat().st_size  # also when pip's cache answered and printed no progress
+        on_bytes(size, size)
     return wheels[0]
+
+
+def _run_pip(cmd: list[str], on_bytes: ByteProgress | None) -> tuple[int, list[str]]:
+    """Runs pip, passing its "Progress N of M" lines to `on_bytes`; (exit code, its other lines)."""
+    lines: list[str] = []
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace") as proc:
+        for line in proc.stdout:
+            match = _PIP_PROGRESS.match(line.strip())
+            if match and on_bytes is not None:
+                on_bytes(int(match[1]), int(match[2]))
+            elif line.strip() and not match:
+                lines.append(line.rstrip())
+    return proc.returncode, lines
 
 
 def fetch_pose_models(
     folder: Path | None = None,
     *,
-    download: Callable[[Path], Path] = pip_download_wheel,
+    download: Callable[[Path, ByteProgress | None], Path] = pip_download_wheel,
     progress: Callable[[str], None] | None = None,
+    on_bytes: ByteProgress | None = None,
 ) -> dict[str, Path]:
     """Makes sure both pose models are cached, fetching them once if not.
 
     Args:
         folder: the cache folder (default `pose_cache_dir()`).
-        download: puts the mediapipe wheel in a folder and returns its path
-            (tests pass their own; the default runs pip).
+        download: `(folder, on_bytes) -> wheel path`: puts the mediapipe wheel in the
+            folder, reporting bytes as it goes (tests pass their own; the default runs pip).
         progress: called with a short line per step, for a visible progress line.
+        on_bytes: called with (bytes so far, total bytes) during the download, for a
+            progress bar (`ByteRate` turns them into "12.0 of 35.6 MB, 2.1 MB/s").
 
     Returns:
         {"detector": path, "landmarker": path}.
@@ -133,7 +165,7 @@ def fetch_pose_models(
     say(f"fetching the BlazePose models from mediapipe {MEDIAPIPE_VERSION} (about 36 MB, once)...")
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="actionlens-pose-") as tmp:
-        wheel = download(Path(tmp))
+        wheel = download(Path(tmp), on_bytes)
         say(f"checking {DETECTOR.name} and {LANDMARKER.name}...")
         staged = []
         try:

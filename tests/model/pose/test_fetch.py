@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -36,13 +37,22 @@ def fake_specs(monkeypatch):
     return det, lm
 
 
-def _wheel_maker(contents: dict[str, bytes], calls: list):
-    def download(dest):
+def _wheel_maker(contents: dict[str, bytes], calls: list, chunk: int = 0):
+    """A fake download: builds the wheel, then writes it out `chunk` bytes at a time (0: at once),
+    reporting each chunk as pip's progress would."""
+    def download(dest, on_bytes=None):
         calls.append(dest)
-        wheel = dest / "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
-        with zipfile.ZipFile(wheel, "w") as zf:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
             for path, data in contents.items():
                 zf.writestr(path, data)
+        data = buffer.getvalue()
+        wheel = dest / "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
+        with open(wheel, "wb") as f:
+            for start in range(0, len(data), chunk or len(data)):
+                f.write(data[start:start + (chunk or len(data))])
+                if on_bytes is not None:
+                    on_bytes(f.tell(), len(data))
         return wheel
     return download
 
@@ -103,3 +113,41 @@ def test_fetch_pose_command_without_network_prints_one_line(tmp_path):
     assert proc.returncode == 2
     lines = [x for x in proc.stderr.splitlines() if x.startswith("actionlens: error:")]
     assert len(lines) == 1 and "Traceback" not in proc.stderr
+
+
+def test_the_download_reports_its_bytes_as_they_come(tmp_path, fake_specs):
+    det, lm = fake_specs
+    download = _wheel_maker({det.wheel_path: _DET, lm.wheel_path: _LM}, [], chunk=64)
+    seen = []
+    fetch_pose_models(tmp_path, download=download, on_bytes=lambda done, total: seen.append((done, total)))
+    total = seen[-1][1]
+    assert len(seen) == -(-total // 64) > 3  # every chunk, in order, up to the whole wheel
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen}) and seen[-1][0] == total
+    assert {t for _, t in seen} == {total}
+
+
+def test_pip_progress_lines_become_bytes_and_the_rest_stays_for_the_error(tmp_path):
+    script = "print('Collecting mediapipe'); print('Progress 0 of 300'); print('Progress 150 of 300'); " \
+             "print('Progress 300 of 300'); print('Saved x')"
+    seen = []
+    code, lines = fetch._run_pip([sys.executable, "-c", script], lambda d, t: seen.append((d, t)))
+    assert code == 0 and seen == [(0, 300), (150, 300), (300, 300)]
+    assert lines == ["Collecting mediapipe", "Saved x"]
+
+
+def test_a_pip_without_raw_progress_still_downloads(tmp_path, monkeypatch):
+    # pip before 24.1 refuses `--progress-bar raw`: the download goes on without bytes.
+    calls = []
+
+    def fake_pip(cmd, on_bytes):
+        calls.append(cmd)
+        if "raw" in cmd:
+            return 2, ["ERROR: option --progress-bar: invalid choice: 'raw' (choose from 'off', 'on')"]
+        (tmp_path / "mediapipe-0.10.21-py3-none-any.whl").write_bytes(b"x" * 10)
+        return 0, []
+
+    monkeypatch.setattr(fetch, "_run_pip", fake_pip)
+    seen = []
+    wheel = fetch.pip_download_wheel(tmp_path, lambda d, t: seen.append((d, t)))
+    assert wheel.name.startswith("mediapipe-") and len(calls) == 2 and "-q" in calls[1]
+    assert seen == [(10, 10)]  # the bar still ends full
