@@ -41,7 +41,8 @@ class ModelLoading:
         try:
             processor, info, notice = build_processor(
                 path, self._settings, self._device_request, runtime_request=self._runtime_request,
-                progress=lambda line: self.events.emit(self.events.error_raised, line))
+                progress=lambda line: self.events.emit(self.events.error_raised, line),
+                on_bytes=lambda done, total: self.events.emit(self.events.fetch_progressed, done, total))
         except Exception as err:  # every failure reaches the user as one line
             if not self._superseded(gen):
                 text = str(err).strip()
