@@ -48,6 +48,7 @@ class EngineBridge(QObject):
     model_failed = pyqtSignal(str)  # one-line message naming the file
     source_ended = pyqtSignal(object)  # str | None (None: normal end of file)
     error_raised = pyqtSignal(str)  # one-line message
+    fetch_progressed = pyqtSignal(int, int)  # bytes so far, total bytes (0: unknown)
 
     def __init__(self, engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +65,8 @@ class EngineBridge(QObject):
         engine.events.model_failed.connect(lambda msg: self._forward(self.model_failed, str(msg)))
         engine.events.source_ended.connect(lambda reason: self._forward(self.source_ended, reason))
         engine.events.error_raised.connect(lambda msg: self._forward(self.error_raised, str(msg)))
+        engine.events.fetch_progressed.connect(
+            lambda done, total: self._forward(self.fetch_progressed, int(done), int(total)))
 
     def connect_frames(self, slot: Callable[[], None]) -> None:
         """Connects `slot` to `frame_ready`, queued, so `rearm()` never recurses."""
@@ -110,9 +113,9 @@ class EngineBridge(QObject):
             self._pending = None
             self._results.clear()
 
-    def _forward(self, signal, payload) -> None:
+    def _forward(self, signal, *payload) -> None:
         if not self._detached:
-            signal.emit(payload)
+            signal.emit(*payload)
 
     def _frame_from_engine(self, frame: Frame, result: Result | None) -> None:
         if result is not None and result.frame_index != frame.index:

@@ -33,6 +33,7 @@ from app.qt.paths import default_output_dir
 from app.qt.settings_store import SettingsStore
 from app.qt.train_controller import TrainController
 from app.qt.widgets.collect_panel import CollectPanel
+from app.qt.widgets.fetch_bar import FetchBar
 from app.qt.widgets.playback_bar import PlaybackBar
 from app.qt.widgets.preview_pane import PreviewPane
 from app.qt.widgets.prob_bars import ProbBars
@@ -144,6 +145,8 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.rec_label = QLabel("")
         self.statusBar().addPermanentWidget(self.rec_label)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.fetch_bar = FetchBar()  # shown only while BlazePose downloads, on first use
+        self.statusBar().addPermanentWidget(self.fetch_bar)
         self.source_panel.set_recent(self.store.recent_files())
 
     def _connect(self) -> None:
@@ -153,6 +156,8 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.bridge.model_failed.connect(self._on_model_failed, queued)
         self.bridge.source_ended.connect(self._on_source_ended, queued)
         self.bridge.error_raised.connect(self._on_engine_error, queued)
+        self.bridge.fetch_progressed.connect(self.fetch_bar.on_bytes, queued)
+        self.bridge.model_failed.connect(self.fetch_bar.end, queued)
         self.camera_probe.cameras_found.connect(self._on_cameras_found, queued)
         self.playback.play_toggled.connect(self.toggle_play)
         self.playback.seek_requested.connect(self.seek)
