@@ -152,6 +152,16 @@ class Capture:
         """Frames per second read from the source over about the last second."""
         return self._read_rate.rate()
 
+    def source_fps(self) -> float:
+        """The source's own rate: a file's from its header; a camera's or stream's as
+        measured over about the last second, as what they report is often wrong (an
+        MJPEG stream over HTTP always reports 25)."""
+        return self._read_rate.rate() if self.is_live else self.info.fps
+
+    def mean_fps(self) -> float:
+        """Frames per second read from the first frame to the last (0.0 before two)."""
+        return self._read_rate.mean_rate()
+
     def __enter__(self) -> Capture:
         return self.start()
 

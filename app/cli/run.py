@@ -20,6 +20,7 @@ from collections import Counter
 
 import numpy as np
 
+from app.cli.fetch_pose import TerminalBar
 from app.outputs.lines import inherited_fd
 from app.outputs.overlay import status_text
 from app.outputs.run_outputs import RunOutputs, check_outputs
@@ -44,6 +45,9 @@ def main(args: argparse.Namespace) -> int:
     outputs: list[RunOutputs] = []  # filled once the model is loaded
     engine.events.model_failed.connect(failure.append)
     engine.events.error_raised.connect(lambda msg: print(f"actionlens: {msg}", file=sys.stderr))
+    fetch_bar = TerminalBar()  # the BlazePose download on first use: bytes and rate
+    engine.events.fetch_progressed.connect(fetch_bar)
+    engine.events.model_failed.connect(lambda _why: fetch_bar.close())
     engine.events.source_ended.connect(lambda reason: (_report_end(reason), ended.set()))
 
     def on_frame(frame, result) -> None:
@@ -85,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
                                   every_frame=info.kind == "file",
                                   idle_label=engine.model_info.get("idle_label") or "idle"))
         engine.open_source(source, capture=capture)
-        _wait(ended, counts, info)
+        _wait(ended, counts, capture)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -104,7 +108,7 @@ def main(args: argparse.Namespace) -> int:
     # Events or segments piped to stdout stay pure JSON lines / CSV: the summary goes to stderr.
     piped = any(inherited_fd(path) == 1 for path in (args.events, args.segments) if path)
     _summary(counts, latencies, segments, wall, stats, written, interrupted, fast=args.fast,
-             out=sys.stderr if piped else sys.stdout)
+             out=sys.stderr if piped else sys.stdout, source=_source_rate(capture))
     return 130 if interrupted else 0
 
 
@@ -121,7 +125,17 @@ def _report_end(reason: str | None) -> None:
 _PLAIN_EVERY_TICKS = 20
 
 
-def _wait(ended: threading.Event, counts: dict, info) -> None:
+def _source_rate(capture) -> str:
+    """The source's rate for the summary: a file's own, a live source's as measured over the run."""
+    if capture is None:
+        return ""
+    if capture.is_live:
+        return f"{capture.info.kind}, {capture.mean_fps():.1f} fps measured"
+    return f"file, {capture.info.fps:.4g} fps"
+
+
+def _wait(ended: threading.Event, counts: dict, capture) -> None:
+    info = capture.info
     total = info.frame_count if info.kind == "file" else None
     # A bar redrawn with carriage returns is for a terminal; a log gets whole lines.
     redraw = sys.stderr.isatty()
@@ -137,7 +151,8 @@ def _wait(ended: threading.Event, counts: dict, info) -> None:
                 bar = f"[{'#' * filled}{'.' * (30 - filled)}] " if redraw else ""
                 text = f"{bar}{done}/{total} frames"
             else:
-                text = f"{done} frames (Ctrl-C to stop)"
+                # What the camera or stream really delivers, not the rate it reports.
+                text = f"{done} frames, {info.kind} {capture.source_fps():.1f} fps (Ctrl-C to stop)"
             print(f"\r{text}" if redraw else text, end="" if redraw else "\n", file=sys.stderr)
     finally:
         if redraw:
@@ -145,14 +160,17 @@ def _wait(ended: threading.Event, counts: dict, info) -> None:
 
 
 def _summary(counts, latencies, segments, wall, stats, written, interrupted, fast: bool = False,
-             out=None) -> None:
+             out=None, source: str = "") -> None:
     per_label: Counter = Counter()
     for seg in segments:
         per_label[seg.label] += seg.end - seg.start
     lat = np.asarray(latencies) if latencies else np.zeros(1)
     print("stopped early; outputs finalised" if interrupted else "done", file=out)
     print(f"frames        {counts['frames']} ({counts['results']} with predictions)", file=out)
-    print(f"fps           {counts['frames'] / max(wall, 1e-9):.1f} over {wall:.1f} s", file=out)
+    if source:
+        print(f"source        {source}", file=out)
+    # Frames through the model per second of the whole run, model loading included.
+    print(f"processed     {counts['frames'] / max(wall, 1e-9):.1f} fps over {wall:.1f} s", file=out)
     # With --fast the decoder runs ahead, so a frame's latency includes its wait in the queue.
     queued = "  (includes queueing: --fast decodes ahead)" if fast else ""
     print(f"latency ms    p50 {np.percentile(lat, 50):.1f}  p99 {np.percentile(lat, 99):.1f}{queued}", file=out)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from app.frames import source_rate_text
 from app.outputs.headline import headline
 from app.outputs.panel import (
     PANEL_BG,
@@ -130,14 +131,15 @@ def status_text(stats: dict) -> str:
     """Formats `Engine.stats()` for the status bar and for recorded frames.
 
     Args:
-        stats: {"capture_fps", "model_fps", "inference_ms", "latency_ms", "dropped",
-            "device", ...}; missing keys read as 0.
+        stats: {"source_kind", "source_fps", "capture_fps", "model_fps", "inference_ms",
+            "latency_ms", "dropped", "device", ...}; missing keys read as 0.
 
     Returns:
-        e.g. "source 30.0 fps | model 29.8 fps | inference 12 ms | latency 48 ms | dropped 0 | LiteRT on CPU".
+        e.g. "file 30 fps | processing 30.0 fps | model 29.8 fps | inference 12 ms | latency 48 ms | dropped 0 | LiteRT on CPU".
     """
     parts = [
-        f"source {float(stats.get('capture_fps', 0.0)):.1f} fps",
+        source_rate_text(str(stats.get("source_kind", "")), float(stats.get("source_fps", 0.0)),
+                         float(stats.get("capture_fps", 0.0))),
         f"model {float(stats.get('model_fps', 0.0)):.1f} fps",
         f"inference {float(stats.get('inference_ms', 0.0)):.0f} ms",
         f"latency {float(stats.get('latency_ms', 0.0)):.0f} ms",

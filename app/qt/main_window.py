@@ -272,7 +272,10 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.store.set_engine_settings(settings)
 
     def _on_stats_timer(self) -> None:
-        text = status_text(self.engine.stats())
+        stats = self.engine.stats()
+        text = status_text(stats)
+        if stats.get("source_kind") not in (None, "", "file"):
+            self.show_source_rate(float(stats.get("source_fps", 0.0)))
         self.status_label.setText(text)
         # A count a user cannot act on stays off the line; it is there for whoever asks.
         self.status_label.setToolTip(
@@ -281,7 +284,7 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.outputs.set_status(text)
         writer = self.outputs.recording
         if writer is not None:
-            self.rec_label.setText(f"● REC {writer.frames_written / max(1.0, self._recording_fps()):.0f} s")
+            self.rec_label.setText(f"● REC {writer.seconds_written:.0f} s")
         clip = self.outputs.clip
         if clip is not None:
             self.collect_panel.set_recording(f"recording {clip.path.parent.name}: {clip.frames_written} frames…")

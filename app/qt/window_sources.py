@@ -103,9 +103,25 @@ class SourcesMixin:
             if isinstance(source, str | Path) and Path(source).is_file():
                 self.store.add_recent_file(source)
                 self.source_panel.set_recent(self.store.recent_files())
-        fps = f"{info.fps:g} fps" if info.fps else "fps unknown"
-        self.source_panel.set_current(f"{info.name} ({info.kind}, {info.width}×{info.height}, {fps})")
+        self._source_rate_seen = False
+        self.show_source_rate()
         self.setWindowTitle(f"ActionLens: {info.name}")
+
+    def show_source_rate(self, measured: float = 0.0) -> None:
+        """Says in the source panel what is playing and at what rate: a file's own fps, a
+        camera's or stream's measured one (what they report is often wrong: an MJPEG
+        stream over HTTP always says 25)."""
+        info = self.source_info
+        if info is None:
+            return
+        if info.kind == "file":
+            rate = f"{info.fps:.4g} fps" if info.fps else "fps unknown"
+        elif measured > 0:
+            self._source_rate_seen = True
+            rate = f"{measured:.1f} fps measured"
+        else:
+            rate = "no frames coming in" if getattr(self, "_source_rate_seen", False) else "measuring fps…"
+        self.source_panel.set_current(f"{info.name} ({info.kind}, {info.width}×{info.height}, {rate})")
 
     def play_demo(self, notice: bool = True) -> bool:
         """Plays the bundled demo clip in a loop; `notice` says why on screen."""

@@ -95,9 +95,12 @@ def test_recording_of_a_10_fps_stream_plays_as_long_as_it_ran(tiny_bundle, tmp_p
         run = RunProcess("--source", server.url, "--model", tiny_bundle, "--out", out, "--events", events)
         with reaped(run.proc):
             run.wait_for_line("lost; reconnecting")  # the capture read to the stream's end
-            code, _, err = run.interrupt()
+            code, summary, err = run.interrupt()
     assert code == 130, err
     assert server.connections == 1
+    # The run says the rate it measured, not the 25 fps the stream reports.
+    measured = re.search(r"^source\s+stream, (\d+\.\d) fps measured$", summary, re.MULTILINE)
+    assert measured and 8.5 <= float(measured.group(1)) <= 10.5, summary
     span = video_span_s(out)
     assert span == pytest.approx(3.9, abs=0.5), err
     # The events and the picture share one clock: the last event is at most a frame past the video.
