@@ -210,7 +210,7 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
             self.view.show_frame(frame, result)
             self.bars.set_result(result)
             self.preview.show_frame(frame, result)
-            self.playback.set_position(frame.index)
+            self.playback.set_position(frame.index, frame.source_time if frame.live else None)
             if delivery.results:
                 self.timeline.add_results(delivery.results)
                 self.session.add(delivery.results)

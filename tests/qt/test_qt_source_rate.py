@@ -36,3 +36,15 @@ def test_file_rate_is_the_files_own(qtbot, window, engine, clip, monkeypatch):
                                                   "capture_fps": 7.5})
     qtbot.waitUntil(lambda: window.status_label.text().startswith(f"file {fps:.4g} fps | processing 7.5 fps"),
                     timeout=TIMEOUT)
+
+
+def test_live_time_is_the_frames_own_not_index_over_reported_fps(qtbot):
+    from app.capture.sources import SourceInfo
+    from app.qt.widgets.playback_bar import PlaybackBar, format_time
+
+    bar = PlaybackBar()
+    qtbot.addWidget(bar)
+    bar.set_source(SourceInfo("stream", "cam", 25.0, None, 640, 480))
+    bar.set_position(60, seconds=6.0)  # 60 frames of a 10 fps stream that says 25
+    assert bar.time_label.text() == f"{format_time(6.0)} / live"
+    assert format_time(6.0) != format_time(60 / 25)

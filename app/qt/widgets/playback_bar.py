@@ -112,18 +112,25 @@ class PlaybackBar(QWidget):
         if self._count:
             self.time_label.setText(f"end / {format_time(self._count / self._fps)}")
 
-    def set_position(self, index: int) -> None:
-        """Moves the slider to the frame on screen, unless the user is dragging it."""
+    def set_position(self, index: int, seconds: float | None = None) -> None:
+        """Moves the slider to the frame on screen, unless the user is dragging it.
+
+        Args:
+            index: the frame's index in its source.
+            seconds: a live frame's time since the source opened; None: index / fps
+                (a camera's or stream's reported fps is no clock: an MJPEG stream says 25).
+        """
         if self.slider.isSliderDown():
             return
         self.slider.blockSignals(True)
         self.slider.setValue(index)
         self.slider.blockSignals(False)
-        self._show_time(index)
+        self._show_time(index, seconds)
 
-    def _show_time(self, index: int) -> None:
+    def _show_time(self, index: int, seconds: float | None = None) -> None:
         total = format_time(self._count / self._fps) if self._count else "live"
-        self.time_label.setText(f"{format_time(index / self._fps)} / {total}")
+        now = index / self._fps if seconds is None else seconds
+        self.time_label.setText(f"{format_time(now)} / {total}")
 
     def _on_slider_moved(self, value: int) -> None:
         self._show_time(value)
