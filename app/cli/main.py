@@ -24,6 +24,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # FFmpeg's own log lines ("moov atom not found") would precede our one-line error about
 # the same file; we report bad and truncated files ourselves. Read when cv2 first opens a video.
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+# OpenCV's own `[ WARN ...]` lines too, in this process and its children (app/capture/quiet.py).
+os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
 
 # Errors that mean "the user gave us something wrong": one line, exit 2, no traceback.
 _USER_ERRORS = (
