@@ -3,8 +3,8 @@
 Two layouts are read by `load_records`:
 
 - A folder with `manifest.csv` (columns `path`, `label`, `group`, and
-  optionally `dataset`; `path` is relative to the folder). Extra columns are
-  ignored.
+  optionally `dataset` and `count`, the clip's repetitions counted by eye;
+  `path` is relative to the folder). Extra columns are ignored.
 - A class-per-folder tree (UCF101 style): `root/<label>/**/<video>`. The group
   of a clip, which decides what may share a split, comes from `root/groups.csv`
   (columns `path`, `group`; `path` relative to root; every video must be
@@ -39,12 +39,14 @@ class ClipRecord:
         label: its class name.
         group: the person or recording session; never split across train and test.
         dataset: the collection it came from, for per-dataset reports.
+        count: the action's repetitions in the clip, counted by eye; None when not counted.
     """
 
     path: Path
     label: str
     group: str
     dataset: str = ""
+    count: int | None = None
 
 
 def load_records(path: str | Path, min_classes: int = 2) -> list[ClipRecord]:
@@ -148,6 +150,25 @@ def find_videos(folder: str | Path) -> list[Path]:
     )
 
 
+def parse_count(text: str, where: str) -> int | None:
+    """A `count` cell as a whole number of repetitions, None when empty.
+
+    Raises:
+        DatasetError: not a whole number from 0 up, naming `where`.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise DatasetError(f"{where}: `count` must be a whole number of repetitions (0 or more), "
+                           f"or empty when not counted. Received: {text!r}")
+    return value
+
+
 def labels_of(records: Sequence[ClipRecord]) -> list[str]:
     """The sorted unique labels of `records`."""
     return sorted({r.label for r in records})
@@ -177,7 +198,8 @@ def _read_manifest(manifest: Path) -> list[ClipRecord]:
                 raise DatasetError(
                     f"{manifest} line {line}: video {rel} not found at {file}. Fix the path or delete the row."
                 )
-            records.append(ClipRecord(file, label, group, (row.get("dataset") or "").strip()))
+            count = parse_count(row.get("count") or "", f"{manifest} line {line}")
+            records.append(ClipRecord(file, label, group, (row.get("dataset") or "").strip(), count))
     return records
 
 
