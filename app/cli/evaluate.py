@@ -2,7 +2,8 @@
 (for pixel and pose bundles alike), and the open-set figures: known-clip accuracy and the
 false-alarm rate on footage where none of the model's actions happens (clips of other labels,
 and `--none` folders), window by window and on screen (every frame through the app's
-smoothing and dwell)."""
+smoothing and dwell); and the repetition counting error on clips counted by eye (a manifest's
+`count` column, or `--counts`)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ def main(args: argparse.Namespace) -> int:
         # Kept figures and plots are of clips; the folds' figures are already in the card.
         raise DatasetError("`--record` and `--plots` need clips: add --data or --none, or drop them with "
                            "--held-out-sources alone.")
+    if args.counts:
+        from app.cli.evaluate_counts import print_counts, read_counts
+
+        counted = read_counts(args.counts, args.counts_root)
+        if not (args.data or args.none or args.held_out_sources):
+            report = {"counting": print_counts(args, counted)}
+            if args.json:
+                Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+                print(f"wrote {args.json}")
+            return 0
     if args.held_out_sources:
         from app.cli.evaluate_folds import held_out_sources, print_held_out_sources
 
@@ -103,6 +114,11 @@ def main(args: argparse.Namespace) -> int:
             print(f"wrote {png}")
     if args.held_out_sources:
         report["held_out_sources"] = folds
+    counted_clips = [r for r in records if r.count is not None] + (counted if args.counts else [])
+    if counted_clips:
+        from app.cli.evaluate_counts import print_counts
+
+        report["counting"] = print_counts(args, counted_clips)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {args.json}")

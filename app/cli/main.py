@@ -202,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "person standing there before they start (default 0: the clip as cut)")
     p.add_argument("--record", metavar="NAME",
                    help="keep the open-set figures in the model's metrics.json and model card under NAME")
+    p.add_argument("--counts", metavar="CSV",
+                   help="repetition counts made by eye (path,count[,label]): report the counter's error on "
+                        "them (alone: only that); a manifest's count column is used as well")
+    p.add_argument("--counts-root", metavar="FOLDER",
+                   help="the folder --counts' paths are relative to (default: the CSV's folder)")
     p.add_argument("--cache", help="clip cache folder")
 
     p = sub.add_parser("export", help="export the classifier to ONNX, TFLite or SavedModel, "
