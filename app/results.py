@@ -22,6 +22,34 @@ def surprise_text(surprise: float | None) -> str:
 
 
 @dataclass
+class PersonResult:
+    """One person in view, with their own label (several-people mode).
+
+    Attributes:
+        id: the person's track id (1, 2, ...), stable while they stay in view.
+        label: their shown label, as `Result.label` (`UNDECIDED` until their first window decides).
+        confidence: the smoothed probability of `label`.
+        probs: their smoothed class probabilities, (classes,).
+        raw_probs: their classifier probabilities, (classes,).
+        pose: their `model.pose.landmarks.Pose` in this frame.
+        pending: the label their smoother is confirming, or "".
+    """
+
+    id: int
+    label: str
+    confidence: float
+    probs: np.ndarray = field(repr=False)
+    raw_probs: np.ndarray = field(repr=False)
+    pose: object = field(repr=False)
+    pending: str = ""
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) in source pixels."""
+        return self.pose.box()
+
+
+@dataclass
 class Result:
     """The engine's answer for one processed frame.
 
@@ -48,6 +76,10 @@ class Result:
         pending: the label the smoother is confirming through its dwell, to replace `label`, or "".
         background_label: the model's class for motion that is none of its actions (e.g. "other"),
             or ""; it is shown as "unknown", as the label is when that class wins.
+        people: with several people followed (`max_people` > 1), everyone in view as
+            `PersonResult`s in id order ([] when nobody is), and the fields above are the
+            selected person's (`person_id`); None when one person is followed.
+        person_id: the selected person's id, or None.
     """
 
     frame_index: int
@@ -65,6 +97,8 @@ class Result:
     pose: object | None = field(default=None, repr=False)
     pending: str = ""
     background_label: str = ""
+    people: list[PersonResult] | None = field(default=None, repr=False)
+    person_id: int | None = None
 
     def shown_name(self, label: str) -> str:
         """`label` as the user reads it: the background class is "unknown" everywhere."""
@@ -110,4 +144,8 @@ class Result:
             if landmarks:
                 out["landmarks"] = [[round(float(x), 1), round(float(y), 1), round(float(v), 3)]
                                     for (x, y, _), v in zip(self.pose.image, self.pose.visibility, strict=True)]
+        if self.people is not None:
+            out["person"] = self.person_id
+            out["people"] = [{"id": p.id, "label": self.shown_name(p.label), "confidence": round(float(p.confidence), 4),
+                              "box": [round(float(v), 1) for v in p.box]} for p in self.people]
         return out

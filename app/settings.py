@@ -40,6 +40,10 @@ class SmoothingSettings:
             raise ValueError(f"`min_dwell_s` must be >= 0. Received: min_dwell_s={self.min_dwell_s}")
 
 
+# People followed at once by the app and `run`: a family or a small class in front of a camera.
+DEFAULT_MAX_PEOPLE = 4
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     """What the inference thread does per frame.
@@ -49,6 +53,8 @@ class EngineSettings:
         stride: run the temporal head every `stride` model steps (1 = every step).
         predictor_every: run the next-frame predictor every k model steps (0 = never).
         smoothing: label smoothing settings.
+        max_people: the most people a pose model follows, each with their own label;
+            1 follows one person (the most prominent), as before several were followed.
     """
 
     window: int | None = None
@@ -56,6 +62,13 @@ class EngineSettings:
     # every 2nd step at 30 fps is 15 Hz: the preview target, at half the predictor cost.
     predictor_every: int = 2
     smoothing: SmoothingSettings = field(default_factory=SmoothingSettings)
+    # 1 here, so a library caller gets one person unless it asks; the app and `run` default to
+    # DEFAULT_MAX_PEOPLE.
+    max_people: int = 1
+
+    def __post_init__(self) -> None:
+        if int(self.max_people) < 1:
+            raise ValueError(f"`max_people` must be at least 1. Received: max_people={self.max_people}")
 
     def replace(self, **changes) -> EngineSettings:
         return dataclasses.replace(self, **changes)

@@ -27,4 +27,5 @@ def main(args: argparse.Namespace) -> int:
         device=args.device,
         runtime=args.runtime,
         timing=args.timing,
+        max_people=args.max_people,
     )

@@ -16,6 +16,7 @@ from app.cli.common import add_data_options, add_model_options, add_training_opt
 from app.cli.workers import add_cluster_options
 from app.paths import DEFAULT_MODEL, DEMO_CLIP
 from app.runtime.runtime_choice import RUNTIMES
+from app.settings import DEFAULT_MAX_PEOPLE
 from model.config import FEATURES, MOTION_INPUTS, ModelConfig
 from model.train.classifier import TrainSettings
 from model.train.predictor import PredictorSettings
@@ -65,6 +66,12 @@ def _add_device(p: argparse.ArgumentParser) -> None:
                         "or keras (TensorFlow; the default with one)")
 
 
+def _add_max_people(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-people", type=_positive_int, default=DEFAULT_MAX_PEOPLE, metavar="N",
+                   help=f"pose models: follow up to N people, each with a label (default: {DEFAULT_MAX_PEOPLE}; "
+                        "1 follows the most prominent person only)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="actionlens",
@@ -83,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--snapshot-after-frames", type=_positive_int, default=60,
                    help="predictions to wait for before --snapshot (default: 60)")
     p.add_argument("--timing", action="store_true", help="print start-up and paint timing at exit")
+    _add_max_people(p)
 
     sub.add_parser("info", help="versions, backend, devices and the default model")
 
@@ -100,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-frames", type=_positive_int, help="stop after N frames (live sources run until Ctrl-C)")
     p.add_argument("--skeleton", action="store_true", help="pose models: draw the skeleton and box in --out")
     p.add_argument("--landmarks", action="store_true", help="pose models: events carry the 33 landmarks")
+    _add_max_people(p)
 
     p = sub.add_parser("bench", help="measure both runtimes side by side: start-up, per frame, latency, memory")
     _add_model(p)

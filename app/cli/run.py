@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
 
     source = parse_source(args.source)
     check_outputs(args)
-    settings = EngineSettings(window=args.window, stride=args.stride)
+    settings = EngineSettings(window=args.window, stride=args.stride, max_people=args.max_people)
     engine = Engine(settings, device=args.device, runtime=args.runtime)
     failure: list[str] = []
     ended = threading.Event()

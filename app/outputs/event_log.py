@@ -20,7 +20,7 @@ from app.outputs.files import OutputError, atomic_write, check_output_path
 from app.outputs.lines import LineWriter, read_lines
 from app.results import UNDECIDED, UNKNOWN, Result
 
-SEGMENT_FIELDS = ("start", "end", "label", "mean_confidence", "frames")
+SEGMENT_FIELDS = ("start", "end", "label", "mean_confidence", "frames", "person")
 SEGMENT_FORMATS = (".csv", ".json")
 
 
@@ -113,6 +113,7 @@ class Segment:
         label: the label; "uncertain" marks a stretch where no class was confident.
         mean_confidence: mean per-frame confidence over the segment.
         frames: number of processed frames in the segment.
+        person: whose segment it is when several people are followed (their id), else None.
     """
 
     start: float
@@ -120,6 +121,7 @@ class Segment:
     label: str
     mean_confidence: float
     frames: int
+    person: int | None = None
 
     @property
     def uncertain(self) -> bool:
@@ -198,8 +200,9 @@ def write_segments(path: str | os.PathLike, segments: Iterable[Segment]) -> Path
     """Saves segments as .csv or .json (by extension), atomically.
 
     Args:
-        path: destination; ".csv" gets a header row `start,end,label,mean_confidence,frames`,
-            ".json" a list of objects with those keys.
+        path: destination; ".csv" gets a header row `start,end,label,mean_confidence,frames,person`,
+            ".json" a list of objects with those keys, and `person` (whose segment, when
+            several people are followed; empty or null otherwise).
         segments: the segments, e.g. `SegmentTracker.finish()`.
 
     Returns:
@@ -238,7 +241,8 @@ def read_segments(path: str | os.PathLike) -> list[Segment]:
             rows = json.load(f)
     return [
         Segment(float(r["start"]), float(r["end"]), str(r["label"]),
-                float(r["mean_confidence"]), int(r["frames"]))
+                float(r["mean_confidence"]), int(r["frames"]),
+                None if r.get("person") in (None, "") else int(r["person"]))
         for r in rows
     ]
 

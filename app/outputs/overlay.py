@@ -28,7 +28,7 @@ from app.outputs.panel import (
     put,
     status_height,
 )
-from app.outputs.skeleton import draw_skeleton
+from app.outputs.skeleton import draw_people, draw_skeleton
 from app.results import NO_PERSON, UNKNOWN, Result
 from model.preprocess import as_bgr
 
@@ -87,7 +87,11 @@ def render_overlay(
     H, W = picture.shape[:2]
     out = np.empty((*overlay_size(*image.shape[:2]), 3), np.uint8)
     out[:H, :W] = picture  # a copy: the caller's frame stays clean
-    if skeleton and result is not None and result.pose is not None:
+    if skeleton and result is not None and result.people is not None:
+        # Several people: everyone, each in their own colour with their own label.
+        draw_people(out[:H, :W], result.people, scale=H / image.shape[0], selected=result.person_id,
+                    name=result.shown_name)
+    elif skeleton and result is not None and result.pose is not None:
         # Drawn on the picture's own view, so nothing of it reaches the panel or the band.
         draw_skeleton(out[:H, :W], result.pose, scale=H / image.shape[0])
     shown = headline(result, idle_label=idle_label)

@@ -19,6 +19,7 @@ from app.frames import Frame
 from app.outputs.event_log import SEGMENT_FORMATS, EventLog, SegmentTracker
 from app.outputs.files import OutputError, check_output_path
 from app.outputs.overlay import OverlayRenderer, overlay_size
+from app.outputs.people_segments import PeopleSegments
 from app.outputs.recorder import VIDEO_EXTENSIONS
 from app.outputs.segment_file import SegmentFile
 from app.outputs.writer import FrameWriter
@@ -80,6 +81,7 @@ class RunOutputs:
         self._reported: set[str] = set()
         self._report_lock = threading.Lock()  # writer threads report too
         self.tracker = SegmentTracker()
+        self.people = PeopleSegments()  # several people: each one's segments, in the file
         self.events = self.video = self.raw = self.segments = None
         try:
             if args.out:
@@ -110,8 +112,10 @@ class RunOutputs:
                 closed = self.tracker.update(result.source_time, result.label, result.confidence)
                 if self.events is not None and not self.events.write(result):
                     self._check(self.events)
+                if result.people is not None:
+                    closed = self.people.update(result) or None
                 if closed is not None and self.segments is not None:
-                    if not self.segments.update(self.tracker.segments):
+                    if not self.segments.update(self._file_segments()):
                         self._check(self.segments)
             self.last_time = frame.source_time
 
@@ -120,9 +124,15 @@ class RunOutputs:
         with self._lock:
             self._closed = True
             self.tracker.finish(self.last_time)
+            self.people.finish(self.last_time)
             if self.segments is not None:
-                self.segments.update(self.tracker.segments)
+                self.segments.update(self._file_segments())
             return self._close_files()
+
+    def _file_segments(self) -> list:
+        # Several people: the file has each person's segments (with their id), not the selected
+        # person's, which are only a view of the same labels.
+        return self.people.segments if self.people.started else self.tracker.segments
 
     def _check(self, output) -> None:
         """Reports an output's error once, the moment it is seen."""

@@ -14,6 +14,7 @@ from app.qt.camera_probe import CameraLister
 from app.qt.main_window import MainWindow
 from app.qt.settings_store import APPLICATION, ORGANISATION, SettingsStore
 from app.qt.timing import GuiTiming
+from app.settings import DEFAULT_MAX_PEOPLE
 
 # A snapshot run that sees no predictions for this long gives up (no model, stuck source).
 SNAPSHOT_TIMEOUT_S = 300.0
@@ -42,6 +43,7 @@ def run_gui(
     camera_lister: CameraLister | None = None,
     snapshot_timeout_s: float = SNAPSHOT_TIMEOUT_S,
     timing: bool = False,
+    max_people: int = DEFAULT_MAX_PEOPLE,
 ) -> int:
     """Runs the desktop app until its window closes.
 
@@ -60,6 +62,7 @@ def run_gui(
         camera_lister: returns camera indices (tests pass a stub).
         snapshot_timeout_s: a snapshot run gives up after this many seconds.
         timing: print start-up and paint timing to stderr at exit.
+        max_people: pose models: the most people followed, each with a label.
 
     Returns:
         0 on a normal exit or a saved snapshot (also one taken at the end of a file
@@ -74,7 +77,7 @@ def run_gui(
         app.setOrganizationName(ORGANISATION)
         app.setApplicationName(APPLICATION)
     store = store or SettingsStore()
-    settings = store.engine_settings()
+    settings = store.engine_settings().replace(max_people=max_people)
     engine = (engine_factory or functools.partial(_default_engine, runtime=runtime))(settings, device)
     window = MainWindow(engine, store, camera_lister=camera_lister, show_dialogs=snapshot is None)
     loop = QEventLoop()

@@ -34,6 +34,7 @@ from app.qt.settings_store import SettingsStore
 from app.qt.train_controller import TrainController
 from app.qt.widgets.collect_panel import CollectPanel
 from app.qt.widgets.fetch_bar import FetchBar
+from app.qt.widgets.people_painter import people_text
 from app.qt.widgets.playback_bar import PlaybackBar
 from app.qt.widgets.preview_pane import PreviewPane
 from app.qt.widgets.prob_bars import ProbBars
@@ -90,7 +91,8 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self._connect()
         self.trainer = TrainController(self)  # the Collect panel's Train button
 
-        settings = self.store.engine_settings(engine.settings)
+        # How many people to follow is the command line's (or the engine's) word, not a stored one.
+        settings = self.store.engine_settings(engine.settings).replace(max_people=engine.settings.max_people)
         self.settings_panel.set_settings(settings)
         if settings != engine.settings:
             engine.update_settings(settings)
@@ -173,6 +175,8 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
         self.collect_panel.clip_requested.connect(self.record_clip)
         self.collect_panel.dataset_dir_chosen.connect(lambda d: self.store.set_path("dataset_dir", d))
         self.outputs.recording_changed.connect(self._on_recording_changed)
+        # Several people: the bars, timeline and Collect panel follow whoever is clicked.
+        self.view.person_clicked.connect(lambda pid: self.engine.select_person(pid or None))
         self.outputs.clip_finished.connect(self._on_clip_finished, queued)
 
     # -- start-up -------------------------------------------------------------------------
@@ -274,6 +278,9 @@ class MainWindow(SourcesMixin, OutputsMixin, QMainWindow):
     def _on_stats_timer(self) -> None:
         stats = self.engine.stats()
         text = status_text(stats)
+        people = people_text(self.view.shown_result)
+        if people:
+            text = f"{text} | {people}"
         if stats.get("source_kind") not in (None, "", "file"):
             self.show_source_rate(float(stats.get("source_fps", 0.0)))
         self.status_label.setText(text)

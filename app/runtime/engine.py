@@ -141,6 +141,12 @@ class Engine(ModelLoading, PlaybackControls):
         if processor is not None:
             processor.update_settings(settings)
 
+    def select_person(self, person_id: int | None) -> None:
+        """Several people: results follow `person_id` while they are in view (None: the largest)."""
+        processor = self._processor or self._handoff
+        if processor is not None:
+            processor.select_person(person_id)
+
     def stats(self) -> dict:
         """Counters for the status line: fps (the source's and the read rate), ms, drops, device,
         runtime and queue backlog."""

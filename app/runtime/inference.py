@@ -99,6 +99,19 @@ class CompiledModels:
             probs = np.asarray(self.head.predict_on_batch(embeddings[None].astype(np.float32)))[0]
         return probs[-1] if probs.ndim == 2 else probs
 
+    def classify_embeddings_batch(self, windows: np.ndarray) -> np.ndarray:
+        """Runs the temporal head once on several people's windows.
+
+        Args:
+            windows: (n, time, embed_dim).
+
+        Returns:
+            Class probabilities, (n, classes) (each window's last step, for frame-wise heads).
+        """
+        with self._scope():
+            probs = np.asarray(self.head.predict_on_batch(np.asarray(windows, np.float32)))
+        return probs[:, -1] if probs.ndim == 3 else probs
+
     def classify_window(self, frames: np.ndarray) -> np.ndarray:
         """Runs the full classifier on one window (the path for unsplittable models).
 

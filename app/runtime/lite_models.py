@@ -80,6 +80,15 @@ class LiteModels:
         probs = self.head(np.asarray(embeddings, np.float32)[None])[0][0]
         return probs[-1] if probs.ndim == 2 else probs
 
+    def classify_embeddings_batch(self, windows: np.ndarray) -> np.ndarray:
+        """Runs the head on several people's windows: (n, time, embed_dim) -> (n, classes).
+
+        The head's file takes a batch of one (its time axis is the free one), so this is one
+        interpreter call per window, each well under a millisecond; a free batch axis would
+        reallocate the interpreter whenever the number of people changes.
+        """
+        return np.stack([self.classify_embeddings(w) for w in np.asarray(windows, np.float32)])
+
     def classify_window(self, frames: np.ndarray) -> np.ndarray:
         """Runs the whole classifier on one window: (time, h, w, c) -> (classes,)."""
         frames = check_window(frames, self.config.frame_shape, batch=False)

@@ -19,6 +19,11 @@ what is drawn: a `no person` result carries no pose, so no view or event line sh
 a skeleton or a box beside words that say nobody is there (a person flickering in and
 out of the tracker, or only just walking in, is a pose in this frame but not yet in
 the window).
+
+With `max_people` above 1, a pose model follows everyone in view
+(`app.runtime.people_step.PeopleStep`), each with their own window and label; the
+result's own fields are the selected person's and `people` lists everyone. With 1,
+the one-person path below runs unchanged.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from app.frames import Frame
 from app.results import NO_PERSON, Result
 from app.runtime.embedding_ring import EmbeddingRing
 from app.runtime.inference import CompiledModels
+from app.runtime.people_step import PeopleStep
 from app.runtime.smoothing import LabelSmoother
 from app.settings import EngineSettings
 from model.preprocess import FramePreprocessor
@@ -74,6 +80,28 @@ class FrameProcessor:
             raise ValueError("a pose model needs `pose_tracker` (model.pose.tracker.PoseTracker).")
         self.pose_tracker = pose_tracker if self.config.uses_pose else None
         self._present: dict[int, bool] = {}  # pose: ring id -> a person was in view
+        self._people: PeopleStep | None = None
+        self._sync_people()
+
+    def _sync_people(self) -> None:
+        # Several people need the tracker's own detector and landmark model; a replay of cached
+        # poses (app.runtime.replay) has neither and stays with one person.
+        wanted = self._settings.max_people if hasattr(self.pose_tracker, "detector") else 1
+        if wanted <= 1:
+            self._people = None
+        elif self._people is None or self._people.tracker.max_people != wanted:
+            from model.pose.multi_tracker import MultiPoseTracker
+
+            tracker = MultiPoseTracker(self.pose_tracker.detector, self.pose_tracker.landmarks, wanted)
+            self._people = PeopleStep(self.models, tracker, self._settings)
+        else:
+            self._people.set_settings(self._settings)
+
+    def select_person(self, person_id: int | None) -> None:
+        """Follows `person_id` with the result's own fields while they are in view (None: the largest)."""
+        with self._lock:
+            if self._people is not None:
+                self._people.select(person_id)
 
     def _clamped(self, settings: EngineSettings) -> EngineSettings:
         return settings.replace(window=self.config.window_for(settings.window), stride=max(1, int(settings.stride)))
@@ -87,6 +115,7 @@ class FrameProcessor:
         with self._lock:
             self._settings = self._clamped(settings)
             self.smoother.set_settings(self._settings.smoothing)
+            self._sync_people()
 
     def reset(self) -> None:
         """Forgets history (after a seek or a new source)."""
@@ -103,6 +132,8 @@ class FrameProcessor:
             self._present.clear()
             if self.pose_tracker is not None:
                 self.pose_tracker.reset()
+            if self._people is not None:
+                self._people.reset()
 
     def process(self, frame: Frame) -> Result | None:
         """Processes one frame.
@@ -123,8 +154,10 @@ class FrameProcessor:
                 self._pending.clear()
             self._last_time = frame.source_time
             surprise = self._surprise(frame.source_time, x)
-            pose = None
-            if self.pose_tracker is not None:
+            pose = people = emb = None
+            if self._people is not None:
+                people = self._people(frame.image, frame.source_time)
+            elif self.pose_tracker is not None:
                 from model.pose.features import pose_features
 
                 pose = self.pose_tracker(frame.image)
@@ -134,11 +167,13 @@ class FrameProcessor:
                 emb = self.models.embed(x) if per_frame else None
             self.ring.append(frame.source_time, emb, x)
             positions = self.ring.sample_indices(settings.window, self.config.fps)
-            if self.pose_tracker is not None:
+            if self.pose_tracker is not None and people is None:
                 self._present[self.ring.ids([len(self.ring) - 1])[0]] = pose is not None
             if positions is None:
                 return None
             self._steps += 1
+            if people is not None:
+                return self._people_result(frame, t0, surprise, settings, positions, people)
             if self.pose_tracker is not None and self._nobody(positions):
                 return self._no_person(frame, t0, surprise, settings, positions)
             if self._last_probs is None or self._steps % settings.stride == 0:
@@ -179,8 +214,24 @@ class FrameProcessor:
         seen = sum(self._present.get(i, False) for i in ids)
         return seen < 0.5 * len(ids)
 
+    def _people_result(self, frame: Frame, t0: float, surprise, settings: EngineSettings,
+                       positions: list[int], people: list) -> Result:
+        chosen = next((p for p in people if p.id == self._people.selected), None)
+        if chosen is None:
+            return self._no_person(frame, t0, surprise, settings, positions, people=people)
+        return Result(
+            frame_index=frame.index, source_time=frame.source_time, label=chosen.label,
+            confidence=chosen.confidence, probs=chosen.probs, raw_probs=chosen.raw_probs,
+            labels=self.config.labels, surprise=surprise,
+            latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
+            inference_ms=(time.perf_counter() - t0) * 1000.0,
+            predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
+            device=self.device_label, pose=chosen.pose, pending=chosen.pending,
+            background_label=self.config.background_label, people=people, person_id=chosen.id,
+        )
+
     def _no_person(self, frame: Frame, t0: float, surprise, settings: EngineSettings,
-                   positions: list[int]) -> Result:
+                   positions: list[int], people: list | None = None) -> Result:
         # Nobody to judge: the smoother starts afresh, so a label from before never lingers.
         self.smoother.reset()
         self._last_probs = None
@@ -194,6 +245,7 @@ class FrameProcessor:
             # No pose: the words say nobody is in view, so neither the view nor the events
             # may show this frame's person (its box, its skeleton) as if someone were.
             device=self.device_label, pose=None, background_label=self.config.background_label,
+            people=people,
         )
 
     def _motion_embeddings(self, positions: list[int]) -> np.ndarray:

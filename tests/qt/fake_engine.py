@@ -41,6 +41,7 @@ class FakeEngine:
         self.load_delay = load_delay
         self.default_window = window
         self.settings_calls: list[EngineSettings] = []
+        self.selected_people: list[int | None] = []
         self.load_calls: list[str] = []
         self.events = EngineEvents()
         self._cond = threading.Condition()
@@ -161,6 +162,9 @@ class FakeEngine:
     def update_settings(self, settings: EngineSettings) -> None:
         self._settings = settings
         self.settings_calls.append(settings)
+
+    def select_person(self, person_id: int | None) -> None:
+        self.selected_people.append(person_id)
 
     @property
     def settings(self) -> EngineSettings:

@@ -7,15 +7,15 @@ drawn over the picture, so a raised hand or a head is never behind the label.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
+from PyQt6.QtCore import QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from app.frames import Frame
 from app.outputs.headline import Headline, headline
-from app.outputs.skeleton import BODY_BONES, FACE_POINTS, MIN_VISIBILITY
 from app.qt.image_convert import to_qimage
 from app.qt.widgets.colors import QUIET, class_color
+from app.qt.widgets.people_painter import paint_people, paint_pose, person_at
 from app.results import Result
 
 # The notice band's height, pixels.
@@ -27,7 +27,11 @@ class VideoView(QWidget):
 
     Call `show_frame` with a frame and its own result; the label is never kept
     from an earlier frame, so after a seek the screen cannot show a stale label.
+    With several people, each is painted with their own tag, and a click on one
+    emits `person_clicked`.
     """
+
+    person_clicked = pyqtSignal(int)  # person id; 0: the click was on nobody
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,10 +139,16 @@ class VideoView(QWidget):
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, self._image)
-        if self.show_skeleton and self._result is not None and self._result.pose is not None:
+        result = self._result
+        if self.show_skeleton and result is not None and (result.pose is not None or result.people):
             painter.save()
             painter.setClipRect(target)  # a point BlazePose places past the edge stays off the letterbox
-            self._draw_skeleton(painter, target, self._result.pose)
+            if result.people is not None:
+                paint_people(painter, target, self._scale(target), result.people, result.person_id,
+                             result.shown_name)
+            else:
+                paint_pose(painter, target, self._scale(target), result.pose, QColor(80, 230, 80),
+                           QColor(60, 160, 230))
             painter.restore()
         self._draw_headline(painter)
         if self._notice:
@@ -146,26 +156,16 @@ class VideoView(QWidget):
         painter.end()
         self.paint_count += 1
 
-    def _draw_skeleton(self, painter: QPainter, target: QRectF, pose) -> None:
-        sx = target.width() / max(1, self._image.width())
-        sy = target.height() / max(1, self._image.height())
-        pts = [QPointF(target.x() + x * sx, target.y() + y * sy) for x, y, _ in pose.image]
-        seen = pose.visibility >= MIN_VISIBILITY
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(80, 230, 80), 3))
-        for a, b in BODY_BONES:
-            if seen[a] and seen[b]:
-                painter.drawLine(pts[a], pts[b])
-        # The face as points: lines between eyes and ears read as a zigzag, not as a head.
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 255, 255))
-        for k in FACE_POINTS:
-            if seen[k]:
-                painter.drawEllipse(pts[k], 2.5, 2.5)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(QColor(60, 160, 230), 2))
-        x0, y0, x1, y1 = pose.box()
-        painter.drawRect(QRectF(target.x() + x0 * sx, target.y() + y0 * sy, (x1 - x0) * sx, (y1 - y0) * sy))
+    def _scale(self, target: QRectF) -> tuple[float, float]:
+        return (target.width() / max(1, self._image.width()), target.height() / max(1, self._image.height()))
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A click on a person selects them (several people); elsewhere it goes back to the largest."""
+        result = self._result
+        if result is None or result.people is None or self._image is None:
+            return super().mousePressEvent(event)
+        target = self.image_rect()
+        self.person_clicked.emit(person_at(target, self._scale(target), result.people, event.position()) or 0)
 
     def _draw_headline(self, painter: QPainter) -> None:
         head = self.headline

@@ -81,7 +81,7 @@ def test_run_writes_video_events_segments_and_a_summary(clip, tiny_bundle, tmp_p
 
     with segments.open(newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["start", "end", "label", "mean_confidence", "frames"]
+    assert rows[0] == ["start", "end", "label", "mean_confidence", "frames", "person"]  # person: several people only
     # Every frame with a decision is in one segment; "" (before the first decision) in none.
     assert sum(int(r[4]) for r in rows[1:]) == sum(1 for e in lines if e["label"]) > 0
     assert "" not in [r[2] for r in rows[1:]]

@@ -148,7 +148,9 @@ def test_csv_round_trip(tmp_path):
     path = write_segments(tmp_path / "segments.csv", segments)
     with open(path, newline="") as f:
         reader = csv.reader(f)
-        assert next(reader) == ["start", "end", "label", "mean_confidence", "frames"]
+        # `person` is whose segment it is when several people are followed; empty for one.
+        assert next(reader) == ["start", "end", "label", "mean_confidence", "frames", "person"]
+        assert next(reader)[-1] == ""
     assert_same_segments(read_segments(path), segments)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -158,7 +160,7 @@ def test_json_round_trip(tmp_path):
     path = write_segments(tmp_path / "segments.json", segments)
     rows = json.loads(path.read_text())
     assert rows[0] == {"start": 0.0, "end": 1.5, "label": "walk", "mean_confidence": 0.7,
-                       "frames": 3}
+                       "frames": 3, "person": None}
     assert_same_segments(read_segments(path), segments)
 
 

@@ -1,0 +1,129 @@
+"""Stable ids for the people in view: this frame's poses matched to last frame's tracks.
+
+Each frame's poses are matched to the live tracks by keypoint similarity with
+scipy's `linear_sum_assignment` (the Hungarian method), as norfair matches
+keypoints: the cost of a (track, pose) pair is the mean distance between their
+landmarks that both see, over the track's body size. A track that finds no pose
+is kept for `MAX_GAP_S` (a short occlusion, two people crossing) and then ends;
+a pose that matches no track starts a new id. A person who leaves and comes back
+later gets a new id.
+
+A new id born where a track ended (or went missing) moments ago is the same
+person renamed: `id_switches` counts those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from model.pose.multi_detect import overlap
+
+# Half a second covers one person passing in front of another at walking pace.
+MAX_GAP_S = 0.5
+# Mean landmark distance, in body sizes, above which a pose is not that track's person.
+MAX_COST = 0.6
+# Landmarks seen with at least this visibility in both poses are compared.
+MIN_VISIBILITY = 0.5
+# A new id within this long of a track ending, on the same place, counts as a switch.
+SWITCH_WINDOW_S = 1.0
+# Frames a pose must be matched before its id is shown (a one-frame false find is never drawn).
+MIN_HITS = 3
+
+
+@dataclass
+class Track:
+    """One person's track.
+
+    Attributes:
+        id: 1, 2, ... in order of appearance; never reused.
+        pose: the last matched `Pose`.
+        last_seen: source seconds of the last match.
+        hits: frames matched so far.
+        box: (x0, y0, x1, y1) of the last match, image pixels.
+    """
+
+    id: int
+    pose: object
+    last_seen: float
+    hits: int = 1
+    box: tuple = field(default=(0.0, 0.0, 0.0, 0.0))
+
+    @property
+    def confirmed(self) -> bool:
+        return self.hits >= MIN_HITS
+
+
+class PeopleTracker:
+    """Assigns ids to the poses of each frame."""
+
+    def __init__(self):
+        self.tracks: list[Track] = []
+        self._next_id = 1
+        self._ended: list[tuple[float, tuple]] = []  # (when, last box) of tracks that ended
+        self.id_switches = 0
+        self.ids_issued = 0
+
+    def reset(self) -> None:
+        """Forgets every track (a seek, a new source); ids start again at 1."""
+        self.__init__()
+
+    def update(self, poses: list, t: float) -> dict[int, object | None]:
+        """Matches this frame's poses to the tracks.
+
+        Args:
+            poses: this frame's `model.pose.landmarks.Pose`s.
+            t: the frame's source time, seconds.
+
+        Returns:
+            {id: this frame's pose, or None while the track is missing} for every
+            live track, in id order.
+        """
+        alive = []
+        for track in self.tracks:
+            if t - track.last_seen > MAX_GAP_S:
+                self._ended.append((track.last_seen, track.box))  # gone too long: a return is someone new
+            else:
+                alive.append(track)
+        self.tracks = alive
+        self._ended = [(when, box) for when, box in self._ended if t - when <= SWITCH_WINDOW_S]
+        rows, cols = self._match(poses)
+        for r, c in zip(rows, cols, strict=True):
+            track, pose = self.tracks[r], poses[c]
+            track.pose, track.last_seen, track.box = pose, t, pose.box()
+            track.hits += 1
+        matched = set(cols)
+        for p, pose in enumerate(poses):
+            if p not in matched:
+                self._start(pose, t)
+        out = {track.id: (track.pose if track.last_seen == t else None) for track in self.tracks}
+        return dict(sorted(out.items()))
+
+    def _match(self, poses: list) -> tuple[list[int], list[int]]:
+        if not self.tracks or not poses:
+            return [], []
+        cost = np.array([[_cost(track.pose, pose) for pose in poses] for track in self.tracks])
+        rows, cols = linear_sum_assignment(np.minimum(cost, 1e6))
+        keep = cost[rows, cols] <= MAX_COST
+        return [int(r) for r in rows[keep]], [int(c) for c in cols[keep]]
+
+    def _start(self, pose, t: float) -> None:
+        box = pose.box()
+        missing = [tr.box for tr in self.tracks if tr.last_seen < t]
+        if any(overlap(box, old) > 0.5 for old in [b for _, b in self._ended] + missing):
+            self.id_switches += 1
+        self.tracks.append(Track(self._next_id, pose, t, box=box))
+        self._next_id += 1
+        self.ids_issued += 1
+
+
+def _cost(a, b) -> float:
+    """Mean distance of the landmarks both poses see, in body sizes of `a`; inf when none."""
+    seen = (a.visibility >= MIN_VISIBILITY) & (b.visibility >= MIN_VISIBILITY)
+    if seen.sum() < 3:
+        seen = np.ones_like(seen)
+    size = float(np.linalg.norm(np.asarray(a.body_top) - np.asarray(a.hip_centre))) or 1.0
+    d = np.linalg.norm(a.image[seen, :2] - b.image[seen, :2], axis=1)
+    return float(d.mean() / (2.0 * size))
