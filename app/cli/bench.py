@@ -13,6 +13,11 @@ Figures, all from the same process and the same model:
   second in the live run; peak_rss_mb (with frames_held_mb of decoded frames that the
   paced camera replays); runtime ("LiteRT" or "Keras", see `--runtime`); device.
 
+With `--people N` (pose models), the same figures with N real people side by side in
+view, each followed with their own label (`max_people` N; the clip is made from real
+footage at run time, `app.cli.bench_people`), plus people_in_view (the mean number
+listed per classified frame) and ms_per_frame_per_person (engine_ms_per_frame over it).
+
 Without `--runtime`, both runtimes are measured side by side, each in its own process,
 with the launch-to-first-label time of `actionlens run` (`app.cli.bench_compare`).
 """
@@ -52,12 +57,33 @@ def _timed(fn, n: int, max_s: float = 2.0) -> float:
     return float(np.median(times)) * 1000.0
 
 
-def _frames():
+def _frames(args: argparse.Namespace):
     from app.capture.paced_camera import load_frames, synthetic_frames
     from app.paths import DEMO_CLIP
 
+    if args.people:
+        import tempfile
+
+        from app.cli.bench_people import people_clip
+
+        with tempfile.TemporaryDirectory() as tmp:
+            return load_frames(people_clip(args.people, tmp, args.people_data), 300)
     frames = load_frames(DEMO_CLIP, 300) if Path(DEMO_CLIP).is_file() else []
     return frames or synthetic_frames()
+
+
+def _settings(args: argparse.Namespace, **kwargs) -> EngineSettings:
+    return EngineSettings(max_people=args.people or 1, **kwargs)
+
+
+def _check_people(args: argparse.Namespace) -> None:
+    if not args.people:
+        return
+    from model.bundle_files import load_config
+
+    if not load_config(args.model).uses_pose:
+        raise BundleError(f"{args.model}: `--people` needs a pose model (this one classifies pixels). "
+                          "Pass --model of a pose bundle, or leave out --people.")
 
 
 def measure_paths(args: argparse.Namespace, frames) -> dict:
@@ -66,7 +92,7 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
     from model.preprocess import preprocess_frame
 
     proc, info, notice = build_processor(
-        args.model, EngineSettings(predictor_every=0), args.device,
+        args.model, _settings(args, predictor_every=0), args.device,
         progress=lambda line: print(line, file=sys.stderr), runtime_request=args.runtime)
     if notice:
         print(f"actionlens: {notice}", file=sys.stderr)
@@ -87,15 +113,20 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
     if info["runtime"] == "Keras":  # what seed code does per frame; LiteRT has no such path
         naive = _timed(lambda: models.bundle.classifier.predict(window, verbose=0), 20)
     clock = [0.0]
+    listed: list[int] = []
 
     def one_frame():
         clock[0] += 1 / 30.0
         i = int(clock[0] * 30)
-        proc.process(Frame(frames[i % len(frames)], i, clock[0], time.monotonic()))
+        result = proc.process(Frame(frames[i % len(frames)], i, clock[0], time.monotonic()))
+        if result is not None and result.people is not None:
+            listed.append(len(result.people))
 
     for _ in range(cfg.frames * 3):
         one_frame()  # fill the window first: an empty window skips the head
     engine_ms = _timed(one_frame, 300)
+    # Everyone's work is per person: BlazePose's landmarks, the encoder, a head call each.
+    in_view = float(np.mean(listed)) if listed else None
     next_ms = None
     if models.predictor is not None:
         ctx = np.repeat(pixels[0, -1:], cfg.predictor_frames, axis=0)
@@ -111,6 +142,9 @@ def measure_paths(args: argparse.Namespace, frames) -> dict:
         "next_frame_ms": next_ms,
         "pose_ms_per_frame": pose_ms,
         "pose_runtime": tracker.runtime_name if tracker is not None else None,
+        "people": args.people,
+        "people_in_view": in_view,
+        "ms_per_frame_per_person": engine_ms / in_view if in_view else None,
         "device": info["device"],
     }
 
@@ -119,7 +153,7 @@ def measure_live(args: argparse.Namespace, frames, n_frames: int, fps: float = 3
     """Runs the whole engine on a paced 30 fps camera; every frame classified."""
     from app.capture.paced_camera import PacedCamera
 
-    engine = Engine(EngineSettings(), device=args.device, runtime=args.runtime)
+    engine = Engine(_settings(args), device=args.device, runtime=args.runtime)
     latencies: list[float] = []
     shown = [0]
     done = threading.Event()
@@ -179,11 +213,12 @@ def main(args: argparse.Namespace) -> int:
         from app.outputs.files import check_output_path
 
         check_output_path(args.json, "JSON file")
+    _check_people(args)
     if args.runtime == "both":
         from app.cli.bench_compare import main as compare
 
         return compare(args)
-    frames = _frames()
+    frames = _frames(args)
     out = measure_paths(args, frames)
     n = args.frames if not args.soak_seconds else int(args.soak_seconds * 30) + 30
     out.update(measure_live(args, frames, n))

@@ -120,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write the figures to this JSON file")
     p.add_argument("--frames", type=int, default=300, help="frames of the paced live run")
     p.add_argument("--soak-seconds", type=float, default=0.0, help="also run this long and report RSS growth")
+    p.add_argument("--people", type=_positive_int, metavar="N",
+                   help="pose models: measure with N real people side by side in view, each followed "
+                        "(a clip made from ../shared/data at run time); adds ms per frame per person")
+    p.add_argument("--people-data", metavar="DIR",
+                   help="with --people: the folder holding the real clips' actions/ and extra/ "
+                        "(default: ../shared/data beside the checkout)")
 
     sub.add_parser("fetch-pose", help="fetch and check the BlazePose models once (from the mediapipe 0.10.21 wheel)")
 
