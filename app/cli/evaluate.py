@@ -147,12 +147,14 @@ def _pose_window_probs(args: argparse.Namespace, bundle, records: list):
 
 def _on_screen(bundle, records: list, threshold: float, lead_in_s: float = 0.0) -> dict:
     """`on_screen_report` of every clip played frame by frame through the app's processor
-    (after `lead_in_s` seconds of its first frame held, not scored)."""
+    (after `lead_in_s` seconds of its first frame held, not scored), following up to
+    `REPLAY_MAX_PEOPLE` people and scoring the one present longest (`several_people`: the
+    clips that showed more than one)."""
     import sys
 
     from app.runtime.inference import CompiledModels
     from app.runtime.processor import FrameProcessor
-    from app.runtime.replay import shown_labels
+    from app.runtime.replay import shown_labels_of_longest
     from app.settings import EngineSettings, SmoothingSettings
     from model.backend import select_device
     from model.errors import DatasetError
@@ -168,16 +170,21 @@ def _on_screen(bundle, records: list, threshold: float, lead_in_s: float = 0.0) 
         tracker = PoseTracker.from_files(fetch_pose_models())
     processor = FrameProcessor(CompiledModels(bundle, device),
                                EngineSettings(predictor_every=0, smoothing=smoothing), pose_tracker=tracker)
-    played, shown = [], []
+    played, shown, several = [], [], 0
     for record in records:
         try:
-            shown.append(shown_labels(processor, record.path, lead_in_s))
+            labels, people = shown_labels_of_longest(processor, record.path, lead_in_s)
+            shown.append(labels)
+            several += people > 1
         except DatasetError as err:
             # Scored by window already; one file that will not play again must not cost the rest.
             print(f"warning: {err} Left out of the on-screen figures.", file=sys.stderr)
             continue
         played.append(record)
-    return on_screen_report(shown, played, bundle.config)
+    report = on_screen_report(shown, played, bundle.config)
+    if tracker is not None:  # only a pose model follows people
+        report["several_people"] = several
+    return report
 
 
 def _record(args: argparse.Namespace, bundle, open_set: dict) -> None:
@@ -212,6 +219,11 @@ def _print_open_set(report: dict) -> None:
     screen = report.get("on_screen")
     if screen:
         print("on screen (every frame, through the app's smoothing and dwell):")
+        if "several_people" in screen:
+            from app.runtime.replay import REPLAY_MAX_PEOPLE
+
+            print(f"  the person present longest is scored (up to {REPLAY_MAX_PEOPLE} followed): "
+                  f"{screen['several_people']} clips showed more than one person")
         if screen["known_clip_accuracy"] is not None:
             print(f"  known actions: {screen['known_clip_accuracy']:.1%} of {screen['known_clips']} clips "
                   "showed their own label longest (an action clip's idle frames aside)")

@@ -4,11 +4,19 @@
 encoder and a recorder; an evaluation only needs the label on screen for each
 frame. This replays every frame in order, with the source's own timestamps,
 through the same preprocessing, window sampling, smoothing and dwell.
+
+Evaluation clips are of one person each, but some show others too (a passer-by,
+a second player). `shown_labels_of_longest` follows up to `REPLAY_MAX_PEOPLE`
+people, as the app does, and scores the one present longest; a clip where
+nobody else was ever listed is scored by the one-person replay, so its figures
+are exactly those of `shown_labels`.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -16,8 +24,12 @@ import numpy as np
 
 from app.capture.sources import source_fps
 from app.frames import Frame
+from app.results import NO_PERSON
 from app.runtime.processor import FrameProcessor
 from model.errors import DatasetError
+
+# As the app's own default (`app.settings.DEFAULT_MAX_PEOPLE`): a clip is replayed as it is shown.
+REPLAY_MAX_PEOPLE = 4
 
 
 def shown_labels(processor: FrameProcessor, path: str | Path, lead_in_s: float = 0.0) -> list[str]:
@@ -39,9 +51,56 @@ def shown_labels(processor: FrameProcessor, path: str | Path, lead_in_s: float =
     Raises:
         DatasetError: the file cannot be opened.
     """
+    labels: list[str] = []
+    _replay(processor, path, lead_in_s, lambda result: labels.append(result.label))
+    return labels
+
+
+def shown_labels_of_longest(processor: FrameProcessor, path: str | Path, lead_in_s: float = 0.0,
+                            max_people: int = REPLAY_MAX_PEOPLE) -> tuple[list[str], int]:
+    """The label the app shows on each frame for the person present longest in a video file.
+
+    The clip is replayed following up to `max_people` people; the person listed on the
+    most frames is scored, `no person` where they are not listed. When at most one person
+    was ever listed, the clip is replayed again with one person followed and those labels
+    are returned: a one-person clip's figures are those of `shown_labels`, frame by frame.
+    A processor that cannot follow several people (a model on pixels) replays once, alone.
+
+    Args:
+        processor: a processor of the bundle to evaluate; its settings are put back after.
+        path: a video file OpenCV can read.
+        lead_in_s: as for `shown_labels`.
+        max_people: the most people followed.
+
+    Returns:
+        (labels, people): one label per frame as `shown_labels`, and how many people were listed.
+
+    Raises:
+        DatasetError: the file cannot be opened.
+    """
+    settings = processor.settings
+    listed: list[dict[int, str]] = []
+    if processor.pose_tracker is not None and max_people > 1:
+        processor.update_settings(settings.replace(max_people=max_people))
+        try:
+            _replay(processor, path, lead_in_s,
+                    lambda result: listed.append({p.id: p.label for p in result.people or ()}))
+        finally:
+            processor.update_settings(settings.replace(max_people=1))
+    frames = Counter(pid for people in listed for pid in people)
+    try:
+        if len(frames) <= 1:
+            return shown_labels(processor, path, lead_in_s), len(frames)
+    finally:
+        processor.update_settings(settings)
+    longest = max(frames, key=lambda pid: (frames[pid], -pid))  # a tie: the one found first
+    return [people.get(longest, NO_PERSON) for people in listed], len(frames)
+
+
+def _replay(processor: FrameProcessor, path: str | Path, lead_in_s: float, scored: Callable) -> None:
+    """Feeds every frame of `path` to a reset `processor`; `scored(result)` for each result past the lead-in."""
     processor.reset()
     cap = cv2.VideoCapture(str(path))
-    labels: list[str] = []
     try:
         if not cap.isOpened():
             raise DatasetError(f"Cannot open video {path}: not a video OpenCV can read. Re-encode or remove it.")
@@ -55,11 +114,10 @@ def shown_labels(processor: FrameProcessor, path: str | Path, lead_in_s: float =
             for _ in range(1 + (lead if index == 0 else 0)):  # the first frame, held for the lead-in
                 result = processor.process(Frame(image, index, index / fps, time.monotonic()))
                 if result is not None and index >= lead:
-                    labels.append(result.label)
+                    scored(result)
                 index += 1
     finally:
         cap.release()
-    return labels
 
 
 def lead_in_frames(lead_in_s: float, fps: float) -> int:
