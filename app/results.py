@@ -16,6 +16,17 @@ NO_PERSON = "no person"
 UNDECIDED = ""
 
 
+def with_count(name: str, count: int, times: str = "\u00d7") -> str:
+    """`name` with its repetitions beside it ("jumping_jack \u00d78"), or `name` alone below 1.
+
+    Args:
+        name: the label as shown.
+        count: the repetitions of the segment so far.
+        times: the sign between them ("x" where only ASCII can be drawn).
+    """
+    return f"{name} {times}{int(count)}" if count >= 1 else name
+
+
 def surprise_text(surprise: float | None) -> str:
     """The surprise as shown: two significant digits (values run from about 1e-5 to 0.1), or "–"."""
     return "–" if surprise is None else f"{surprise:.2g}"
@@ -33,6 +44,8 @@ class PersonResult:
         raw_probs: their classifier probabilities, (classes,).
         pose: their `model.pose.landmarks.Pose` in this frame.
         pending: the label their smoother is confirming, or "".
+        count: repetitions of `label` in their current segment so far (0 when it is not an
+            action: idle, unknown, undecided).
     """
 
     id: int
@@ -42,6 +55,7 @@ class PersonResult:
     raw_probs: np.ndarray = field(repr=False)
     pose: object = field(repr=False)
     pending: str = ""
+    count: int = 0
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -80,6 +94,8 @@ class Result:
             `PersonResult`s in id order ([] when nobody is), and the fields above are the
             selected person's (`person_id`); None when one person is followed.
         person_id: the selected person's id, or None.
+        count: repetitions of `label` in the current segment so far (pose models); 0 when
+            `label` is no action (idle, unknown, undecided, no person) or none is counted yet.
     """
 
     frame_index: int
@@ -99,6 +115,7 @@ class Result:
     background_label: str = ""
     people: list[PersonResult] | None = field(default=None, repr=False)
     person_id: int | None = None
+    count: int = 0
 
     def shown_name(self, label: str) -> str:
         """`label` as the user reads it: the background class is "unknown" everywhere."""
@@ -134,6 +151,7 @@ class Result:
             "latency_ms": round(float(self.latency_ms), 2),
             "inference_ms": round(float(self.inference_ms), 2),
             "device": self.device,
+            "count": int(self.count),
         }
         if self.pending:
             # The shown label is held while this one waits out its dwell; its confidence can be
@@ -147,5 +165,5 @@ class Result:
         if self.people is not None:
             out["person"] = self.person_id
             out["people"] = [{"id": p.id, "label": self.shown_name(p.label), "confidence": round(float(p.confidence), 4),
-                              "box": [round(float(v), 1) for v in p.box]} for p in self.people]
+                              "count": int(p.count), "box": [round(float(v), 1) for v in p.box]} for p in self.people]
         return out

@@ -20,7 +20,7 @@ from app.outputs.files import OutputError, atomic_write, check_output_path
 from app.outputs.lines import LineWriter, read_lines
 from app.results import UNDECIDED, UNKNOWN, Result
 
-SEGMENT_FIELDS = ("start", "end", "label", "mean_confidence", "frames", "person")
+SEGMENT_FIELDS = ("start", "end", "label", "mean_confidence", "frames", "person", "count")
 SEGMENT_FORMATS = (".csv", ".json")
 
 
@@ -114,6 +114,7 @@ class Segment:
         mean_confidence: mean per-frame confidence over the segment.
         frames: number of processed frames in the segment.
         person: whose segment it is when several people are followed (their id), else None.
+        count: the segment's repetitions (the live count at its last frame); 0 for no action.
     """
 
     start: float
@@ -122,6 +123,7 @@ class Segment:
     mean_confidence: float
     frames: int
     person: int | None = None
+    count: int = 0
 
     @property
     def uncertain(self) -> bool:
@@ -143,7 +145,7 @@ class SegmentTracker:
     def __init__(self, include_uncertain: bool = True) -> None:
         self.include_uncertain = include_uncertain
         self._closed: list[Segment] = []
-        self._open: tuple[float, str, float, int] | None = None  # start, label, conf sum, frames
+        self._open: tuple[float, str, float, int, int] | None = None  # start, label, conf sum, frames, count
         self._last_time: float | None = None
 
     @property
@@ -151,10 +153,12 @@ class SegmentTracker:
         """Closed segments so far (after `finish`, all of them), in time order."""
         return [s for s in self._closed if self.include_uncertain or not s.uncertain]
 
-    def update(self, source_time: float, label: str, confidence: float) -> Segment | None:
+    def update(self, source_time: float, label: str, confidence: float, count: int = 0) -> Segment | None:
         """Feeds one processed frame; returns the segment it closed, if any.
 
         A frame with no label yet (`UNDECIDED`, after a start or a reset) is in no segment.
+        `count` is the frame's running repetition count (`Result.count`): a segment's total is
+        the count of its last frame, read before the next label starts its count again.
         """
         t = float(source_time)
         closed = None
@@ -164,16 +168,16 @@ class SegmentTracker:
             self._last_time = t
             return closed
         if self._open is not None:
-            start, open_label, conf_sum, frames = self._open
+            start, open_label, conf_sum, frames, _ = self._open
             if t < self._last_time:
                 closed = self._close(self._last_time)
             elif label == open_label:
-                self._open = (start, label, conf_sum + float(confidence), frames + 1)
+                self._open = (start, label, conf_sum + float(confidence), frames + 1, int(count))
                 self._last_time = t
                 return None
             else:
                 closed = self._close(t)
-        self._open = (t, label, float(confidence), 1)
+        self._open = (t, label, float(confidence), 1, int(count))
         self._last_time = t
         return closed
 
@@ -189,8 +193,8 @@ class SegmentTracker:
         return self.segments
 
     def _close(self, end: float) -> Segment:
-        start, label, conf_sum, frames = self._open
-        segment = Segment(start, end, label, conf_sum / frames, frames)
+        start, label, conf_sum, frames, count = self._open
+        segment = Segment(start, end, label, conf_sum / frames, frames, count=count)
         self._closed.append(segment)
         self._open = None
         return segment
@@ -200,9 +204,9 @@ def write_segments(path: str | os.PathLike, segments: Iterable[Segment]) -> Path
     """Saves segments as .csv or .json (by extension), atomically.
 
     Args:
-        path: destination; ".csv" gets a header row `start,end,label,mean_confidence,frames,person`,
-            ".json" a list of objects with those keys, and `person` (whose segment, when
-            several people are followed; empty or null otherwise).
+        path: destination; ".csv" gets a header row `start,end,label,mean_confidence,frames,person,count`,
+            ".json" a list of objects with those keys: `person` is whose segment, when
+            several people are followed (empty or null otherwise), `count` its repetitions.
         segments: the segments, e.g. `SegmentTracker.finish()`.
 
     Returns:
@@ -242,7 +246,8 @@ def read_segments(path: str | os.PathLike) -> list[Segment]:
     return [
         Segment(float(r["start"]), float(r["end"]), str(r["label"]),
                 float(r["mean_confidence"]), int(r["frames"]),
-                None if r.get("person") in (None, "") else int(r["person"]))
+                None if r.get("person") in (None, "") else int(r["person"]),
+                int(r.get("count") or 0))  # files from before counting have no count
         for r in rows
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.results import NO_PERSON, UNDECIDED, UNKNOWN, Result
+from app.results import NO_PERSON, UNDECIDED, UNKNOWN, Result, with_count
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,8 @@ class Headline:
     """The text drawn over the video.
 
     Attributes:
-        text: the large line: the action, "unknown", or a state such as "loading model…".
+        text: the large line: the action with its repetitions so far ("jumping_jack ×8", from 1),
+            "unknown", or a state such as "loading model…".
         detail: the small line under it: confidence, or why there is no label yet.
         label: the class being shown, or "" when `text` is a state.
         confidence: in [0, 1]; 0 when there is no label.
@@ -62,7 +63,9 @@ def headline(result: Result | None, state: str = "", idle_label: str = "idle") -
     if best not in ("", result.label):
         # The smoother holds the old label through the dwell of the next one; shown with its own
         # falling percentage alone ("front_arm_raise 1%", "idle 0%") it read as a confident mistake.
-        return Headline(result.label, f"{result.confidence:.0%}, giving way to {best} {p:.0%}",
-                        result.label, float(result.confidence), quiet=True, giving_way_to=best)
+        return Headline(with_count(result.label, result.count),
+                        f"{result.confidence:.0%}, giving way to {best} {p:.0%}", result.label,
+                        float(result.confidence), quiet=True, giving_way_to=best)
     quiet = result.label == idle_label
-    return Headline(result.label, f"{result.confidence:.0%}", result.label, float(result.confidence), quiet)
+    text = with_count(result.label, result.count)
+    return Headline(text, f"{result.confidence:.0%}", result.label, float(result.confidence), quiet)

@@ -40,8 +40,8 @@ def status_height(height: int) -> int:
 
 
 def ascii_text(text: str) -> str:
-    """`text` as Hershey fonts can draw it (ASCII; an ellipsis becomes "...")."""
-    return text.replace("\u2026", "...").encode("ascii", "replace").decode("ascii")
+    """`text` as Hershey fonts can draw it (ASCII; an ellipsis becomes "...", a times sign "x")."""
+    return text.replace("\u2026", "...").replace("\u00d7", "x").encode("ascii", "replace").decode("ascii")
 
 
 def fit_scale(text: str, scale: float, thick: int, width: int) -> float:

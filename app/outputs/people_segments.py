@@ -37,7 +37,7 @@ class PeopleSegments:
         for person in result.people or []:
             seen.add(person.id)
             tracker = self._trackers.setdefault(person.id, SegmentTracker())
-            tracker.update(result.source_time, person.label, person.confidence)
+            tracker.update(result.source_time, person.label, person.confidence, person.count)
         for pid, tracker in self._trackers.items():
             if pid not in seen:
                 tracker.update(result.source_time, UNDECIDED, 0.0)  # out of view: their segment ends

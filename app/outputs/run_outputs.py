@@ -109,7 +109,7 @@ class RunOutputs:
                 if writer is not None:
                     writer.push(frame, result)
             if result is not None:
-                closed = self.tracker.update(result.source_time, result.label, result.confidence)
+                closed = self.tracker.update(result.source_time, result.label, result.confidence, result.count)
                 if self.events is not None and not self.events.write(result):
                     self._check(self.events)
                 if result.people is not None:

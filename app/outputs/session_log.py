@@ -36,7 +36,7 @@ class SessionLog:
         """Records results in arrival order."""
         for r in results:
             self._events.append(r.to_json())
-            self._tracker.update(r.source_time, r.label, r.confidence)
+            self._tracker.update(r.source_time, r.label, r.confidence, r.count)
 
     @property
     def event_count(self) -> int:

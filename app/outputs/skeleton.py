@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from app.results import with_count
 from model.pose.skeleton import BONES, LEFT_EAR, LEFT_EYE, NOSE, RIGHT_EAR, RIGHT_EYE
 
 _BONE = (80, 230, 80)
@@ -65,7 +66,7 @@ def draw_skeleton(img: np.ndarray, pose, scale: float = 1.0, box: bool = True,
 
 def draw_people(img: np.ndarray, people, scale: float = 1.0, selected: int | None = None,
                 name=lambda label: label) -> None:
-    """Draws everyone in view: skeleton, box and a tag "#id label 93%" in each person's colour.
+    """Draws everyone in view: skeleton, box and a tag "#id label x8 93%" in each person's colour.
 
     Args:
         img: uint8 BGR picture, as for `draw_skeleton`.
@@ -81,7 +82,7 @@ def draw_people(img: np.ndarray, people, scale: float = 1.0, selected: int | Non
         x0, y0, x1, _ = (int(round(v * scale)) for v in person.box)
         if person.id == selected:
             cv2.rectangle(img, (x0 - 2, y0 - 2), (x1 + 2, int(round(person.box[3] * scale)) + 2), colour, 2)
-        shown = name(person.label) or "deciding..."
+        shown = with_count(name(person.label), person.count, "x") or "deciding..."
         tag = f"#{person.id} {shown}" + (f" {person.confidence:.0%}" if person.label else "")
         (tw, th), base = cv2.getTextSize(tag, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)
         ty = max(th + base, y0)

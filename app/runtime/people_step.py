@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.results import PersonResult
+from app.results import NO_PERSON, PersonResult
 from app.runtime.people import PeopleTracker
 from app.runtime.person_state import PersonState
 from app.settings import EngineSettings
@@ -78,16 +78,19 @@ class PeopleStep:
             del self.states[gone]
         due: list[tuple[int, list[int]]] = []
         judged: dict[int, list[int]] = {}
+        features: dict[int, np.ndarray] = {}
         for pid, pose in tracked.items():
             if pid not in self.states:
                 self.states[pid] = PersonState(self.config, settings.smoothing, t, self._nobody_embedding())
             state = self.states[pid]
-            state.append(t, self.models.embed(pose_features(pose)), pose is not None)
+            features[pid] = pose_features(pose)
+            state.append(t, self.models.embed(features[pid]), pose is not None)
             positions = state.window(settings.window)
-            if positions is None:
-                continue
-            if state.nobody(positions):
-                state.forget_label()
+            if positions is None or state.nobody(positions):
+                # Not judged: any count ends, but their movement may lead in their first action.
+                state.reps.update(None if pose is None else features[pid], t, NO_PERSON)
+                if positions is not None:
+                    state.forget_label()
                 continue
             judged[pid] = positions
             if state.head_due(settings.stride):
@@ -106,7 +109,8 @@ class PeopleStep:
                 continue  # their window says nobody: not drawn, as `no person` is not
             label, conf, smooth = state.smoother.update(state.last_probs, t)
             raw = state.last_probs
-            out.append(PersonResult(pid, label, float(conf), smooth, raw, pose, state.smoother.pending))
+            count = state.reps.update(features[pid], t, label)  # after their label is decided
+            out.append(PersonResult(pid, label, float(conf), smooth, raw, pose, state.smoother.pending, count))
         self.selected = self._choose(out)
         return out
 

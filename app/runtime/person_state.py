@@ -1,4 +1,4 @@
-"""What one person carries from frame to frame: their embeddings, smoother and last probabilities.
+"""What one person carries from frame to frame: their embeddings, smoother, last probabilities and count.
 
 With several people in view each has their own window: a label can only mean
 what one person did. The rules are those of the one-person processor
@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.runtime.embedding_ring import EmbeddingRing
+from app.runtime.rep_counter import RepCounter
 from app.runtime.smoothing import LabelSmoother
 from app.settings import SmoothingSettings
 
@@ -39,6 +40,8 @@ class PersonState:
         self._present: dict[int, bool] = {}
         self.steps = 0
         self.last_probs: np.ndarray | None = None
+        # Their own count, gone with the track; it starts from the movements that led to the label.
+        self.reps = RepCounter(idle, config.background_label, config.max_frames / config.fps + smoothing.min_dwell_s)
         for k in range(config.max_frames, 0, -1):
             self.append(t - k / config.fps, nobody, False)
 

@@ -35,10 +35,11 @@ from collections import deque
 import numpy as np
 
 from app.frames import Frame
-from app.results import NO_PERSON, Result
+from app.results import NO_PERSON, UNDECIDED, Result
 from app.runtime.embedding_ring import EmbeddingRing
 from app.runtime.inference import CompiledModels
 from app.runtime.people_step import PeopleStep
+from app.runtime.rep_counter import RepCounter
 from app.runtime.smoothing import LabelSmoother
 from app.settings import EngineSettings
 from model.preprocess import FramePreprocessor
@@ -80,6 +81,9 @@ class FrameProcessor:
             raise ValueError("a pose model needs `pose_tracker` (model.pose.tracker.PoseTracker).")
         self.pose_tracker = pose_tracker if self.config.uses_pose else None
         self._present: dict[int, bool] = {}  # pose: ring id -> a person was in view
+        # One person's repetitions, counted from the movements that led to their label.
+        lead_s = self.config.max_frames / self.config.fps + self._settings.smoothing.min_dwell_s
+        self._reps = RepCounter(idle, self.config.background_label, lead_s)
         self._people: PeopleStep | None = None
         self._sync_people()
 
@@ -130,6 +134,7 @@ class FrameProcessor:
             self._last_time = None
             self._pairs.clear()
             self._present.clear()
+            self._reps.reset()
             if self.pose_tracker is not None:
                 self.pose_tracker.reset()
             if self._people is not None:
@@ -154,14 +159,16 @@ class FrameProcessor:
                 self._pending.clear()
             self._last_time = frame.source_time
             surprise = self._surprise(frame.source_time, x)
-            pose = people = emb = None
+            pose = people = emb = features = None  # features: (FEATURE_DIM,) of a pose found here
             if self._people is not None:
                 people = self._people(frame.image, frame.source_time)
             elif self.pose_tracker is not None:
                 from model.pose.features import pose_features
 
                 pose = self.pose_tracker(frame.image)
-                emb = self.models.embed(pose_features(pose))
+                seen = pose_features(pose)
+                emb = self.models.embed(seen)
+                features = None if pose is None else seen
             else:
                 per_frame = self.models.cached and not self.models.motion
                 emb = self.models.embed(x) if per_frame else None
@@ -170,11 +177,15 @@ class FrameProcessor:
             if self.pose_tracker is not None and people is None:
                 self._present[self.ring.ids([len(self.ring) - 1])[0]] = pose is not None
             if positions is None:
+                # Not judged yet, but the movement that will be judged may have begun: the
+                # counter keeps it to lead in the first action.
+                self._reps.update(features, frame.source_time, UNDECIDED)
                 return None
             self._steps += 1
             if people is not None:
                 return self._people_result(frame, t0, surprise, settings, positions, people)
             if self.pose_tracker is not None and self._nobody(positions):
+                self._reps.update(features, frame.source_time, NO_PERSON)  # ends any count
                 return self._no_person(frame, t0, surprise, settings, positions)
             if self._last_probs is None or self._steps % settings.stride == 0:
                 if self.models.cached:
@@ -187,6 +198,8 @@ class FrameProcessor:
             raw = self._last_probs
             predicted = self._maybe_predict(frame.source_time, positions, settings)
             label, conf, smooth = self.smoother.update(raw, frame.source_time)
+            # Counted after the label is decided: a new label starts its count again.
+            count = self._reps.update(features, frame.source_time, label)
             done = time.monotonic()
             return Result(
                 frame_index=frame.index,
@@ -204,6 +217,7 @@ class FrameProcessor:
                 pose=pose,
                 pending=self.smoother.pending,
                 background_label=self.config.background_label,
+                count=count,
             )
 
     def _nobody(self, positions: list[int]) -> bool:
@@ -228,6 +242,7 @@ class FrameProcessor:
             predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
             device=self.device_label, pose=chosen.pose, pending=chosen.pending,
             background_label=self.config.background_label, people=people, person_id=chosen.id,
+            count=chosen.count,
         )
 
     def _no_person(self, frame: Frame, t0: float, surprise, settings: EngineSettings,

@@ -11,6 +11,7 @@ from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QPainter, QPen
 
 from app.outputs.skeleton import BODY_BONES, FACE_POINTS, MIN_VISIBILITY, person_colour
+from app.results import with_count
 
 
 def id_colour(person_id: int | None) -> QColor:
@@ -45,7 +46,7 @@ def paint_pose(painter: QPainter, target: QRectF, scale: tuple[float, float], po
 
 def paint_people(painter: QPainter, target: QRectF, scale: tuple[float, float], people,
                  selected: int | None, name) -> None:
-    """Paints every `PersonResult` with its tag "#id label 93%" ("deciding…" before a label).
+    """Paints every `PersonResult` with its tag "#id label ×8 93%" ("deciding…" before a label).
 
     Args:
         name: the label as the user reads it (`Result.shown_name`).
@@ -57,7 +58,7 @@ def paint_people(painter: QPainter, target: QRectF, scale: tuple[float, float], 
     for person in people:
         colour = id_colour(person.id)
         paint_pose(painter, target, scale, person.pose, colour, colour, 4 if person.id == selected else 2)
-        shown = name(person.label) or "deciding…"
+        shown = with_count(name(person.label), person.count) or "deciding…"
         tag = f"#{person.id} {shown}" + (f" {person.confidence:.0%}" if person.label else "")
         rect = box_rect(target, scale, person.box)
         width = painter.fontMetrics().horizontalAdvance(tag) + 8

@@ -28,7 +28,7 @@ from tests.process_helpers import reaped, whole_json_lines
 ROOT = REPO
 EVENT_KEYS = set(Result(0, 0.0, "x", 0.0, [], [], ()).to_json())
 assert EVENT_KEYS == {"frame", "time", "label", "confidence", "probs", "surprise",
-                      "latency_ms", "inference_ms", "device"}
+                      "latency_ms", "inference_ms", "device", "count"}
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,8 @@ def test_run_writes_video_events_segments_and_a_summary(clip, tiny_bundle, tmp_p
 
     with segments.open(newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == ["start", "end", "label", "mean_confidence", "frames", "person"]  # person: several people only
+    # person: several people only; count: repetitions (a pixel model's segments count none)
+    assert rows[0] == ["start", "end", "label", "mean_confidence", "frames", "person", "count"]
     # Every frame with a decision is in one segment; "" (before the first decision) in none.
     assert sum(int(r[4]) for r in rows[1:]) == sum(1 for e in lines if e["label"]) > 0
     assert "" not in [r[2] for r in rows[1:]]

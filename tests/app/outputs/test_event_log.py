@@ -18,7 +18,7 @@ from app.results import UNDECIDED, UNKNOWN, Result
 
 LABELS = ("walk", "run", "idle")
 JSON_KEYS = {"frame", "time", "label", "confidence", "probs", "surprise", "latency_ms",
-             "inference_ms", "device"}
+             "inference_ms", "device", "count"}
 
 
 def make_result(i: int, label: str = "walk", surprise: float | None = None) -> Result:
@@ -149,8 +149,9 @@ def test_csv_round_trip(tmp_path):
     with open(path, newline="") as f:
         reader = csv.reader(f)
         # `person` is whose segment it is when several people are followed; empty for one.
-        assert next(reader) == ["start", "end", "label", "mean_confidence", "frames", "person"]
-        assert next(reader)[-1] == ""
+        # `count`: its repetitions (0 here: the scripted frames carry none).
+        assert next(reader) == ["start", "end", "label", "mean_confidence", "frames", "person", "count"]
+        assert next(reader)[-2:] == ["", "0"]
     assert_same_segments(read_segments(path), segments)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -160,7 +161,7 @@ def test_json_round_trip(tmp_path):
     path = write_segments(tmp_path / "segments.json", segments)
     rows = json.loads(path.read_text())
     assert rows[0] == {"start": 0.0, "end": 1.5, "label": "walk", "mean_confidence": 0.7,
-                       "frames": 3, "person": None}
+                       "frames": 3, "person": None, "count": 0}
     assert_same_segments(read_segments(path), segments)
 
 

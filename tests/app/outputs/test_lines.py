@@ -112,8 +112,8 @@ def test_csv_segments_are_written_as_they_close(tmp_path):
     out = SegmentFile(path)
     assert out.update(segments[:1])
     with open(path, newline="") as f:  # readable before the run ends
-        assert list(csv.reader(f)) == [["start", "end", "label", "mean_confidence", "frames", "person"],
-                                       ["0.0", "1.0", "walk", "0.8", "10", ""]]
+        assert list(csv.reader(f)) == [["start", "end", "label", "mean_confidence", "frames", "person", "count"],
+                                       ["0.0", "1.0", "walk", "0.8", "10", "", "0"]]
     assert out.update(segments)
     out.close()
     assert read_segments(path) == segments

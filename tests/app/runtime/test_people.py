@@ -149,7 +149,7 @@ def test_two_real_people_side_by_side_each_get_their_own_label(side_by_side, pos
     assert by_side["right"].most_common(1)[0][0] == "front_arm_raise", by_side
     assert len(ids["left"]) == 1 and len(ids["right"]) == 1 and ids["left"] != ids["right"], ids  # stable
     header = segments.read_text().splitlines()[0]
-    assert header.endswith(",person")
+    assert header.endswith(",person,count")
 
 
 @pytest.mark.shared
@@ -200,3 +200,51 @@ def test_max_people_one_gives_todays_results_frame_by_frame(pose_bundle, pose_ca
     assert labels() == today
     assert all(r is None or r[2] is None for r in today)  # one person: no people list, today's lines
     assert any(r is not None and r[2] for r in several)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_selecting_a_person_makes_the_results_follow_them(side_by_side, pose_bundle, pose_cache):  # noqa: F811
+    import time
+
+    from app.frames import Frame
+    from app.runtime.loader import build_processor
+    from app.settings import EngineSettings
+
+    processor, _, _ = build_processor(pose_bundle, EngineSettings(max_people=4))
+    frames = _frames([side_by_side])[:150]
+    chosen, followed, both = None, [], None
+    for k, img in enumerate(frames):
+        if k == 75:
+            # The one not selected in the last frame showing both (the view's click on them).
+            chosen = next(p.id for p in both.people if p.id != both.person_id)
+            processor.select_person(chosen)
+        r = processor.process(Frame(img, k, k / 29.97, time.monotonic()))
+        if r is not None and len(r.people or ()) == 2:
+            both = r
+        if chosen is not None and r is not None:
+            mine = next(p for p in r.people if p.id == chosen)
+            followed.append((r.person_id, r.label, r.probs.tolist()) == (chosen, mine.label, mine.probs.tolist()))
+    assert followed and all(followed)
+    processor.select_person(None)  # back to the largest: someone else's fields again, or the same if largest
+    r = processor.process(Frame(frames[-1], len(frames), len(frames) / 29.97, time.monotonic()))
+    assert r.person_id in {p.id for p in r.people}
+
+
+def test_the_engine_hands_a_selection_to_its_processor(pose_bundle, pose_cache, monkeypatch):  # noqa: F811
+    from app.runtime.engine import Engine
+    from app.runtime.processor import FrameProcessor
+    from app.settings import EngineSettings
+
+    asked: list[int | None] = []
+    monkeypatch.setattr(FrameProcessor, "select_person", lambda self, pid: asked.append(pid))
+    engine = Engine(EngineSettings(max_people=4))
+    try:
+        engine.select_person(2)  # no model yet: nothing to tell, and no error
+        engine.load_model(pose_bundle)
+        assert engine.wait_until_loaded()
+        engine.select_person(2)
+        engine.select_person(None)
+    finally:
+        engine.stop()
+    assert asked == [2, None]

@@ -1,0 +1,96 @@
+"""The live repetition count of a person's shown action, as the processor keeps it per person.
+
+`model.pose.live_repetitions.LiveRepetitions` counts one segment; this decides which
+labels are counted and keeps the counter right across a seek or a looped file. Idle,
+unknown (the background class too), undecided and no person are not actions: for them
+the counter is handed no label, so it resets and the next action starts again from 0.
+
+An action's label is shown only once the classifier's window holds it and the smoother's
+dwell is over, a second or two after its first movement: counted from there, the first
+jumping jacks would be lost (10 of 12 on a real clip). So the frames of the last
+`lead_s` seconds that were in no action (idle, unknown, undecided) are kept, and a new
+action is counted from them on: its segment's count includes the repetitions that made
+it recognisable. Frames of another action never lead in: a direct switch counts from
+the switch.
+
+The recount runs on the inference thread at most every `recount_s` (0.25 s) per person:
+a few milliseconds of small matrix products. OpenBLAS would spread each of them over
+threads, whose wake-ups cost more than the work on a busy machine (a recount took up
+to 1.9 s with 2 cores loaded), so the `actionlens` command pins BLAS to one thread
+(`app/__init__.py`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from app.results import NO_PERSON, UNDECIDED, UNKNOWN
+from model.pose.live_repetitions import LiveRepetitions
+
+
+def counted_label(label: str, idle_label: str = "", background_label: str = "") -> str | None:
+    """`label` when its repetitions are counted, else None (idle, unknown, undecided, no person).
+
+    Args:
+        label: the label shown for a person (the smoother's).
+        idle_label: the model's "nothing happening" class, or "".
+        background_label: the model's class for motion that is none of its actions, or "".
+    """
+    if label in (UNDECIDED, UNKNOWN, NO_PERSON) or label in (idle_label, background_label):
+        return None
+    return label
+
+
+class RepCounter:
+    """One person's running count of the action shown for them.
+
+    Args:
+        idle_label: the model's idle class ("" if none): not counted.
+        background_label: the model's background class ("" if none): not counted.
+        lead_s: how far back a new action's count starts, seconds: the classifier's
+            longest window plus the smoother's dwell, the delay of a label behind its movement.
+    """
+
+    def __init__(self, idle_label: str = "", background_label: str = "", lead_s: float = 0.0) -> None:
+        self._skip = (idle_label, background_label)
+        self.lead_s = lead_s
+        self._reps = LiveRepetitions()
+        self._last_t: float | None = None
+        self._counted: str | None = None  # the counted label of the last frame
+        self._lead: deque[tuple[float, np.ndarray | None]] = deque()  # recent frames in no action
+
+    def reset(self) -> None:
+        """Forgets the segment (a seek, a new source, nobody in view): the count starts again."""
+        self._reps.reset()
+        self._last_t = None
+        self._counted = None
+        self._lead.clear()
+
+    def update(self, features: np.ndarray | None, t: float, label: str) -> int:
+        """Feeds one frame of this person.
+
+        Args:
+            features: (FEATURE_DIM,) their `pose_features` in this frame, or None when not seen.
+            t: the frame's source time, seconds.
+            label: the label shown for them in this frame.
+
+        Returns:
+            The repetitions of the current segment so far; 0 when `label` is not counted.
+        """
+        if self._last_t is not None and t < self._last_t:
+            self.reset()  # time went back (a looped file): the counter's clock must not
+        self._last_t = t
+        counted = counted_label(label, *self._skip)
+        if counted is not None and counted != self._counted:
+            for lead_t, lead_features in self._lead:  # the movements that led to the label
+                self._reps.update(lead_features, lead_t, counted)
+        self._counted = counted
+        if counted is None:
+            self._lead.append((t, features))
+            while self._lead and self._lead[0][0] < t - self.lead_s:
+                self._lead.popleft()
+        else:
+            self._lead.clear()
+        return self._reps.update(features, t, counted)
