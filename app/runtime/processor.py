@@ -23,7 +23,8 @@ the window).
 With `max_people` above 1, a pose model follows everyone in view
 (`app.runtime.people_step.PeopleStep`), each with their own window and label; the
 result's own fields are the selected person's and `people` lists everyone. With 1,
-the one-person path below runs unchanged.
+the one-person path below runs unchanged. The several-people part of the processor
+is the `FollowingPeople` mixin (app/runtime/processor_people.py).
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ from app.results import NO_PERSON, UNDECIDED, Result
 from app.runtime.embedding_ring import EmbeddingRing
 from app.runtime.inference import CompiledModels
 from app.runtime.people_step import PeopleStep
+from app.runtime.processor_people import FollowingPeople
 from app.runtime.rep_counter import RepCounter
 from app.runtime.smoothing import LabelSmoother
 from app.settings import EngineSettings
 from model.preprocess import FramePreprocessor
 
 
-class FrameProcessor:
+class FrameProcessor(FollowingPeople):
     """Turns frames into results with one model.
 
     Args:
@@ -86,26 +88,6 @@ class FrameProcessor:
         self._reps = RepCounter(idle, self.config.background_label, lead_s)
         self._people: PeopleStep | None = None
         self._sync_people()
-
-    def _sync_people(self) -> None:
-        # Several people need the tracker's own detector and landmark model; a replay of cached
-        # poses (app.runtime.replay) has neither and stays with one person.
-        wanted = self._settings.max_people if hasattr(self.pose_tracker, "detector") else 1
-        if wanted <= 1:
-            self._people = None
-        elif self._people is None or self._people.tracker.max_people != wanted:
-            from model.pose.multi_tracker import MultiPoseTracker
-
-            tracker = MultiPoseTracker(self.pose_tracker.detector, self.pose_tracker.landmarks, wanted)
-            self._people = PeopleStep(self.models, tracker, self._settings)
-        else:
-            self._people.set_settings(self._settings)
-
-    def select_person(self, person_id: int | None) -> None:
-        """Follows `person_id` with the result's own fields while they are in view (None: the largest)."""
-        with self._lock:
-            if self._people is not None:
-                self._people.select(person_id)
 
     def _clamped(self, settings: EngineSettings) -> EngineSettings:
         return settings.replace(window=self.config.window_for(settings.window), stride=max(1, int(settings.stride)))
@@ -227,23 +209,6 @@ class FrameProcessor:
             del self._present[key]  # its entry left the ring
         seen = sum(self._present.get(i, False) for i in ids)
         return seen < 0.5 * len(ids)
-
-    def _people_result(self, frame: Frame, t0: float, surprise, settings: EngineSettings,
-                       positions: list[int], people: list) -> Result:
-        chosen = next((p for p in people if p.id == self._people.selected), None)
-        if chosen is None:
-            return self._no_person(frame, t0, surprise, settings, positions, people=people)
-        return Result(
-            frame_index=frame.index, source_time=frame.source_time, label=chosen.label,
-            confidence=chosen.confidence, probs=chosen.probs, raw_probs=chosen.raw_probs,
-            labels=self.config.labels, surprise=surprise,
-            latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
-            inference_ms=(time.perf_counter() - t0) * 1000.0,
-            predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
-            device=self.device_label, pose=chosen.pose, pending=chosen.pending,
-            background_label=self.config.background_label, people=people, person_id=chosen.id,
-            count=chosen.count,
-        )
 
     def _no_person(self, frame: Frame, t0: float, surprise, settings: EngineSettings,
                    positions: list[int], people: list | None = None) -> Result:
