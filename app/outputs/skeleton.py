@@ -86,5 +86,6 @@ def draw_people(img: np.ndarray, people, scale: float = 1.0, selected: int | Non
         tag = f"#{person.id} {shown}" + (f" {person.confidence:.0%}" if person.label else "")
         (tw, th), base = cv2.getTextSize(tag, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)
         ty = max(th + base, y0)
+        x0 = max(0, min(x0, img.shape[1] - tw - 4))  # moved in from the right edge, not cut there
         cv2.rectangle(img, (x0, ty - th - base), (x0 + tw + 4, ty), colour, -1)
         cv2.putText(img, tag, (x0 + 2, ty - base), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (0, 0, 0), 1, cv2.LINE_AA)

@@ -62,7 +62,9 @@ def paint_people(painter: QPainter, target: QRectF, scale: tuple[float, float], 
         tag = f"#{person.id} {shown}" + (f" {person.confidence:.0%}" if person.label else "")
         rect = box_rect(target, scale, person.box)
         width = painter.fontMetrics().horizontalAdvance(tag) + 8
-        band = QRectF(rect.x(), max(target.y(), rect.y() - 18), width, 18)
+        # Moved in from the picture's right edge rather than cut there ("jumping_jack ×12 10").
+        left = max(target.x(), min(rect.x(), target.right() - width))
+        band = QRectF(left, max(target.y(), rect.y() - 18), width, 18)
         painter.fillRect(band, colour)
         painter.setPen(QColor(0, 0, 0))
         painter.drawText(band, Qt.AlignmentFlag.AlignCenter, tag)
