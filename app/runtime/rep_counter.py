@@ -29,6 +29,13 @@ import numpy as np
 from app.results import NO_PERSON, UNDECIDED, UNKNOWN
 from model.pose.live_repetitions import LiveRepetitions
 
+# Seconds of a segment recounted live; past it the older half is counted once and dropped
+# (`LiveRepetitions`). A recount costs about a millisecond per repetition held (each stretch
+# away from rest is recounted on its own): 30 s keeps it near 10 ms on a loaded 2-core machine
+# (60 s: twice that). The price: a set longer than 30 s may come out one over (a drop can
+# count the repetition at its cut twice; 20 s did so on 2 of 4 synthetic sets, 30 s on 1).
+MAX_HELD_S = 30.0
+
 
 def counted_label(label: str, idle_label: str = "", background_label: str = "") -> str | None:
     """`label` when its repetitions are counted, else None (idle, unknown, undecided, no person).
@@ -56,7 +63,7 @@ class RepCounter:
     def __init__(self, idle_label: str = "", background_label: str = "", lead_s: float = 0.0) -> None:
         self._skip = (idle_label, background_label)
         self.lead_s = lead_s
-        self._reps = LiveRepetitions()
+        self._reps = LiveRepetitions(max_s=MAX_HELD_S)
         self._last_t: float | None = None
         self._counted: str | None = None  # the counted label of the last frame
         self._lead: deque[tuple[float, np.ndarray | None]] = deque()  # recent frames in no action
