@@ -20,11 +20,13 @@ trap 'rm -rf "$work"' EXIT
 # background class, `other`), on BlazePose's landmarks. ud810-P2 is held out of everything and
 # reported, so the card says how the shipped model does on a person it never saw. --loso trains
 # without each source in turn (the small repositories in five groups), reports each on screen and
-# per window, and calibrates the unknown threshold on those held-out sources.
+# per window, and calibrates the unknown threshold on those held-out sources. --group-folds 5 then
+# holds out every person (group) of every source once, in five folds, at that threshold.
+# Windows follow the label definitions of ../shared/data/SOURCES.md (model/train/pose_definitions.py).
 actionlens train --features pose --data "$data/actions" "$data/extra" \
   --map wave=wave_one_hand star_jump=jumping_jack \
   --known bend front_arm_raise jumping_jack side_arm_raise wave_one_hand wave_two_hands \
-  --holdout-groups ud810-P2 --loso --epochs 12 --seed 1 \
+  --holdout-groups ud810-P2 --loso --group-folds 5 --epochs 12 --seed 1 \
   --card-notes docs/default_model_pose_notes.md --out "$out"
 
 # The held-out person, and footage the model never saw in any form (street and debate scenes).

@@ -43,7 +43,9 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         "- **States on screen:** an action, `idle` (a person, still), `unknown` (a person moving otherwise), "
         "`no person` (nobody in view in most of the window)",
         f"- **Unknown below:** {config.unknown_below:.2f}"
-        + (" (calibrated on sources held out of training)" if metrics.get("loso") else ""),
+        + (" (calibrated on people held out of training, group k-fold)"
+           if (metrics.get("group_folds") or {}).get("calibrated_here")
+           else " (calibrated on sources held out of training)" if metrics.get("loso") else ""),
         f"- **Trained:** {metrics.get('trained', 'n/a')} on {metrics.get('clips', 'n/a')} clips with "
         f"`{metrics.get('command', 'n/a')}`"
         + (f"; held out of all training: {', '.join(metrics['holdout_groups'])}"
@@ -57,7 +59,8 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
             "## Leave one source out",
             "",
             f"Each source held out of training in turn, then tested; unknown below {loso['threshold']:.2f} "
-            "(the threshold that did best on these held-out sources).",
+            + ("(the threshold that did best on these held-out sources)." if loso.get("calibrated_here", True)
+               else "(the shipped threshold, calibrated across people below)."),
             "",
             f"- **On screen** (every frame through the app's smoothing and dwell; a known clip counts when its "
             f"own label is shown longest, idle aside): **{screen.get('named', 'n/a')} of "

@@ -43,8 +43,9 @@ ARMS_DOWN = -0.6
 # Above this the arms are up: KARD's two-hand wave arcs between about 0.1 (shoulder height) and
 # 0.9, ud810's raises end at 0.8 to 0.95.
 ARMS_UP = 0.3
-# A dip and rise of at least this much after the first top is a second swing: the wave's.
-SWING = 0.25
+# A stroke of the arms is at least this long in `arm_path`'s space (four unit directions): a
+# forearm swung 40 degrees moves 0.7, both about 1.0; standing still and tracking jitter, under 0.2.
+MIN_STROKE = 0.6
 # Steps the arms must have been moving in a window's end before it teaches the raise.
 MIN_RISE_STEPS = 3
 # Elevation is smoothed over this many steps: tracking jitter must not count as a swing.
@@ -84,8 +85,8 @@ class Sweeps:
 
     Attributes:
         onset: the arms leave the sides (the clip begins at rest).
-        top: the first rise reaches the top.
-        second: the second swing has risen by `SWING`: from here on it is a wave.
+        top: the first stroke turns (the arms reached the top, unless held there).
+        second: a swing after the first turns back and is under way: from here on it is a wave.
         fall: the arms leave the top for the last time and come down to the sides by the clip's end.
     """
 
@@ -95,34 +96,60 @@ class Sweeps:
     fall: int | None
 
 
+def arm_path(features: np.ndarray) -> np.ndarray:
+    """(t, FEATURE_DIM) -> (t, 8): the four arm bones' picture directions, smoothed; unseen steps
+    hold the last seen direction (a lost forearm is not a swing)."""
+    flat, _ = split_features(np.asarray(features, np.float32))
+    arms = flat[:, list(ARM_BONES)].reshape(len(features), -1).astype(np.float32)
+    seen = (np.abs(arms).sum(-1) > 0) & (features[:, PRESENCE_INDEX] > 0)
+    if not seen.any():
+        return np.zeros_like(arms)
+    last = np.maximum.accumulate(np.where(seen, np.arange(len(arms)), -1))
+    arms = arms[np.where(last >= 0, last, int(np.flatnonzero(seen)[0]))]
+    kernel = np.ones(SMOOTH_STEPS) / SMOOTH_STEPS
+    padded = np.pad(arms, ((SMOOTH_STEPS // 2, SMOOTH_STEPS - 1 - SMOOTH_STEPS // 2), (0, 0)), mode="edge")
+    return np.stack([np.convolve(padded[:, j], kernel, mode="valid") for j in range(arms.shape[1])], 1)
+
+
+def turning_points(path: np.ndarray, min_stroke: float = MIN_STROKE) -> list[tuple[int, int]]:
+    """Where a (t, d) path turns back: (the step it turned at, the step that confirmed it).
+
+    A stroke runs from one turning point to the farthest point reached from it; it turns there
+    once the path has come back from that point by `min_stroke`, and the stroke itself was at
+    least that long. The arms swinging up, across or down all count, whatever their direction.
+    """
+    turns: list[tuple[int, int]] = []
+    start, far, far_d = 0, 0, 0.0
+    for k in range(1, len(path)):
+        d = float(np.linalg.norm(path[k] - path[start]))
+        if d >= far_d:
+            far, far_d = k, d
+        elif far_d >= min_stroke and np.linalg.norm(path[k] - path[far]) >= min_stroke:
+            turns.append((far, k))
+            start, far, far_d = far, k, float(np.linalg.norm(path[k] - path[far]))
+    return turns
+
+
 def find_sweeps(features: np.ndarray) -> Sweeps:
-    """The sweeps of a clip's arms, from (t, FEATURE_DIM) features at the model's fps."""
+    """The sweeps of a clip's arms, from (t, FEATURE_DIM) features at the model's fps.
+
+    The strokes of the arms (`turning_points` of `arm_path`) tell one raise from a wave: a raise
+    is one stroke up (and one down, if lowered); a wave turns again while the arms are up,
+    whether its arcs go up and down (KARD's) or side to side overhead (Weizmann's).
+    """
     e = _smooth(arm_elevation(features))
-    if not len(e) or np.isnan(e).all():
+    if not len(e) or np.isnan(e).all() or not (e >= ARMS_UP).any():
         return Sweeps(None, None, None, None)
-    high = np.flatnonzero(e >= ARMS_UP)
-    if not len(high):
-        return Sweeps(None, None, None, None)
-    first_up = int(high[0])
+    first_up = int(np.flatnonzero(e >= ARMS_UP)[0])
     down_before = np.flatnonzero(e[:first_up] <= ARMS_DOWN)
     onset = int(down_before[-1]) + 1 if len(down_before) else None
-    # The first top: the arms keep rising past ARMS_UP until they turn.
-    top = first_up
-    while top + 1 < len(e) and e[top + 1] >= e[top]:
-        top += 1
-    second, low = None, e[top]
-    for k in range(top + 1, len(e)):
-        low = min(low, e[k])
-        if e[k] - low >= SWING and e[k] >= ARMS_UP:
-            second = k
-            break
-    # The fall starts where the arms leave the top for the last time (within a swing of the
-    # clip's highest), if they then come down to the sides.
-    last_top = int(np.flatnonzero(e >= np.nanmax(e) - SWING)[-1])
-    ends_down = bool((e[last_top:] <= ARMS_DOWN).any())
-    fall = last_top if ends_down and last_top > top else None
-    if second is not None and fall is not None and second > fall:
-        second = None
+    turns = turning_points(arm_path(features))
+    top = turns[0][0] if turns else None
+    # The arms end at the sides: the last stroke is the fall, from the last turn.
+    ends_down = bool((e[-SMOOTH_STEPS:] <= ARMS_DOWN).any())
+    fall = turns[-1][0] if ends_down and turns else None
+    waving = [confirmed for at, confirmed in turns[1:] if fall is None or at < fall]
+    second = waving[0] if waving else None
     return Sweeps(onset, top, second, fall)
 
 

@@ -65,6 +65,22 @@ def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env,
     assert "wrote" in stdout
 
 
+def test_group_folds_hold_every_person_out_once_and_set_the_threshold(demo_classes, pose_env, tmp_path):
+    out = tmp_path / "pose_model"
+    code, _, err = run("train", "--features", "pose", "--data", demo_classes, "--out", out,
+                       "--epochs", 2, "--views", 2, "--frames", 8, "--group-folds", 2)
+    assert code == 0, err
+    metrics = json.loads((out / "metrics.json").read_text())
+    folds = metrics["group_folds"]
+    assert folds["k"] == 2 and folds["calibrated_here"] and "loso" not in metrics
+    # Every clip is held out exactly once, and scored on screen.
+    held = [clip["path"] for clip in folds["on_screen_clips"]]
+    assert sorted(held) == sorted(p.name for p in demo_classes.rglob("*.avi"))
+    assert load_bundle(out).config.unknown_below == folds["threshold"]
+    assert "## Across people (group 2-fold over all sources)" in (out / "MODEL_CARD.md").read_text()
+    assert "calibrated on the group folds" in err
+
+
 def test_train_from_a_pose_bundle_keeps_unknown(demo_classes, pose_env, pose_bundle, tmp_path,  # noqa: F811
                                                monkeypatch):
     import model.train.pose_train as pose_train
