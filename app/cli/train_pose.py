@@ -203,7 +203,23 @@ def _on_screen_fold(model, config, clips) -> dict:
                                EngineSettings(predictor_every=0, smoothing=smoothing),
                                pose_tracker=_NoTracker())
     shown = [shown_labels_of_track(processor, c.track) for c in clips]
-    return on_screen_report(shown, [c.record for c in clips], config)
+    return on_screen_report(shown, [c.record for c in clips], config,
+                            expected=[_expected(c, config, len(s)) for c, s in zip(clips, shown, strict=True)])
+
+
+def _expected(clip, config, shown: int) -> tuple[str, int]:
+    """(the clip's label by the definitions, shown frames to skip): see `clip_expectation`."""
+    from model.train.pose_data import plain_features
+    from model.train.pose_definitions import RAISE_LABEL, WAVE_LABEL, clip_expectation
+
+    if not {RAISE_LABEL, WAVE_LABEL} <= set(config.labels):
+        return clip.record.label, 0
+    label, step = clip_expectation(plain_features([clip], config)[0], clip.record.label)
+    # Shown labels begin once the first window is full; the step is at the model's fps.
+    first_shown = len(clip.track.times) - shown
+    at = float(clip.track.times[0]) + (step or 0) / config.fps
+    frame = int(np.searchsorted(clip.track.times, at))
+    return label, max(0, frame - first_shown)
 
 
 class _NoTracker:

@@ -85,6 +85,10 @@ def open_set_report(probs: np.ndarray, clip_ids: np.ndarray, records: Sequence, 
         clip_ids: (n,) index into `records` of each window's clip.
         records: the clips' records (their `label`, `path`, `dataset`).
         config: the model's config.
+        expected: per clip, (what it is by the label definitions, shown frames to skip before
+            scoring it), where that differs from its record's label: a two-hand wave clip whose
+            arms make one sweep is a side arm raise, and a wave is one only from its second
+            swing (`model.train.pose_definitions.clip_expectation`). None: the records' labels.
         threshold: an action needs at least this probability.
 
     Returns:
@@ -182,7 +186,8 @@ def pool_open_set(reports: Sequence[dict]) -> dict:
     }
 
 
-def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: ModelConfig) -> dict:
+def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: ModelConfig,
+                     expected: Sequence[tuple[str, int]] | None = None) -> dict:
     """Known clips named and frames falsely labelled, as the app shows them (smoothed, with dwell).
 
     Args:
@@ -205,23 +210,27 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
     idle = config.idle_label if config.idle_label in config.labels else None
     known = actions | ({idle} if idle else set())
     rows, hits, n_known, alarms, n_none = [], 0, 0, 0, 0
-    for labels, rec in zip(shown, records, strict=True):
+    for i, (labels, rec) in enumerate(zip(shown, records, strict=True)):
+        truth, skip = expected[i] if expected is not None else (rec.label, 0)
+        scored = labels[skip:] if skip < len(labels) else labels[-1:]
         # "" is the app's label before its first decision has held its dwell: it claims nothing,
         # so it is neither a clip's label nor a frame that could have been a false alarm.
-        decided = [label for label in labels if label != UNDECIDED]
+        decided = [label for label in scored if label != UNDECIDED]
         counts = Counter(decided)
-        row = {"path": str(rec.path), "dataset": getattr(rec, "dataset", ""), "label": rec.label,
+        row = {"path": str(rec.path), "dataset": getattr(rec, "dataset", ""), "label": truth,
                "frames": len(labels), "decided": len(decided)}
+        if truth != rec.label or skip:
+            row.update(manifest_label=rec.label, scored_from_frame=skip)
         if not labels:
             # The app shows nothing before its first full window: there is nothing to score.
             row["shown"] = None
-        elif rec.label in known:
-            busy = Counter({k: n for k, n in counts.items() if k != idle}) if rec.label != idle else counts
+        elif truth in known:
+            busy = Counter({k: n for k, n in counts.items() if k != idle}) if truth != idle else counts
             # A clip the app never decided on was not named.
             said = busy.most_common(1)[0][0] if busy else (idle if counts else UNDECIDED)
-            row.update(shown=said, correct=said == rec.label)
+            row.update(shown=said, correct=said == truth)
             n_known += 1
-            hits += said == rec.label
+            hits += said == truth
         else:
             fired = sum(n for k, n in counts.items() if k in actions)
             row["false_alarm_rate"] = round(fired / len(decided), 4) if decided else 0.0

@@ -204,3 +204,25 @@ def with_standing_legs(features: np.ndarray, donors: np.ndarray, rng: np.random.
     noise = rng.normal(0.0, LEG_JITTER, (int(present.sum()), len(LEG_COLUMNS)))
     out[np.ix_(present, LEG_COLUMNS)] = (legs[None, :] + noise).astype(np.float32)
     return out
+
+
+def clip_expectation(features: np.ndarray, label: str) -> tuple[str, int | None]:
+    """What a clip is by the definitions, and the model step from which that holds.
+
+    Args:
+        features: (t, FEATURE_DIM) the clip as it is, at the model's fps.
+        label: its manifest label.
+
+    Returns:
+        (label, step): a two-hand wave clip whose arms make one sweep from the sides is a side
+        arm raise (from step 0); one with a second swing is a wave from that swing on; any other
+        clip is its label from step 0. The step is None when the wave never starts (same as 0).
+    """
+    if label != WAVE_LABEL:
+        return label, 0
+    sweeps = find_sweeps(features)
+    if sweeps.onset is None:
+        return WAVE_LABEL, 0
+    if sweeps.second is None:
+        return RAISE_LABEL, 0
+    return WAVE_LABEL, sweeps.second

@@ -179,3 +179,30 @@ def test_training_windows_follow_the_definitions(monkeypatch):
     _, y2, _ = training_windows(clips, config, views=6, stride=1, aug=SkeletonAugment(jacks_as_waves=1.0),
                                 rng=np.random.default_rng(0), idle_share=0.0)
     assert (y2 == config.labels.index(WAVE_LABEL)).sum() == names.count(WAVE_LABEL) - jack_waves.sum()
+
+
+def test_a_wave_clip_is_scored_by_the_definitions():
+    from pathlib import Path
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.eval.open_set import on_screen_report
+    from model.train.pose_definitions import clip_expectation
+
+    one_sweep = arms_at(np.concatenate([REST, RISE, np.full(4, 0.9), FALL, REST]))
+    waving = arms_at(np.concatenate([REST, RISE, ARC, ARC, ARC, FALL, REST]))
+    assert clip_expectation(one_sweep, WAVE_LABEL) == (RAISE_LABEL, 0)
+    label, step = clip_expectation(waving, WAVE_LABEL)
+    assert label == WAVE_LABEL and step == find_sweeps(waving).second
+    assert clip_expectation(waving, "bend") == ("bend", 0)
+    config = ModelConfig(labels=("idle", "other", RAISE_LABEL, WAVE_LABEL), background_label="other")
+    rec = ClipRecord(Path("w.mp4"), WAVE_LABEL, "g")
+    # The rise shown as a raise for 6 frames, then the wave for 4: as labelled it is a raise shown
+    # longest; by the definitions the wave is scored from its second swing, and is named.
+    shown = [[RAISE_LABEL] * 6 + [WAVE_LABEL] * 4]
+    assert on_screen_report(shown, [rec], config)["known_clip_accuracy"] == 0.0
+    report = on_screen_report(shown, [rec], config, expected=[(WAVE_LABEL, 6)])
+    assert report["known_clip_accuracy"] == 1.0
+    assert report["clips"][0]["manifest_label"] == WAVE_LABEL and report["clips"][0]["scored_from_frame"] == 6
+    # A wave clip of one sweep is a side raise, and scored as one.
+    assert on_screen_report([[RAISE_LABEL] * 5], [rec], config, expected=[(RAISE_LABEL, 0)])["known_clip_accuracy"] == 1.0
