@@ -109,7 +109,7 @@ class PoseDetector:
             return None
         decoded = decode_boxes(raw_boxes[keep], self._anchors[keep])
         best = int(np.argmax(scores[keep]))
-        ious = _iou(decoded[best, :4], decoded[:, :4])
+        ious = box_iou(decoded[best, :4], decoded[:, :4])
         same = ious > NMS_IOU
         weights = scores[keep][same]
         merged = (decoded[same] * weights[:, None]).sum(0) / weights.sum()
@@ -140,7 +140,8 @@ def decode_boxes(raw: np.ndarray, anchors: np.ndarray) -> np.ndarray:
     return np.concatenate([boxes, kps.reshape(-1, 2 * NUM_KEYPOINTS)], -1)
 
 
-def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Overlap (intersection over union) of one (4,) box with (n, 4) boxes, each (x0, y0, x1, y1)."""
     x0 = np.maximum(box[0], boxes[:, 0])
     y0 = np.maximum(box[1], boxes[:, 1])
     x1 = np.minimum(box[2], boxes[:, 2])

@@ -24,6 +24,7 @@ from model.pose.detector import (
     SCORE_CLIP,
     Detection,
     PoseDetector,
+    box_iou,
     decode_boxes,
     letterbox,
 )
@@ -61,7 +62,7 @@ def detect_all(detector: PoseDetector, rgb: np.ndarray) -> list[Detection]:
     left = np.ones(len(scores), bool)
     while left.any():
         best = int(np.argmax(np.where(left, scores, -1.0)))
-        same = left & (_iou(decoded[best, :4], decoded[:, :4]) > NMS_IOU)
+        same = left & (box_iou(decoded[best, :4], decoded[:, :4]) > NMS_IOU)
         w = scores[same]
         merged = (decoded[same] * w[:, None]).sum(0) / w.sum()
         pts = (merged.reshape(-1, 2) * INPUT_SIZE - (pad_x, pad_y)) / scale
@@ -143,13 +144,3 @@ class StripSearch:
             return None
         found, self._found = merge_detections(self._found), []
         return found
-
-
-def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    x0 = np.maximum(box[0], boxes[:, 0])
-    y0 = np.maximum(box[1], boxes[:, 1])
-    x1 = np.minimum(box[2], boxes[:, 2])
-    y1 = np.minimum(box[3], boxes[:, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])  # noqa: E731
-    return inter / np.maximum(area(box) + area(boxes) - inter, 1e-9)
