@@ -5,8 +5,11 @@ next crop, and each crop gets its own landmark pass. The detector is not run on
 every frame (as in mediapipe's pose_landmarker_graph): only while fewer people
 are tracked than `max_people`, and then only when nobody is tracked, when a
 track was just lost, or every `search_every` frames for a newcomer; and each of
-those searches is spread over frames, one strip each (`StripSearch`). New
-detections that overlap a tracked person are that person, not a newcomer.
+those searches is spread over frames, one strip each (`StripSearch`). A new
+detection at a tracked person's hips and size is that person, not a newcomer;
+one that only overlaps them (someone passing in front or behind) gets its own
+crop, and is dropped only if that crop's landmarks are a tracked person's
+(`model.pose.same_person`).
 
 It keeps no names: which pose is which person across frames is the job of
 `app.runtime.people.PeopleTracker`.
@@ -21,13 +24,18 @@ import numpy as np
 from model.lite.interpreter import TFLiteModel
 from model.pose.detector import BODY_SIZE_KEYPOINT, HIP_CENTRE_KEYPOINT, PoseDetector
 from model.pose.landmarks import MIN_PRESENCE, LandmarkModel, Pose
-from model.pose.multi_detect import SAME_PERSON_OVERLAP, StripSearch, overlap
+from model.pose.multi_detect import StripSearch
 from model.pose.region import Region, region_from_points
+from model.pose.same_person import same_detection, same_pose
 from model.pose.tracker import to_rgb
 
 # 10 frames is a third of a second at 30 fps: a newcomer is found within half a second
 # (the wait plus a three-strip sweep), at about one detector call in four frames.
 SEARCH_EVERY = 10
+# After a track is lost, sweeps run back to back for this many frames (half a second at
+# 30 fps) instead of one every SEARCH_EVERY: a dancer lost for a few frames while
+# spinning is found again before `app.runtime.people.MAX_GAP_S` ends their id.
+LOST_SEARCH_FRAMES = 15
 
 
 class MultiPoseTracker:
@@ -52,6 +60,7 @@ class MultiPoseTracker:
         self._search = StripSearch(detector)
         self._regions: list[Region] = []
         self._since_search = 0
+        self._hurry = 0
         self.landmark_calls = 0
 
     @classmethod
@@ -73,6 +82,7 @@ class MultiPoseTracker:
         self._regions = []
         self._search.reset()
         self._since_search = 0
+        self._hurry = 0
 
     def __call__(self, image: np.ndarray, *, bgr: bool = True) -> list[Pose]:
         """Finds the people in one frame.
@@ -86,8 +96,10 @@ class MultiPoseTracker:
         """
         rgb = to_rgb(image, bgr)
         poses = self._follow(rgb)
-        lost = len(poses) < len(self._regions)
-        due = not poses or lost or self._since_search >= self.search_every or self._search.searching
+        if len(poses) < len(self._regions):
+            self._hurry = LOST_SEARCH_FRAMES
+        due = not poses or self._hurry > 0 or self._since_search >= self.search_every or self._search.searching
+        self._hurry = max(0, self._hurry - 1)
         if len(poses) < self.max_people and due:
             found = self._search.step(rgb)
             if found is not None:
@@ -113,7 +125,7 @@ class MultiPoseTracker:
         for det in found:
             if len(poses) + len(new) >= self.max_people:
                 break
-            if any(overlap(det.box, p.box()) > SAME_PERSON_OVERLAP for p in [*poses, *new]):
+            if any(same_detection(det, p) for p in [*poses, *new]):
                 continue  # someone already followed
             region = region_from_points(det.keypoints[HIP_CENTRE_KEYPOINT], det.keypoints[BODY_SIZE_KEYPOINT])
             self.landmark_calls += 1
@@ -124,5 +136,4 @@ class MultiPoseTracker:
 
 
 def _taken(pose: Pose, others: list[Pose]) -> bool:
-    box = pose.box()
-    return any(overlap(box, other.box()) > SAME_PERSON_OVERLAP for other in others)
+    return any(same_pose(pose, other) for other in others)
