@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from model.pose.multi_detect import overlap
 
@@ -114,7 +113,14 @@ class PeopleTracker:
             return [], []
         cost = np.array([[_cost(track.pose, pose) for pose in poses] for track in self.tracks])
         gate = np.array([max_cost(t - track.last_seen) for track in self.tracks])
+        if cost.shape == (1, 1):
+            # One person, one track: nothing to assign (and no scipy to load for it).
+            return ([0], [0]) if cost[0, 0] <= gate[0] else ([], [])
         # Pairs past the gate cost more than any within it, so they never displace a valid pair.
+        # Imported here: scipy.optimize costs about 100 MB and a second of start-up, and a run
+        # that never sees two people at once (`--max-people 1`, or one person in view) never needs it.
+        from scipy.optimize import linear_sum_assignment
+
         rows, cols = linear_sum_assignment(np.where(cost <= gate[:, None], cost, 1e6))
         keep = cost[rows, cols] <= gate[rows]
         return [int(r) for r in rows[keep]], [int(c) for c in cols[keep]]
