@@ -2,9 +2,10 @@
 # Rebuilds assets/models/default from ../shared/data, with fixed seeds.
 #
 #   bash docs/rebuild_default_model.sh   # BlazePose on every clip (cached after the first run, about
-#                                        # 8 min), leave-one-source-out and the final model (472 s
-#                                        # on 2026-12-03), the figures on the held-out person (with
-#                                        # and without a lead-in) and on playback
+#                                        # 35 min for 683 clips), leave-one-source-out, group 5-fold
+#                                        # and the final model (2,230 s on 2026-12-06, 674 clips), the
+#                                        # figures on the held-out person (with and without a lead-in)
+#                                        # and on playback
 #
 # The next-frame predictor is kept from the bundle as it is (the pose classifier does not change
 # it); `actionlens train-predictor --data "$data/actions" --out "$out" --holdout-groups ud810-P2

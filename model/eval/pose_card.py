@@ -126,6 +126,7 @@ def _per_label_table(clips: list[dict], by_fold: bool) -> list[str]:
     for (where, label), (hit, n) in sorted(named.items()):
         out.append(f"| {where + ' | ' if by_fold else ''}`{label}` | {hit} of {n} |")
     for where, (fired, n) in sorted(alarms.items()):
-        out.append(f"| {where + ' | ' if by_fold else ''}other motion | {fired / n:.1%} of {n} frames "
-                   "given an action label |" if n else "")
-    return [line for line in out if line]
+        if n:
+            out.append(f"| {where + ' | ' if by_fold else ''}other motion | {fired / n:.1%} of {n} frames "
+                       "given an action label |")
+    return [*out, ""]
