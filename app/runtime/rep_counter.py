@@ -50,6 +50,10 @@ def counted_label(label: str, idle_label: str = "", background_label: str = "") 
     return label
 
 
+# Seconds a count must hold before it is shown (it shows the lowest count of that stretch).
+SETTLE_S = 0.5
+
+
 class RepCounter:
     """One person's running count of the action shown for them.
 
@@ -67,6 +71,8 @@ class RepCounter:
         self._last_t: float | None = None
         self._counted: str | None = None  # the counted label of the last frame
         self._lead: deque[tuple[float, np.ndarray | None]] = deque()  # recent frames in no action
+        self._recent: deque[tuple[float, int]] = deque()  # (time, raw count) of the segment's last SETTLE_S
+        self._recent_label: str | None = None
 
     def reset(self) -> None:
         """Forgets the segment (a seek, a new source, nobody in view): the count starts again."""
@@ -74,6 +80,8 @@ class RepCounter:
         self._last_t = None
         self._counted = None
         self._lead.clear()
+        self._recent.clear()
+        self._recent_label = None
 
     def update(self, features: np.ndarray | None, t: float, label: str) -> int:
         """Feeds one frame of this person.
@@ -84,7 +92,8 @@ class RepCounter:
             label: the label shown for them in this frame.
 
         Returns:
-            The repetitions of the current segment so far; 0 when `label` is not counted.
+            The repetitions of the current segment so far, shown once a count has held for
+            `SETTLE_S`; 0 when `label` is not counted.
         """
         if self._last_t is not None and t < self._last_t:
             self.reset()  # time went back (a looped file): the counter's clock must not
@@ -100,4 +109,20 @@ class RepCounter:
                 self._lead.popleft()
         else:
             self._lead.clear()
-        return self._reps.update(features, t, counted)
+        return self._settled(t, self._reps.update(features, t, counted), counted)
+
+    def _settled(self, t: float, raw: int, counted: str | None) -> int:
+        # A recount over the first second of a segment (lead-in included) can come out one over
+        # and then drop back: the demo's single raise read x2 for 0.13 s, then x1. A count is
+        # shown once it has held for SETTLE_S, as a label waits out its dwell.
+        if counted is None or counted != self._recent_label:
+            self._recent.clear()
+            self._recent_label = counted
+        if counted is None:
+            return 0
+        self._recent.append((t, raw))
+        if t - self._recent[0][0] < SETTLE_S:
+            return 0
+        while len(self._recent) > 1 and self._recent[1][0] <= t - SETTLE_S:
+            self._recent.popleft()
+        return min(c for _, c in self._recent)

@@ -67,3 +67,19 @@ def test_frames_without_the_person_are_skipped():
     x = cycles(3)
     counts = [counter.update(None if k % 4 == 0 else f, k / FPS, "wave") for k, f in enumerate(x)]
     assert counts[-1] == 3
+
+
+def test_a_count_shows_once_it_has_held_and_never_its_first_overshoot():
+    from app.runtime.rep_counter import SETTLE_S, RepCounter
+
+    counter = RepCounter("idle", "other")
+    # The counter's first recounts of a segment over-count by one for a few frames (the demo's
+    # single raise read 2 for 0.13 s, then 1): what is shown must never be that 2.
+    raw = iter([2] * 4 + [1] * 60)
+    counter._reps.update = lambda features, t, label: next(raw)
+    shown = [counter.update(None, k / 30, "side_arm_raise") for k in range(44)]
+    assert max(shown) == 1
+    first = shown.index(1)
+    assert first / 30 >= SETTLE_S and all(c == 0 for c in shown[:first])
+    # A label that is not counted shows 0 and starts the wait again.
+    assert counter.update(None, 44 / 30, "idle") == 0
