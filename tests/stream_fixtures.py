@@ -119,12 +119,8 @@ class MjpegServer:
 
     def _send_stream(self, conn: socket.socket) -> None:
         conn.settimeout(5)
-        request = b""
-        while b"\r\n\r\n" not in request:
-            chunk = conn.recv(4096)
-            if not chunk:
-                return
-            request += chunk
+        if read_request(conn) is None:
+            return
         conn.sendall(b"HTTP/1.0 200 OK\r\nCache-Control: no-cache\r\n"
                      b"Content-Type: multipart/x-mixed-replace; boundary=" + BOUNDARY + b"\r\n\r\n")
         start, k = time.monotonic(), 0
@@ -137,3 +133,14 @@ class MjpegServer:
                          + str(len(data)).encode() + b"\r\n\r\n" + data + b"\r\n")
             self.sent += 1
             k += 1
+
+
+def read_request(conn: socket.socket) -> bytes | None:
+    """A client's HTTP request head, read up to its blank line; None if it hung up first."""
+    request = b""
+    while b"\r\n\r\n" not in request:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        request += chunk
+    return request

@@ -173,3 +173,18 @@ def make_motion_dataset(
                     write_motion_clip(root / rel, label, n_frames, fps, shade=40 + 30 * g, start=3 * k)
                     writer.writerow([rel, label, group, dataset])
     return root
+
+
+def read_video(path) -> list[np.ndarray]:
+    """Every frame of a video file OpenCV can read, as BGR uint8 (h, w, 3) arrays."""
+    cap = cv2.VideoCapture(str(path))
+    frames = []
+    try:
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                break
+            frames.append(image)
+    finally:
+        cap.release()
+    return frames

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-import cv2
 import pytest
 
 from app.cli.bench_people import COLUMN_HEIGHT, COLUMN_WIDTH, PEOPLE, people_clip
@@ -17,6 +16,7 @@ from model.errors import DatasetError
 from tests.engine_fixtures import pose_bundle_fixture, tiny_bundle_fixture  # noqa: F401 (fixtures)
 from tests.model.pose.conftest import pose_paths  # noqa: F401
 from tests.paths import SHARED_DATA
+from tests.video_fixtures import read_video
 
 
 @pytest.fixture
@@ -57,14 +57,7 @@ def test_bench_people_without_the_footage_is_one_line_and_exit_2(runtime, pose_b
 @pytest.mark.shared
 def test_the_clip_puts_each_real_person_in_their_own_column(shared_data, tmp_path):
     path = people_clip(3, tmp_path, data=shared_data, max_frames=40)
-    cap = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, image = cap.read()
-        if not ok:
-            break
-        frames.append(image)
-    cap.release()
+    frames = read_video(path)
     assert len(frames) == 40
     assert frames[0].shape == (COLUMN_HEIGHT, 3 * COLUMN_WIDTH, 3)
     # Three different rooms and people: no column is a copy of another.

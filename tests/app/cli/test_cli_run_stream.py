@@ -18,6 +18,7 @@ import pytest
 
 from tests.cli_helpers import run
 from tests.engine_fixtures import tiny_bundle_fixture  # noqa: F401
+from tests.stream_fixtures import read_request
 
 pytestmark = pytest.mark.slow
 
@@ -64,12 +65,8 @@ class OneClientServer:
         with conn, contextlib.suppress(BrokenPipeError, ConnectionResetError):
             # The client hangs up once it has its frames (--max-frames): that ends the stream.
             conn.settimeout(10)
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
+            if read_request(conn) is None:
+                return
             conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: video/mp2t\r\n\r\n")
             start, sent, step = time.monotonic(), 0, max(1, len(self.payload) // 150)
             while sent < len(self.payload):

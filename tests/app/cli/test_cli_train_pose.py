@@ -16,6 +16,7 @@ from model.bundle import load_bundle
 from tests.cli_helpers import run, user_error
 from tests.engine_fixtures import pose_bundle_fixture  # noqa: F401
 from tests.model.pose.conftest import DEMO_CLIP, pose_paths  # noqa: F401
+from tests.video_fixtures import read_video
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +28,7 @@ _TRIALS = (("wave", 60, 121), ("side", 181, 246), ("front", 306, 391))
 def demo_classes(tmp_path_factory):
     """Class folders with two clips per action, cut from the demo clip."""
     root = tmp_path_factory.mktemp("demo_classes")
-    cap = cv2.VideoCapture(str(DEMO_CLIP))
-    frames = []
-    while True:
-        ok, img = cap.read()
-        if not ok:
-            break
-        frames.append(img)
-    cap.release()
+    frames = read_video(DEMO_CLIP)
     for label, start, end in _TRIALS:
         (root / label).mkdir()
         half = (start + end) // 2

@@ -113,16 +113,9 @@ def _real(rel: str):
 
 
 def _frames(paths):
-    out = []
-    for path in paths:
-        cap = cv2.VideoCapture(str(path))
-        while True:
-            ok, img = cap.read()
-            if not ok:
-                break
-            out.append(img)
-        cap.release()
-    return out
+    from tests.video_fixtures import read_video
+
+    return [image for path in paths for image in read_video(path)]
 
 
 @pytest.fixture
