@@ -64,19 +64,25 @@ def arm_elevation(features: np.ndarray) -> np.ndarray:
     return out
 
 
-def _smooth(values: np.ndarray) -> np.ndarray:
-    # NaN steps (arms unseen) take the last seen value: a lost forearm is not a swing.
-    filled = values.copy()
-    for k in range(len(filled)):
-        if np.isnan(filled[k]):
-            filled[k] = filled[k - 1] if k else np.nan
-    first = np.flatnonzero(~np.isnan(filled))
-    if not len(first):
-        return filled
-    filled[: first[0]] = filled[first[0]]
+def _held_and_smoothed(values: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """(t, d) values -> the same, steps not `seen` holding the last seen step (the first seen one
+    before it), then a moving average over `SMOOTH_STEPS` per column; as they are if none is seen.
+
+    A lost forearm is not a swing, and tracking jitter must not count as one.
+    """
+    if not seen.any():
+        return values
+    last = np.maximum.accumulate(np.where(seen, np.arange(len(values)), -1))
+    held = values[np.where(last >= 0, last, int(np.flatnonzero(seen)[0]))]
     kernel = np.ones(SMOOTH_STEPS) / SMOOTH_STEPS
-    padded = np.pad(filled, (SMOOTH_STEPS // 2, SMOOTH_STEPS - 1 - SMOOTH_STEPS // 2), mode="edge")
-    return np.convolve(padded, kernel, mode="valid").astype(np.float32)
+    padded = np.pad(held, ((SMOOTH_STEPS // 2, SMOOTH_STEPS - 1 - SMOOTH_STEPS // 2), (0, 0)), mode="edge")
+    return np.stack([np.convolve(padded[:, j], kernel, mode="valid") for j in range(held.shape[1])],
+                    1).astype(np.float32)
+
+
+def _smooth(elevation: np.ndarray) -> np.ndarray:
+    """(t,) `arm_elevation` -> held over unseen steps and smoothed (all NaN if never seen)."""
+    return _held_and_smoothed(elevation[:, None], ~np.isnan(elevation))[:, 0]
 
 
 @dataclass(frozen=True)
@@ -101,14 +107,8 @@ def arm_path(features: np.ndarray) -> np.ndarray:
     hold the last seen direction (a lost forearm is not a swing)."""
     flat, _ = split_features(np.asarray(features, np.float32))
     arms = flat[:, list(ARM_BONES)].reshape(len(features), -1).astype(np.float32)
-    seen = (np.abs(arms).sum(-1) > 0) & (features[:, PRESENCE_INDEX] > 0)
-    if not seen.any():
-        return np.zeros_like(arms)
-    last = np.maximum.accumulate(np.where(seen, np.arange(len(arms)), -1))
-    arms = arms[np.where(last >= 0, last, int(np.flatnonzero(seen)[0]))]
-    kernel = np.ones(SMOOTH_STEPS) / SMOOTH_STEPS
-    padded = np.pad(arms, ((SMOOTH_STEPS // 2, SMOOTH_STEPS - 1 - SMOOTH_STEPS // 2), (0, 0)), mode="edge")
-    return np.stack([np.convolve(padded[:, j], kernel, mode="valid") for j in range(arms.shape[1])], 1)
+    # Nobody seen at all: the arms are zeros, and stay so.
+    return _held_and_smoothed(arms, (np.abs(arms).sum(-1) > 0) & (features[:, PRESENCE_INDEX] > 0))
 
 
 def turning_points(path: np.ndarray, min_stroke: float = MIN_STROKE) -> list[tuple[int, int]]:
