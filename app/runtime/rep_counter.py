@@ -72,7 +72,6 @@ class RepCounter:
         self._counted: str | None = None  # the counted label of the last frame
         self._lead: deque[tuple[float, np.ndarray | None]] = deque()  # recent frames in no action
         self._recent: deque[tuple[float, int]] = deque()  # (time, raw count) of the segment's last SETTLE_S
-        self._recent_label: str | None = None
 
     def reset(self) -> None:
         """Forgets the segment (a seek, a new source, nobody in view): the count starts again."""
@@ -81,7 +80,6 @@ class RepCounter:
         self._counted = None
         self._lead.clear()
         self._recent.clear()
-        self._recent_label = None
 
     def update(self, features: np.ndarray | None, t: float, label: str) -> int:
         """Feeds one frame of this person.
@@ -99,6 +97,8 @@ class RepCounter:
             self.reset()  # time went back (a looped file): the counter's clock must not
         self._last_t = t
         counted = counted_label(label, *self._skip)
+        if counted != self._counted:
+            self._recent.clear()  # a new segment: its count has yet to settle
         if counted is not None and counted != self._counted:
             for lead_t, lead_features in self._lead:  # the movements that led to the label
                 self._reps.update(lead_features, lead_t, counted)
@@ -109,17 +109,13 @@ class RepCounter:
                 self._lead.popleft()
         else:
             self._lead.clear()
-        return self._settled(t, self._reps.update(features, t, counted), counted)
+        raw = self._reps.update(features, t, counted)
+        return 0 if counted is None else self._settled(t, raw)
 
-    def _settled(self, t: float, raw: int, counted: str | None) -> int:
+    def _settled(self, t: float, raw: int) -> int:
         # A recount over the first second of a segment (lead-in included) can come out one over
         # and then drop back: the demo's single raise read x2 for 0.13 s, then x1. A count is
         # shown once it has held for SETTLE_S, as a label waits out its dwell.
-        if counted is None or counted != self._recent_label:
-            self._recent.clear()
-            self._recent_label = counted
-        if counted is None:
-            return 0
         self._recent.append((t, raw))
         if t - self._recent[0][0] < SETTLE_S:
             return 0
