@@ -177,6 +177,10 @@ def _summary(counts, latencies, segments, wall, stats, written, interrupted, fas
     print(f"dropped       {stats['dropped']}", file=out)
     print(f"device        {stats['device']}", file=out)
     print(f"runtime       {stats.get('runtime') or '-'}", file=out)
+    people = stats.get("people")
+    if people:
+        # A new id where a track had just ended is most likely the same person renamed.
+        print(f"people        {people['ids']} ids, {people['id_switches']} id switches", file=out)
     if per_label:
         print("labels        " + ", ".join(f"{k} {v:.1f}s" for k, v in per_label.most_common()), file=out)
     for path in written:

@@ -149,8 +149,9 @@ class Engine(ModelLoading, PlaybackControls):
 
     def stats(self) -> dict:
         """Counters for the status line: fps (the source's and the read rate), ms, drops, device,
-        runtime and queue backlog."""
+        runtime, queue backlog and, with several people, ids and id switches."""
         capture = self._capture
+        processor = self._processor
         return {
             "capture_fps": capture.capture_fps() if capture is not None else 0.0,
             # A file's own fps, or a live source's measured rate (see `Capture.source_fps`).
@@ -163,6 +164,7 @@ class Engine(ModelLoading, PlaybackControls):
             "device": self.device_label,
             "runtime": self.runtime_label,
             "backlog": getattr(capture, "backlog", 0) if capture is not None else 0,
+            "people": processor.tracking_counts() if processor is not None else None,
         }
 
     # -- threads ----------------------------------------------------------------------------

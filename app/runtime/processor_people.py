@@ -42,6 +42,16 @@ class FollowingPeople:
             if self._people is not None:
                 self._people.select(person_id)
 
+    def tracking_counts(self) -> dict | None:
+        """Several people: {"ids": ids given since the source opened, "id_switches": new ids born
+        where a track had just ended (`app.runtime.people.PeopleTracker`)}; None with one person."""
+        # No lock: the GUI's status line reads this while a frame is processed, and two ints
+        # read a frame late are fine; it must never wait for the inference thread.
+        people = self._people
+        if people is None:
+            return None
+        return {"ids": people.people.ids_issued, "id_switches": people.people.id_switches}
+
     def _people_result(self, frame: Frame, t0: float, surprise, settings: EngineSettings,
                        positions: list[int], people: list) -> Result:
         chosen = next((p for p in people if p.id == self._people.selected), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 
 import cv2
 import numpy as np
@@ -140,9 +141,12 @@ def pose_cache(pose_paths, monkeypatch):  # noqa: F811
 @pytest.mark.slow
 def test_two_real_people_side_by_side_each_get_their_own_label(side_by_side, pose_cache, tmp_path):
     events, segments = tmp_path / "e.jsonl", tmp_path / "s.csv"
-    code, _, err = run("run", "--source", side_by_side, "--fast", "--events", events, "--segments", segments,
-                       "--max-people", "4")
+    code, out, err = run("run", "--source", side_by_side, "--fast", "--events", events, "--segments", segments,
+                         "--max-people", "4")
     assert code == 0, err
+    # The summary names the ids given and the id switches among them: two people, none renamed.
+    summary = re.search(r"^people +(\d+) ids, (\d+) id switches$", out, re.M)
+    assert summary and int(summary[1]) >= 2 and int(summary[2]) == 0, out
     lines = [json.loads(x) for x in events.read_text().splitlines()]
     assert sum(len(line["people"]) == 2 for line in lines) >= 0.8 * len(lines)
     by_side = collections.defaultdict(collections.Counter)
