@@ -11,7 +11,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from model.config import ModelConfig
+from model.config import POSE_FEATURE_VERSION, ModelConfig
 from model.errors import first_line
 
 CLASSIFIER_FILE = "classifier.keras"
@@ -45,6 +45,7 @@ def read_bundle_files(path: str | Path) -> tuple[Path, ModelConfig, dict]:
             "Pass a folder made by `actionlens train`, e.g. assets/models/default."
         )
     config = _load_config(root / CONFIG_FILE)
+    check_pose_version(config, root)
     labels = _load_json(root / LABELS_FILE)
     if list(labels) != list(config.labels):
         raise BundleError(
@@ -52,6 +53,16 @@ def read_bundle_files(path: str | Path) -> tuple[Path, ModelConfig, dict]:
         )
     metrics = _load_json(root / METRICS_FILE) if (root / METRICS_FILE).is_file() else {}
     return root, config, metrics
+
+
+def check_pose_version(config: ModelConfig, where: Path) -> None:
+    """Raises BundleError (one line) for a pose bundle trained on another feature layout."""
+    if config.uses_pose and config.pose_version != POSE_FEATURE_VERSION:
+        # Its encoder takes another width, in another order: no column mapping makes it right.
+        raise BundleError(
+            f"{where}: trained on pose features version {config.pose_version}, but this ActionLens "
+            f"computes version {POSE_FEATURE_VERSION} (hands and a bend cue added). Train it again "
+            "with `actionlens train --features pose`, or run it with the ActionLens it was made with.")
 
 
 def load_config(path: str | Path) -> ModelConfig:

@@ -19,7 +19,9 @@ MOTION_INPUTS = ("pair", "flow")
 # What the per-frame encoder sees: preprocessed pixels, or BlazePose landmark features.
 FEATURES = ("pixels", "pose")
 # Width of one frame's pose features (model/pose/features.py); checked there against its own count.
-POSE_FEATURE_DIM = 46
+POSE_FEATURE_DIM = 57
+# The layout of those features (model/pose/features.py `FEATURE_VERSION`).
+POSE_FEATURE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class ModelConfig:
     motion_input: str = "pair"
     # "pixels" keeps bundles made before pose existed loading as they were trained.
     features: str = "pixels"
+    # The pose feature layout trained on; a saved config without it is version 1 (`from_dict`).
+    pose_version: int = POSE_FEATURE_VERSION
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -215,6 +219,8 @@ class ModelConfig:
         if unknown:
             raise ValueError(f"Unknown keys in model config: {unknown}. Known keys: {sorted(known)}")
         d = dict(d)
+        # Pose bundles saved before the version existed were trained on version 1.
+        d.setdefault("pose_version", 1)
         for key in ("labels", "symmetric_labels"):
             if key in d:
                 d[key] = tuple(d[key])

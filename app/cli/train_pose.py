@@ -247,9 +247,12 @@ def _base_background(args: argparse.Namespace):
     if not base:
         return None
     from model.bundle import load_config
+    from model.bundle_files import check_pose_version
 
-    if not load_config(base).uses_pose:
+    config = load_config(base)
+    if not config.uses_pose:
         raise DatasetError(f"{base}: not a pose bundle; `--features pose --from` needs one.")
+    check_pose_version(config, Path(base))
     path = Path(base) / BACKGROUND_FILE
     if not path.is_file():
         raise DatasetError(f"{path}: missing; train the base with `--features pose` again to keep it.")

@@ -1,7 +1,8 @@
 """Stage 5: landmarks -> one vector per frame that the room, the distance and the body do not change.
 
 A frame is described by the directions of its bones: the torso (hip centre to
-shoulder centre), both upper arms and forearms, both thighs and shins. A
+shoulder centre), both upper arms and forearms, both thighs and shins, and both
+hands (wrist to the knuckles: a hand waving at head height moves little else). A
 direction is a unit vector, so it is the same for a far small person and a
 near large one, anywhere in the picture, tall or short. Each bone is given twice:
 - in world coordinates (BlazePose's metric 3D, centred on the hips), where a
@@ -9,8 +10,14 @@ near large one, anywhere in the picture, tall or short. Each bone is given twice
   rotation about the body can augment;
 - in the picture (2D), which BlazePose measures more surely than depth.
 A bone whose ends the model does not see (visibility below `MIN_VISIBILITY`)
-is zeros, so legs cut off by the frame look alike in every room. Last, 1 if a
-person is in view, else 0 (then everything is zeros).
+is zeros, so legs cut off by the frame look alike in every room. Then one
+number that holds from the side and from the front, `bend_cue`: the torso's
+height in the picture against the thighs' length (a bow towards the camera
+leaves the torso's direction pointing up, only shorter). Last, 1 if a person is
+in view, else 0 (then everything is zeros).
+
+`FEATURE_VERSION` names this layout; a bundle trained on another is refused
+(`model.bundle_files.check_pose_version`).
 
 The same functions serve training (whole clips) and the live engine (one frame).
 """
@@ -19,18 +26,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.config import POSE_FEATURE_DIM
+from model.config import POSE_FEATURE_DIM, POSE_FEATURE_VERSION
 from model.pose.skeleton import (
     LEFT_ANKLE,
     LEFT_ELBOW,
     LEFT_HIP,
+    LEFT_INDEX,
     LEFT_KNEE,
+    LEFT_PINKY,
     LEFT_SHOULDER,
     LEFT_WRIST,
     RIGHT_ANKLE,
     RIGHT_ELBOW,
     RIGHT_HIP,
+    RIGHT_INDEX,
     RIGHT_KNEE,
+    RIGHT_PINKY,
     RIGHT_SHOULDER,
     RIGHT_WRIST,
 )
@@ -43,15 +54,26 @@ BONES = (
     ((RIGHT_SHOULDER,), (RIGHT_ELBOW,)), ((RIGHT_ELBOW,), (RIGHT_WRIST,)),
     ((LEFT_HIP,), (LEFT_KNEE,)), ((LEFT_KNEE,), (LEFT_ANKLE,)),
     ((RIGHT_HIP,), (RIGHT_KNEE,)), ((RIGHT_KNEE,), (RIGHT_ANKLE,)),
+    ((LEFT_WRIST,), (LEFT_INDEX, LEFT_PINKY)), ((RIGHT_WRIST,), (RIGHT_INDEX, RIGHT_PINKY)),
 )
 LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM = 1, 2, 3, 4
 LEGS = (5, 6, 7, 8)
+THIGHS = (5, 7)
+HANDS = (9, 10)
 NUM_BONES = len(BONES)
 # BONE_MIRROR[k] is the bone that k becomes when the picture is flipped left to right.
-BONE_MIRROR = (0, 3, 4, 1, 2, 7, 8, 5, 6)
-FEATURE_DIM = NUM_BONES * 5 + 1
-PRESENCE_INDEX = FEATURE_DIM - 1
+BONE_MIRROR = (0, 3, 4, 1, 2, 7, 8, 5, 6, 10, 9)
+# Version 1 (to 2026-12-06): the 9 body bones and presence, 46 numbers. Version 2: the hands
+# and the bend cue added.
+FEATURE_VERSION = 2
+BEND_INDEX = NUM_BONES * 5
+PRESENCE_INDEX = BEND_INDEX + 1
+FEATURE_DIM = PRESENCE_INDEX + 1
 assert FEATURE_DIM == POSE_FEATURE_DIM, "model.config.POSE_FEATURE_DIM must follow BONES"
+assert FEATURE_VERSION == POSE_FEATURE_VERSION, "model.config.POSE_FEATURE_VERSION must follow this layout"
+# Above this the torso is twice the thighs' length in the picture (sitting seen from the front):
+# the cue is clipped there and scaled to [0, 1].
+MAX_BEND_RATIO = 2.0
 # Below this the landmark is the model's guess of a joint it cannot see.
 MIN_VISIBILITY = 0.5
 
@@ -96,18 +118,43 @@ def bone_directions(image: np.ndarray, world: np.ndarray, visibility: np.ndarray
     return flat.astype(np.float32), deep.astype(np.float32), seen
 
 
-def flatten_features(flat: np.ndarray, world: np.ndarray, seen: np.ndarray, present: np.ndarray) -> np.ndarray:
+def bend_cue(image: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """How tall the torso stands in the picture against the thighs: (t,) in [0, 1], 0 where unseen.
+
+    The torso's vertical extent over the mean length of the seen thighs, clipped at
+    `MAX_BEND_RATIO` and scaled to [0, 1]. Standing, about 0.5; bending at the waist
+    it falls, whether the bend is seen from the side (the torso tilts) or from the
+    front (the torso foreshortens while its direction still points up).
+
+    Args:
+        image: (t, 33, >=2) image pixels.
+        seen: (t, B) bool, from `bone_directions`.
+    """
+    spans = np.einsum("bj,tjc->tbc", _SPANS, np.asarray(image, np.float32)[..., :2])
+    torso = np.abs(spans[:, TORSO, 1])
+    thigh_seen = seen[:, list(THIGHS)]
+    thigh = (np.linalg.norm(spans[:, list(THIGHS)], axis=-1) * thigh_seen).sum(-1)
+    n = thigh_seen.sum(-1)
+    ok = seen[:, TORSO] & (n > 0)
+    ratio = np.where(ok, torso / np.maximum(thigh / np.maximum(n, 1), 1e-6), 0.0)
+    return (np.minimum(ratio, MAX_BEND_RATIO) / MAX_BEND_RATIO).astype(np.float32)
+
+
+def flatten_features(flat: np.ndarray, world: np.ndarray, seen: np.ndarray, present: np.ndarray,
+                     bend: np.ndarray | None = None) -> np.ndarray:
     """Bone directions -> the feature vectors.
 
     Args:
-        flat: (t, B, 2); world: (t, B, 3); seen: (t, B) bool; present: (t,).
+        flat: (t, B, 2); world: (t, B, 3); seen: (t, B) bool; present: (t,);
+        bend: (t,) `bend_cue` (None: zeros, as unseen).
 
     Returns:
         float32 (t, FEATURE_DIM).
     """
     t = len(flat)
     mask = seen[..., None].astype(np.float32)
-    out = np.concatenate([(flat * mask).reshape(t, -1), (world * mask).reshape(t, -1),
+    bend = np.zeros(t, np.float32) if bend is None else np.asarray(bend, np.float32)
+    out = np.concatenate([(flat * mask).reshape(t, -1), (world * mask).reshape(t, -1), bend[:, None],
                           np.asarray(present, np.float32)[:, None]], axis=1)
     return out.astype(np.float32)
 
@@ -115,7 +162,7 @@ def flatten_features(flat: np.ndarray, world: np.ndarray, seen: np.ndarray, pres
 def track_features(track) -> np.ndarray:
     """A `model.pose.track.PoseTrack` as features, (t, FEATURE_DIM)."""
     flat, world, seen = bone_directions(track.image, track.world, track.visibility, track.present)
-    return flatten_features(flat, world, seen, track.present)
+    return flatten_features(flat, world, seen, track.present, bend_cue(track.image, seen))
 
 
 def pose_features(pose) -> np.ndarray:
@@ -124,7 +171,15 @@ def pose_features(pose) -> np.ndarray:
         return np.zeros(FEATURE_DIM, np.float32)
     present = np.ones(1, bool)
     flat, world, seen = bone_directions(pose.image[None], pose.world[None], pose.visibility[None], present)
-    return flatten_features(flat, world, seen, present)[0]
+    return flatten_features(flat, world, seen, present, bend_cue(pose.image[None], seen))[0]
+
+
+def body_columns() -> np.ndarray:
+    """Columns of the body's bone directions (picture and world), hands, cue and presence left out:
+    what repetitions are counted on (a hand's landmarks jitter more than the limbs move)."""
+    body = [b for b in range(NUM_BONES) if b not in HANDS]
+    return np.array([2 * b + k for b in body for k in range(2)]
+                    + [NUM_BONES * 2 + 3 * b + k for b in body for k in range(3)])
 
 
 def split_features(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

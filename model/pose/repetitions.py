@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.pose.features import PRESENCE_INDEX
+from model.pose.features import PRESENCE_INDEX, body_columns
 
 
 @dataclass(frozen=True)
@@ -79,14 +79,15 @@ def main_component(x: np.ndarray, settings: RepetitionSettings = DEFAULT_REPETIT
 
 
 def fill_absent(x: np.ndarray) -> np.ndarray:
-    """(t, FEATURE_DIM) features with the frames where nobody was found filled in from their
-    neighbours (linearly), and the presence column dropped: (t, FEATURE_DIM - 1).
+    """(t, FEATURE_DIM) features -> (t, d) the body's bone directions (`body_columns`: no hands,
+    cue or presence), with the frames where nobody was found filled in from their neighbours
+    (linearly).
 
     A lost track is the tracker's failure, not the person's movement; left as zeros it
     would be the largest "movement" in the segment.
     """
     present = x[:, PRESENCE_INDEX] > 0.5
-    x = np.delete(x, PRESENCE_INDEX, axis=1)
+    x = x[:, body_columns()]
     if present.all() or not present.any():
         return x
     t = np.arange(len(x))

@@ -17,6 +17,9 @@ from model.pose.features import (
     BONE_MIRROR,
     LEGS,
     NUM_BONES,
+    THIGHS,
+    TORSO,
+    bend_cue,
     bone_directions,
     flatten_features,
     track_features,
@@ -39,6 +42,8 @@ class SkeletonAugment:
             own are unseen (`model.train.pose_legs`).
         jacks_as_waves: chance of an augmented view of a jumping jack also teaching
             `wave_two_hands` with standing legs (`model.train.pose_definitions`).
+        lower_raises: chance of an augmented view of a side arm raise held overhead being
+            followed by its own fall (`model.train.pose_definitions.lowered_once`).
     """
 
     mirror: float = 0.5
@@ -51,10 +56,11 @@ class SkeletonAugment:
     lend_legs: float = 0.6
     # Half the jumping jacks' augmented views also teach a wave over standing legs.
     jacks_as_waves: float = 0.5
+    lower_raises: float = 0.5
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,
-                  mirror_ok: bool) -> np.ndarray:
+                  mirror_ok: bool, keep_legs: bool = False) -> np.ndarray:
     """One view of a clip as features at the model's fps.
 
     Args:
@@ -63,6 +69,8 @@ def view_features(track, fps: float, rng: np.random.Generator | None, aug: Skele
         rng: random source; None gives the clip as it is.
         aug: the augmentation ranges.
         mirror_ok: whether flipping keeps the label.
+        keep_legs: never drop the legs: the label is told by them (a jumping jack's arms
+            alone are a two-hand wave's).
 
     Returns:
         float32 (t, FEATURE_DIM).
@@ -72,6 +80,7 @@ def view_features(track, fps: float, rng: np.random.Generator | None, aug: Skele
     speed = float(np.exp(rng.uniform(-np.log(aug.speed), np.log(aug.speed))))
     s = track.at_fps(fps / speed)
     flat, world, seen = bone_directions(s.image, s.world, s.visibility, s.present)
+    bend = bend_cue(s.image, seen)  # a length ratio: the same mirrored, and nearly so turned
     if mirror_ok and rng.random() < aug.mirror:
         flat, world, seen = flat[:, BONE_MIRROR], world[:, BONE_MIRROR], seen[:, BONE_MIRROR]
         flat[..., 0] *= -1.0
@@ -82,9 +91,12 @@ def view_features(track, fps: float, rng: np.random.Generator | None, aug: Skele
     flat = _unit(flat + rng.normal(0, aug.jitter, flat.shape))
     world = _unit(world + rng.normal(0, aug.jitter, world.shape))
     keep = rng.random(NUM_BONES) >= aug.drop_bone
-    if rng.random() < aug.drop_legs:
+    if not keep_legs and rng.random() < aug.drop_legs:
         keep[list(LEGS)] = False
-    return flatten_features(flat, world, seen & keep[None, :], s.present)
+    seen = seen & keep[None, :]
+    # The cue needs the torso and a thigh: with them unseen in this view, it is unseen too.
+    bend = np.where(seen[:, TORSO] & seen[:, list(THIGHS)].any(-1), bend, 0.0)
+    return flatten_features(flat, world, seen, s.present, bend)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

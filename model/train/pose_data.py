@@ -34,6 +34,7 @@ from model.train.pose_definitions import (
     JACK_LABEL,
     RAISE_LABEL,
     WAVE_LABEL,
+    lowered_once,
     wave_window_labels,
     with_standing_legs,
 )
@@ -209,7 +210,10 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         label = clip.record.label
         mirror_ok = label in config.symmetric_labels
         for v in range(max(1, views)):
-            feats = view_features(clip.track, config.fps, rng, aug, mirror_ok) if v else as_is
+            feats = view_features(clip.track, config.fps, rng, aug, mirror_ok,
+                                  keep_legs=by_definition and label == JACK_LABEL) if v else as_is
+            if v and by_definition and label == RAISE_LABEL and rng.random() < aug.lower_raises:
+                feats = lowered_once(feats)
             if v and label in standing and rng.random() < aug.lend_legs:
                 feats = lend_legs(feats, donors, rng)
             w = cut_windows(feats, config.frames, stride)

@@ -19,6 +19,7 @@ from model.bundle import (
     load_bundle,
     save_bundle,
 )
+from tests.engine_fixtures import pose_bundle_fixture  # noqa: F401
 
 ARCHS = ("cnn_lstm", "convlstm", "renet")
 
@@ -193,3 +194,20 @@ def test_a_file_that_is_not_a_keras_model_is_named(bundle_copy):
 
 def test_bundle_error_is_a_value_error():
     assert issubclass(BundleError, ValueError)
+
+
+def test_a_pose_bundle_of_an_older_feature_layout_is_refused_in_one_line(pose_bundle, tmp_path):  # noqa: F811
+    from model.lite.bundle import load_lite_bundle
+    from tests.cli_helpers import run
+
+    old = shutil.copytree(pose_bundle, tmp_path / "old")
+    data = json.loads((old / CONFIG_FILE).read_text())
+    del data["pose_version"]  # as bundles made before version 2 were saved
+    (old / CONFIG_FILE).write_text(json.dumps(data))
+    msg = _error(old)
+    assert msg.startswith(f"{old}: trained on pose features version 1") and "actionlens train" in msg
+    with pytest.raises(BundleError):
+        load_lite_bundle(old)
+    # The command line says the same in one line, without a traceback.
+    code, _, err = run("run", "--model", old, "--source", "nowhere.mp4")
+    assert code == 2 and "pose features version 1" in err and "Traceback" not in err

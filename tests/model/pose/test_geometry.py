@@ -11,12 +11,15 @@ from model.config import POSE_FEATURE_DIM
 from model.pose.detector import INPUT_SIZE, decode_boxes, letterbox, ssd_anchors
 from model.pose.features import (
     BONE_MIRROR,
+    BEND_INDEX,
     BONES,
     FEATURE_DIM,
+    HANDS,
     LEFT_FOREARM,
     PRESENCE_INDEX,
     RIGHT_FOREARM,
     TORSO,
+    bend_cue,
     bone_directions,
     flatten_features,
     mirror_features,
@@ -26,7 +29,9 @@ from model.pose.skeleton import (
     LEFT_ANKLE,
     LEFT_ELBOW,
     LEFT_HIP,
+    LEFT_INDEX,
     LEFT_KNEE,
+    LEFT_PINKY,
     LEFT_SHOULDER,
     LEFT_WRIST,
     MIRROR,
@@ -34,7 +39,9 @@ from model.pose.skeleton import (
     RIGHT_ANKLE,
     RIGHT_ELBOW,
     RIGHT_HIP,
+    RIGHT_INDEX,
     RIGHT_KNEE,
+    RIGHT_PINKY,
     RIGHT_SHOULDER,
     RIGHT_WRIST,
 )
@@ -94,7 +101,8 @@ def _body(t: int = 2, scale: float = 1.0, shift=(0.0, 0.0)):
     image = np.zeros((t, NUM_LANDMARKS, 3), np.float32)
     joints = {LEFT_HIP: (110, 200), RIGHT_HIP: (90, 200), LEFT_SHOULDER: (115, 120), RIGHT_SHOULDER: (85, 120),
               LEFT_ELBOW: (150, 120), LEFT_WRIST: (185, 120), RIGHT_ELBOW: (85, 160), RIGHT_WRIST: (85, 195),
-              LEFT_KNEE: (110, 250), LEFT_ANKLE: (110, 300), RIGHT_KNEE: (90, 250), RIGHT_ANKLE: (90, 300)}
+              LEFT_KNEE: (110, 250), LEFT_ANKLE: (110, 300), RIGHT_KNEE: (90, 250), RIGHT_ANKLE: (90, 300),
+              LEFT_INDEX: (198, 116), LEFT_PINKY: (196, 124), RIGHT_INDEX: (83, 207), RIGHT_PINKY: (87, 207)}
     for j, (x, y) in joints.items():
         image[:, j, :2] = (x * scale + shift[0], y * scale + shift[1])
     world = image.copy() / 100.0
@@ -110,6 +118,25 @@ def test_bone_directions_ignore_size_and_place():
     np.testing.assert_allclose(flat[TORSO], [0, -1], atol=1e-6)  # the torso points up the picture
     np.testing.assert_allclose(flat[LEFT_FOREARM], [1, 0], atol=1e-6)  # raised sideways
     np.testing.assert_allclose(flat[RIGHT_FOREARM], [0, 1], atol=1e-6)  # hanging down
+    np.testing.assert_allclose(flat[HANDS[0]], [1, 0], atol=1e-6)  # the raised hand points out
+    np.testing.assert_allclose(flat[HANDS[1]], [0, 1], atol=1e-6)  # the hanging one down
+
+
+def test_the_bend_cue_falls_when_bending_seen_from_the_side_or_the_front():
+    image, world, vis, present = _body(t=4)
+    # Step 1: bent at the waist seen from the side (shoulders forward, level with the hips' height
+    # less a little); step 2: a bow seen from the front (the torso only shorter, still pointing up).
+    for j in (LEFT_SHOULDER, RIGHT_SHOULDER):
+        image[1, j, :2] = (image[1, j, 0] + 75, 180)
+        image[2, j, 1] = 175
+    vis[3, LEFT_KNEE] = vis[3, RIGHT_KNEE] = 0.1  # step 3: the thighs unseen (a waist-up picture)
+    x = flatten_features(*bone_directions(image, world, vis, present), present,
+                         bend_cue(image, bone_directions(image, world, vis, present)[2]))
+    standing, side, front, unseen = x[:, BEND_INDEX]
+    assert 0.7 < standing <= 1.0 and side < 0.3 and front < 0.3 and unseen == 0
+    flat = x[:, : 2 * len(BONES)].reshape(4, -1, 2)
+    assert flat[2, TORSO, 1] < -0.99  # from the front the torso's direction alone shows no bend
+    np.testing.assert_allclose(mirror_features(x)[:, BEND_INDEX], x[:, BEND_INDEX])
 
 
 def test_unseen_bones_are_zeros_and_mirroring_swaps_arms():

@@ -20,6 +20,7 @@ from model.train.pose_definitions import (
     WAVE_LABEL,
     arm_elevation,
     find_sweeps,
+    lowered_once,
     wave_window_labels,
     with_standing_legs,
 )
@@ -83,6 +84,12 @@ def test_one_raise_held_overhead_or_lowered_once_is_never_a_wave():
         assert find_sweeps(x).second is None
         assert WAVE_LABEL not in wave_window_labels(x, 8, 2)
     assert RAISE_LABEL in wave_window_labels(held, 8, 2)
+    # Lowered once, it is still one raise: the windows that hold the way down teach it too
+    # (ud810's second person lowers his arms; taught nothing, they read as a two-hand wave).
+    sweeps, labels = find_sweeps(lowered), wave_window_labels(lowered, 8, 1)
+    assert sweeps.fall is not None
+    into_fall = [label for start, label in enumerate(labels) if start + 8 > sweeps.fall + 1]
+    assert into_fall and all(label == RAISE_LABEL for label in into_fall[: len(FALL)])
 
 
 def test_a_clip_cut_mid_wave_is_a_wave_until_its_arms_come_down():
@@ -206,3 +213,15 @@ def test_a_wave_clip_is_scored_by_the_definitions():
     assert report["clips"][0]["manifest_label"] == WAVE_LABEL and report["clips"][0]["scored_from_frame"] == 6
     # A wave clip of one sweep is a side raise, and scored as one.
     assert on_screen_report([[RAISE_LABEL] * 5], [rec], config, expected=[(RAISE_LABEL, 0)])["known_clip_accuracy"] == 1.0
+
+
+def test_a_raise_held_overhead_is_lowered_the_way_it_rose():
+    held = arms_at(np.concatenate([REST, RISE, np.full(4, 0.9)]))
+    lowered = lowered_once(held)
+    assert len(lowered) == 2 * len(held) - 1
+    e = arm_elevation(lowered)
+    assert e[0] < -0.9 and e[len(held) - 1] > 0.85 and e[-1] < -0.9  # rest, overhead, rest again
+    sweeps = find_sweeps(lowered)
+    assert sweeps.second is None and sweeps.fall is not None  # still one sweep: a raise
+    down = arms_at(np.concatenate([REST, RISE, FALL, REST]))
+    assert lowered_once(down) is down  # already lowered: nothing added
