@@ -32,9 +32,11 @@ from model.train.head import cut_windows
 from model.train.pose_augment import SkeletonAugment, view_features
 from model.train.pose_definitions import (
     JACK_LABEL,
+    ONE_HAND_LABEL,
     RAISE_LABEL,
     WAVE_LABEL,
     lowered_once,
+    raised_hand,
     wave_window_labels,
     with_standing_legs,
 )
@@ -50,6 +52,8 @@ UPRIGHT_WORLD = 0.75
 # The source name of jumping jacks taught as waves over standing legs: one source, so seven
 # repositories of jacks do not outweigh the real waves.
 JACKS_SOURCE = "jacks over standing legs"
+# Held raised-hand windows, as a share of the others: one source of `other` among many.
+RAISED_HAND_SHARE = 0.03
 # Chance of each bone being unseen in a held-still idle window (hands or hips lost at the frame's edge).
 IDLE_DROP_BONE = 0.25
 
@@ -155,12 +159,27 @@ def idle_windows(features: Sequence[np.ndarray], config: ModelConfig, count: int
         float32 (count, T, FEATURE_DIM).
     """
     frames = [f for x in features if len(x) for f in x[at_rest(x, unseen_arms=True)]]
-    if not frames or count <= 0:
+    # A frozen picture whose hands or hips BlazePose loses (a webcam's first frame, hands at the
+    # frame's edge) is as still as any: without the dropped bones it read as `other` for as long
+    # as it was held.
+    return held_windows(frames, config, count, rng, IDLE_DROP_BONE)
+
+
+def held_windows(frames: Sequence[np.ndarray], config: ModelConfig, count: int, rng: np.random.Generator,
+                 drop_bone: float = 0.0) -> np.ndarray:
+    """Windows of one real frame held still, from none to a little jitter: (count, T, FEATURE_DIM).
+
+    Args:
+        frames: candidate frames, each (FEATURE_DIM,); one is drawn per window.
+        config: the window length.
+        count: windows to make.
+        rng: random source.
+        drop_bone: chance of each bone being unseen in a window.
+    """
+    if not len(frames) or count <= 0:
         return np.zeros((0, config.frames, FEATURE_DIM), np.float32)
     pick = np.stack([frames[i] for i in rng.integers(0, len(frames), count)])
-    # A frozen picture whose hands or hips BlazePose loses (a webcam's first frame, hands at the
-    # frame's edge) is as still as any: without this it read as `other` for as long as it was held.
-    drop = rng.random((count, NUM_BONES)) < IDLE_DROP_BONE
+    drop = rng.random((count, NUM_BONES)) < drop_bone
     pick[:, : NUM_BONES * 2] *= ~np.repeat(drop, 2, axis=1)
     pick[:, NUM_BONES * 2 : NUM_BONES * 5] *= ~np.repeat(drop, 3, axis=1)
     out = np.repeat(pick[:, None, :], config.frames, axis=1)
@@ -231,6 +250,16 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         keys += [(label, "kept windows")] * len(windows)
     if max_per_source:
         xs, ys, keys = _cap_per_source(np.concatenate(xs), ys, keys, max_per_source, rng)
+    held = [f for clip, x in zip(clips, plain, strict=True) if clip.record.label == ONE_HAND_LABEL
+            for f in x[raised_hand(x)]]
+    if by_definition and config.background_label in index and held:
+        # A wave is a hand swinging side to side; a hand raised and held (a drink, a phone call)
+        # is none of the actions. Only the waves themselves show a raised hand without people's
+        # other motion, so their raised frames, held still, teach `other` (one source).
+        n_held = int(RAISED_HAND_SHARE * sum(len(x) for x in xs))
+        xs.append(held_windows(held, config, n_held, rng))
+        ys += [index[config.background_label]] * n_held
+        keys += [(config.background_label, "raised hand held")] * n_held
     n_idle = int(idle_share * sum(len(x) for x in xs))
     if config.idle_label in index and n_idle:
         xs.append(idle_windows(plain, config, n_idle, rng))

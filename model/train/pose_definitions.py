@@ -36,6 +36,9 @@ from model.train.pose_legs import LEG_COLUMNS, LEG_JITTER
 RAISE_LABEL = "side_arm_raise"
 WAVE_LABEL = "wave_two_hands"
 JACK_LABEL = "jumping_jack"
+ONE_HAND_LABEL = "wave_one_hand"
+# A forearm whose picture direction points up by more than this is raised (0.5: 30 degrees above level).
+RAISED_FOREARM = 0.5
 ARM_BONES = (LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM)
 # Arm elevation is the mean upward component of the four arm bones in the picture: -1 hanging at
 # the sides, 0 out sideways at shoulder height, +1 straight up.
@@ -201,6 +204,14 @@ def lowered_once(features: np.ndarray) -> np.ndarray:
     if not len(seen) or seen[-1] < ARMS_UP:
         return features
     return np.concatenate([features, features[-2::-1]])
+
+
+def raised_hand(features: np.ndarray) -> np.ndarray:
+    """(n, FEATURE_DIM) -> (n,) bool: one forearm points up in the picture, the other arm hangs."""
+    flat, _ = split_features(features)
+    up = flat[:, [LEFT_FOREARM, RIGHT_FOREARM], 1] < -RAISED_FOREARM
+    down = flat[:, [LEFT_UPPER_ARM, RIGHT_UPPER_ARM], 1] > 0.5
+    return (features[:, PRESENCE_INDEX] > 0) & ((up[:, 0] & down[:, 1]) | (up[:, 1] & down[:, 0]))
 
 
 def with_standing_legs(features: np.ndarray, donors: np.ndarray, rng: np.random.Generator) -> np.ndarray:

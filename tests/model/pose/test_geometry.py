@@ -10,8 +10,8 @@ import pytest
 from model.config import POSE_FEATURE_DIM
 from model.pose.detector import INPUT_SIZE, decode_boxes, letterbox, ssd_anchors
 from model.pose.features import (
-    BONE_MIRROR,
     BEND_INDEX,
+    BONE_MIRROR,
     BONES,
     FEATURE_DIM,
     HANDS,

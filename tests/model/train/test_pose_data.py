@@ -97,3 +97,23 @@ def test_a_source_gives_at_most_max_per_source_windows_of_a_label_and_weighs_the
     other = np.flatnonzero(y == 1)
     assert abs(w[other[:50]].sum() - w[other[50:]].sum()) < 1e-4 * w.sum()
     assert x.shape[1:] == x_all.shape[1:]
+
+
+def test_a_hand_raised_and_held_is_found_and_held_still():
+    import numpy as np
+
+    from model.config import ModelConfig
+    from model.pose.features import LEFT_FOREARM, LEFT_UPPER_ARM, RIGHT_FOREARM, RIGHT_UPPER_ARM
+    from model.train.pose_data import held_windows
+    from model.train.pose_definitions import raised_hand
+
+    x = frames(3, "still")  # arms hanging
+    for bone in (RIGHT_UPPER_ARM, RIGHT_FOREARM, LEFT_UPPER_ARM):
+        x[:, 2 * bone : 2 * bone + 2] = (0.0, 1.0)
+    x[1, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.3, -0.95)  # step 1: the left hand up, the right arm down
+    x[2, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.3, -0.95)
+    x[2, 2 * RIGHT_UPPER_ARM : 2 * RIGHT_UPPER_ARM + 2] = (1.0, 0.0)  # step 2: the right arm out as well
+    assert raised_hand(x).tolist() == [False, True, False]
+    windows = held_windows(x[raised_hand(x)], ModelConfig(frames=8), 50, np.random.default_rng(0))
+    assert windows.shape == (50, 8, x.shape[1])
+    assert (np.abs(windows - x[1]) < 0.1).all()  # that one frame, held with a little jitter

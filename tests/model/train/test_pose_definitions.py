@@ -225,3 +225,4 @@ def test_a_raise_held_overhead_is_lowered_the_way_it_rose():
     assert sweeps.second is None and sweeps.fall is not None  # still one sweep: a raise
     down = arms_at(np.concatenate([REST, RISE, FALL, REST]))
     assert lowered_once(down) is down  # already lowered: nothing added
+
