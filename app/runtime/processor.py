@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 
 import numpy as np
 
@@ -40,6 +39,7 @@ from app.results import NO_PERSON, UNDECIDED, Result
 from app.runtime.embedding_ring import EmbeddingRing
 from app.runtime.inference import CompiledModels
 from app.runtime.people_step import PeopleStep
+from app.runtime.preview import NextFramePreview
 from app.runtime.processor_people import FollowingPeople
 from app.runtime.rep_counter import RepCounter
 from app.runtime.smoothing import LabelSmoother
@@ -73,11 +73,7 @@ class FrameProcessor(FollowingPeople):
         self.ring = EmbeddingRing(horizon_s=(self.config.max_frames + 1) / self.config.fps)
         self._steps = 0
         self._last_probs: np.ndarray | None = None
-        # (due time, frame): a 30 fps source with a prediction every 2 frames makes the next
-        # prediction before the last one is due (3 frames later), so several can be in flight.
-        self._pending: deque[tuple[float, np.ndarray]] = deque(maxlen=16)
-        self._latest_prediction: np.ndarray | None = None
-        self._last_time: float | None = None
+        self._preview = NextFramePreview(models, self.config.fps)
         self._pairs: dict[tuple[int, int], np.ndarray] = {}  # motion: (prev id, id) -> embedding
         if self.config.uses_pose and pose_tracker is None:
             raise ValueError("a pose model needs `pose_tracker` (model.pose.tracker.PoseTracker).")
@@ -111,9 +107,7 @@ class FrameProcessor(FollowingPeople):
             self._preprocess.reset()
             self._steps = 0
             self._last_probs = None
-            self._pending.clear()
-            self._latest_prediction = None
-            self._last_time = None
+            self._preview.reset()
             self._pairs.clear()
             self._present.clear()
             self._reps.reset()
@@ -136,11 +130,8 @@ class FrameProcessor(FollowingPeople):
             settings = self._settings
             t0 = time.perf_counter()
             x = self._preprocess(frame.image)
-            if self._last_time is not None and frame.source_time < self._last_time:
-                # Time went backwards (a file looped): the ring resets, and so must predictions.
-                self._pending.clear()
-            self._last_time = frame.source_time
-            surprise = self._surprise(frame.source_time, x)
+            self._preview.frame_arrived(frame.source_time)
+            surprise = self._preview.surprise(frame.source_time, x) if self.models.predictor is not None else None
             pose = people = emb = features = None  # features: (FEATURE_DIM,) of a pose found here
             if self._people is not None:
                 people = self._people(frame.image, frame.source_time)
@@ -178,7 +169,7 @@ class FrameProcessor(FollowingPeople):
                     raw = self.models.classify_window(self.ring.frames(positions))
                 self._last_probs = raw
             raw = self._last_probs
-            predicted = self._maybe_predict(frame.source_time, positions, settings)
+            predicted = self._maybe_predict(frame.source_time, positions, settings, t0)
             label, conf, smooth = self.smoother.update(raw, frame.source_time)
             # Counted after the label is decided: a new label starts its count again.
             count = self._reps.update(features, frame.source_time, label)
@@ -221,7 +212,7 @@ class FrameProcessor(FollowingPeople):
             probs=zeros, raw_probs=zeros, labels=self.config.labels, surprise=surprise,
             latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
             inference_ms=(time.perf_counter() - t0) * 1000.0,
-            predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
+            predicted_frame=self._maybe_predict(frame.source_time, positions, settings, t0),
             # No pose: the words say nobody is in view, so neither the view nor the events
             # may show this frame's person (its box, its skeleton) as if someone were.
             device=self.device_label, pose=None, background_label=self.config.background_label,
@@ -245,25 +236,11 @@ class FrameProcessor(FollowingPeople):
             del self._pairs[key]  # its entry left the ring: no window can use it again
         return embeddings
 
-    def _maybe_predict(self, t: float, positions: list[int], settings: EngineSettings):
+    def _maybe_predict(self, t: float, positions: list[int], settings: EngineSettings, t0: float):
+        """The newest next-frame prediction (see `app.runtime.preview`); None without a predictor."""
         if self.models.predictor is None or settings.predictor_every <= 0:
             return None
-        if self._steps % settings.predictor_every == 0 or self._latest_prediction is None:
-            k = self.config.predictor_frames
-            predicted = self.models.predict_next(self.ring.frames(positions[-k:]))
-            self._pending.append((t + 1.0 / self.config.fps, predicted))
-            self._latest_prediction = predicted
+        k = self.config.predictor_frames
         # Every result carries the newest prediction, so a view never has to remember one.
-        return self._latest_prediction
-
-    def _surprise(self, t: float, x: np.ndarray) -> float | None:
-        # A prediction is for one model step ahead; score it on the first frame at or
-        # past that time, so the score means the same at any camera rate.
-        predicted = None
-        while self._pending and t + 1e-6 >= self._pending[0][0]:
-            # Of several due at once (a dropped frame), the newest is the one made for now.
-            predicted = self._pending.popleft()[1]
-        if predicted is None:
-            return None
-        actual = x if predicted.shape[-1] == x.shape[-1] else x.mean(axis=-1, keepdims=True)
-        return float(np.mean((predicted - actual) ** 2))
+        return self._preview.update(t, lambda: self.ring.frames(positions[-k:]),
+                                    self._steps % settings.predictor_every == 0, time.perf_counter() - t0)

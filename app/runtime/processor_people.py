@@ -63,7 +63,7 @@ class FollowingPeople:
             labels=self.config.labels, surprise=surprise,
             latency_ms=(time.monotonic() - frame.captured_at) * 1000.0,
             inference_ms=(time.perf_counter() - t0) * 1000.0,
-            predicted_frame=self._maybe_predict(frame.source_time, positions, settings),
+            predicted_frame=self._maybe_predict(frame.source_time, positions, settings, t0),
             device=self.device_label, pose=chosen.pose, pending=chosen.pending,
             background_label=self.config.background_label, people=people, person_id=chosen.id,
             count=chosen.count,
