@@ -61,6 +61,8 @@ def people_clip(n: int, folder: str | Path, data: str | Path | None = None,
     columns = [_person_frames(root, clips) for clips in PEOPLE[:n]]
     length = min(max_frames, max(len(c) for c in columns))
     path = Path(folder) / f"people_{n}.avi"
+    # A missing folder would otherwise read as OpenCV lacking its MJPG writer.
+    path.parent.mkdir(parents=True, exist_ok=True)
     size = (n * COLUMN_WIDTH, COLUMN_HEIGHT)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), CLIP_FPS, size)
     if not writer.isOpened():
