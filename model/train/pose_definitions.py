@@ -5,8 +5,8 @@ Two pairs of actions look alike in the landmarks, and the definitions settle the
   lowered once; `wave_two_hands` is both arms swinging **several times**. A two-hand wave filmed
   whole (KARD's, with the person at rest before and after) therefore begins with a side arm raise:
   its first rise is taught as one, its windows become a wave only once the second swing is in
-  them, and its final fall (arms coming down to rest) is neither and is left out. A clip
-  whose arms make one sweep and come down is a raise lowered once, its fall included.
+  them, and its final fall (arms coming down to rest) is neither and is left out. A raise
+  lowered once is taught from the raises themselves (`lowered_once`).
 - `jumping_jack` is repeated sweeps while the legs jump; the same sweeps over legs that stand
   still are a wave. So views of jumping jacks whose legs are replaced by a real person's standing
   legs teach `wave_two_hands` (one source, "jacks over standing legs"): without them the model
@@ -167,18 +167,18 @@ def wave_window_labels(features: np.ndarray, steps: int, stride: int) -> list[st
 
     Returns:
         One entry per window of `cut_windows(features, steps, stride)`: `RAISE_LABEL` for
-        windows that end in the first rise (or while it is held or lowered once, the fall of
-        a one-sweep clip included), `WAVE_LABEL` once a second swing is in the window, None for
-        the final fall after a wave and for windows that end before the arms have moved (the
-        caller teaches those at rest as idle).
+        windows that end in the first rise (or while it is held or turns once), `WAVE_LABEL`
+        once a second swing is in the window, None for the final fall and for windows that end
+        before the arms have moved (the caller teaches those at rest as idle).
     """
     sweeps = find_sweeps(features)
     labels: list[str | None] = []
     for start in window_starts(len(features), steps, stride):
         end = start + steps  # one past the window's last step
         if sweeps.fall is not None and end > sweeps.fall + 1:
-            # One sweep up and down is a raise lowered once; after a wave, the fall is neither.
-            labels.append(RAISE_LABEL if sweeps.second is None and sweeps.onset is not None else None)
+            # Taught as a raise when the clip made one sweep, the falls of KARD's waves that the
+            # strokes miss named their waves side raises; `lowered_once` teaches a raise's fall.
+            labels.append(None)
         elif sweeps.onset is None:
             # Already moving at the clip's start (a clip cut mid-wave): a wave throughout.
             labels.append(WAVE_LABEL)
