@@ -20,9 +20,7 @@ from app.outputs.event_log import SEGMENT_FORMATS, EventLog, SegmentTracker
 from app.outputs.files import OutputError, check_output_path
 from app.outputs.overlay import OverlayRenderer, overlay_size
 from app.outputs.people_segments import PeopleSegments
-from app.outputs.recorder import VIDEO_EXTENSIONS
 from app.outputs.segment_file import SegmentFile
-from app.outputs.writer import FrameWriter
 from app.results import Result
 
 
@@ -36,7 +34,12 @@ def check_outputs(args: argparse.Namespace) -> None:
         OutputError: naming the path and what to do.
     """
     for path in (args.out, args.raw_out):
-        if path and Path(path).suffix.lower() not in VIDEO_EXTENSIONS:
+        if not path:
+            continue
+        # PyAV (17 MB resident) loads only for a run that writes a video.
+        from app.outputs.recorder import VIDEO_EXTENSIONS
+
+        if Path(path).suffix.lower() not in VIDEO_EXTENSIONS:
             raise OutputError(
                 f"Cannot record to {path}: unknown video extension {Path(path).suffix!r}; "
                 "use .mp4 or .avi."
@@ -84,6 +87,8 @@ class RunOutputs:
         self.people = PeopleSegments()  # several people: each one's segments, in the file
         self.events = self.video = self.raw = self.segments = None
         try:
+            if args.out or args.raw_out:
+                from app.outputs.writer import FrameWriter  # PyAV: only for a video
             if args.out:
                 self.video = FrameWriter(args.out, fps, render=OverlayRenderer(
                     status, idle_label, skeleton=bool(getattr(args, "skeleton", False))),
