@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from model.bundle import load_bundle
+from model.pose.features import FEATURE_DIM, FEATURE_VERSION
 from tests.cli_helpers import run, user_error
 from tests.engine_fixtures import pose_bundle_fixture  # noqa: F401
 from tests.model.pose.conftest import DEMO_CLIP, pose_paths  # noqa: F401
@@ -54,7 +55,7 @@ def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env,
     assert code == 0, err
     bundle = load_bundle(out)
     assert bundle.config.uses_pose and set(bundle.labels) == {"idle", "wave", "side", "front"}
-    assert bundle.classifier.input.shape[-1] == 46
+    assert bundle.classifier.input.shape[-1] == FEATURE_DIM and bundle.config.pose_version == FEATURE_VERSION
     assert "BlazePose" in (out / "MODEL_CARD.md").read_text()
     assert "wrote" in stdout
 
@@ -91,7 +92,7 @@ def test_train_from_a_pose_bundle_keeps_unknown(demo_classes, pose_env, pose_bun
     for name in ("classifier.keras", "config.json", "labels.json"):
         (base / name).write_bytes((pose_bundle / name).read_bytes())
     rng = np.random.default_rng(0)
-    np.savez_compressed(base / "background_poses.npz", windows=rng.normal(size=(40, 6, 46)).astype(np.float16))
+    np.savez_compressed(base / "background_poses.npz", windows=rng.normal(size=(40, 6, FEATURE_DIM)).astype(np.float16))
     out = tmp_path / "taught"
     code, stdout, err = run("train", "--from", base, "--data", demo_classes, "--out", out, "--epochs", 2,
                             "--views", 2, "--progress", "json")
