@@ -6,8 +6,8 @@ people in view the labels already take most of a frame's time, and a prediction 
 top would push the frame past the next one's arrival: the camera would drop frames
 for a picture that is only a preview. So the preview gives way first. A prediction
 that would end the frame past `BUDGET` of the time between frames waits, unless the
-newest one is already `MAX_AGE_S` old, which keeps the preview at 5 Hz or more
-under any load, and a frame that has time does it.
+newest one is already `MAX_AGE_S` old, which keeps the preview at about 4 Hz or more
+under any load (0.2 s and the frame it waits for), and a frame that has time does it.
 
 A prediction is for one model step (1 / fps) ahead; `surprise` scores it on the
 first frame at or past that time, so the score means the same at any camera rate.
