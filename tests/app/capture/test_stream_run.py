@@ -37,8 +37,11 @@ class RunProcess:
         # The app must quieten OpenCV itself, not rely on the test's environment.
         env.pop("OPENCV_LOG_LEVEL", None)
         env.pop("OPENCV_FFMPEG_LOGLEVEL", None)
+        # Ctrl-C's default, as a terminal gives it: a suite started in the background by a shell
+        # inherits SIGINT ignored, and Python keeps an ignored SIGINT ignored in the child.
         self.proc = subprocess.Popen([sys.executable, "-m", "app", "run", *map(str, args)], cwd=REPO,
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
