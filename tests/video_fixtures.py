@@ -177,7 +177,11 @@ def make_motion_dataset(
 
 def read_video(path) -> list[np.ndarray]:
     """Every frame of a video file OpenCV can read, as BGR uint8 (h, w, 3) arrays."""
-    cap = cv2.VideoCapture(str(path))
+    return read_frames(cv2.VideoCapture(str(path)))
+
+
+def read_frames(cap) -> list[np.ndarray]:
+    """Every frame left in an opened cv2.VideoCapture, as BGR uint8 (h, w, 3) arrays; releases it."""
     frames = []
     try:
         while True:

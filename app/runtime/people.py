@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.pose.multi_detect import overlap
+from model.pose.same_person import landmark_distance
 
 # Half a second covers one person passing in front of another at walking pace.
 MAX_GAP_S = 0.5
@@ -32,8 +33,6 @@ MAX_GAP_S = 0.5
 # the crops that slid onto another pedestrian (pedestrians.avi) were 0.29 to 0.58.
 MATCH_COST = 0.2
 MATCH_COST_PER_S = 0.8
-# Landmarks seen with at least this visibility in both poses are compared.
-MIN_VISIBILITY = 0.5
 # A new id within this long of a track ending, on the same place, counts as a switch.
 SWITCH_WINDOW_S = 1.0
 # Frames a pose must be matched before its id is shown (a one-frame false find is never drawn).
@@ -141,10 +140,6 @@ def max_cost(gap_s: float) -> float:
 
 
 def _cost(a, b) -> float:
-    """Mean distance of the landmarks both poses see, in body sizes of `a`; inf when none."""
-    seen = (a.visibility >= MIN_VISIBILITY) & (b.visibility >= MIN_VISIBILITY)
-    if seen.sum() < 3:
-        seen = np.ones_like(seen)
+    """`model.pose.same_person.landmark_distance` of two poses, in twice the body size of `a`."""
     size = float(np.linalg.norm(np.asarray(a.body_top) - np.asarray(a.hip_centre))) or 1.0
-    d = np.linalg.norm(a.image[seen, :2] - b.image[seen, :2], axis=1)
-    return float(d.mean() / (2.0 * size))
+    return landmark_distance(a, b) / (2.0 * size)

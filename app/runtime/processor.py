@@ -131,7 +131,7 @@ class FrameProcessor(FollowingPeople):
             t0 = time.perf_counter()
             x = self._preprocess(frame.image)
             self._preview.frame_arrived(frame.source_time)
-            surprise = self._preview.surprise(frame.source_time, x) if self.models.predictor is not None else None
+            surprise = self._preview.surprise(frame.source_time, x)
             pose = people = emb = features = None  # features: (FEATURE_DIM,) of a pose found here
             if self._people is not None:
                 people = self._people(frame.image, frame.source_time)

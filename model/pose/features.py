@@ -174,12 +174,15 @@ def pose_features(pose) -> np.ndarray:
     return flatten_features(flat, world, seen, present, bend_cue(pose.image[None], seen))[0]
 
 
-def body_columns() -> np.ndarray:
-    """Columns of the body's bone directions (picture and world), hands, cue and presence left out:
-    what repetitions are counted on (a hand's landmarks jitter more than the limbs move)."""
+def _body_columns() -> np.ndarray:
     body = [b for b in range(NUM_BONES) if b not in HANDS]
     return np.array([2 * b + k for b in body for k in range(2)]
                     + [NUM_BONES * 2 + 3 * b + k for b in body for k in range(3)])
+
+
+# Columns of the body's bone directions (picture and world), hands, cue and presence left out:
+# what repetitions are counted on (a hand's landmarks jitter more than the limbs move).
+BODY_COLUMNS = _body_columns()
 
 
 def split_features(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.pose.features import PRESENCE_INDEX, body_columns
+from model.pose.features import BODY_COLUMNS, PRESENCE_INDEX
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def main_component(x: np.ndarray, settings: RepetitionSettings = DEFAULT_REPETIT
 
 
 def fill_absent(x: np.ndarray) -> np.ndarray:
-    """(t, FEATURE_DIM) features -> (t, d) the body's bone directions (`body_columns`: no hands,
+    """(t, FEATURE_DIM) features -> (t, d) the body's bone directions (`BODY_COLUMNS`: no hands,
     cue or presence), with the frames where nobody was found filled in from their neighbours
     (linearly).
 
@@ -87,7 +87,7 @@ def fill_absent(x: np.ndarray) -> np.ndarray:
     would be the largest "movement" in the segment.
     """
     present = x[:, PRESENCE_INDEX] > 0.5
-    x = x[:, body_columns()]
+    x = x[:, BODY_COLUMNS]
     if present.all() or not present.any():
         return x
     t = np.arange(len(x))

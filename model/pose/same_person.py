@@ -35,13 +35,18 @@ def body_size(hip_centre, body_top) -> float:
     return max(float(np.linalg.norm(np.asarray(body_top) - np.asarray(hip_centre))), 1.0)
 
 
-def pose_distance(a, b) -> float:
-    """Mean distance of the landmarks both `Pose`s see (all 33 if under 3), in the larger body size."""
+def landmark_distance(a, b) -> float:
+    """Mean picture distance, pixels, of the landmarks both `Pose`s see (all 33 if under 3)."""
     seen = (a.visibility >= MIN_VISIBILITY) & (b.visibility >= MIN_VISIBILITY)
     if seen.sum() < 3:
         seen = np.ones_like(seen)
+    return float(np.linalg.norm(a.image[seen, :2] - b.image[seen, :2], axis=1).mean())
+
+
+def pose_distance(a, b) -> float:
+    """`landmark_distance` of two `Pose`s in the larger body size."""
     size = max(body_size(a.hip_centre, a.body_top), body_size(b.hip_centre, b.body_top))
-    return float(np.linalg.norm(a.image[seen, :2] - b.image[seen, :2], axis=1).mean() / size)
+    return landmark_distance(a, b) / size
 
 
 def same_pose(a, b) -> bool:

@@ -251,8 +251,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     if max_per_source:
         xs, ys, keys = _cap_per_source(np.concatenate(xs), ys, keys, max_per_source, rng)
     held = [f for clip, x in zip(clips, plain, strict=True) if clip.record.label == ONE_HAND_LABEL
-            for f in x[raised_hand(x)]]
-    if by_definition and config.background_label in index and held:
+            for f in x[raised_hand(x)]] if by_definition and config.background_label in index else []
+    if held:
         # A wave is a hand swinging side to side; a hand raised and held (a drink, a phone call)
         # is none of the actions. Only the waves themselves show a raised hand without people's
         # other motion, so their raised frames, held still, teach `other` (one source).

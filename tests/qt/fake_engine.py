@@ -21,6 +21,7 @@ from app.frames import Frame
 from app.results import UNKNOWN, Result
 from app.runtime.events import EngineEvents
 from app.settings import EngineSettings
+from tests.video_fixtures import read_frames
 
 RUN_LENGTH = 8  # frames per label in the deterministic label sequence
 
@@ -88,15 +89,7 @@ class FakeEngine:
         if isinstance(parsed, int):
             raise SourceError(f"camera {parsed} not found; no cameras found. Pass a video file.")
         cap, info = open_video(parsed)
-        try:
-            frames = []
-            while True:
-                ok, image = cap.read()
-                if not ok:
-                    break
-                frames.append(image)
-        finally:
-            cap.release()
+        frames = read_frames(cap)
         self.close_source()
         with self._cond:
             self._frames, self._info = frames, info
