@@ -153,6 +153,13 @@ class LabelSmoother:
             exit_ = min(s.exit, self._enter(self._active, s))
             if ema[self._active] < exit_:
                 self._active = None
+        if self._active is not None:
+            # Hysteresis guards one class's threshold, not a class that another has overtaken:
+            # an action held only above `exit` while a wave (or `other`) sits over its own enter
+            # threshold would otherwise stay shown for as long as the new motion lasts.
+            top = int(np.argmax(ema))
+            if top != self._active and ema[top] >= self._enter(top, s):
+                self._active = None
         if self._active is None:
             entering = [i for i in range(len(ema))
                         if i != self._background and ema[i] >= self._enter(i, s)]

@@ -203,3 +203,23 @@ def test_idle_from_the_start_is_shown_at_once_but_an_action_waits_its_dwell_unde
     assert feed(sm, [[0.45, 0.3, 0.25], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]) == [UNDECIDED] * 3
     sm.reset()
     assert feed(sm, [[0.1, 0.1, 0.8]]) == ["idle"]
+
+
+def test_a_class_over_its_enter_threshold_takes_over_from_one_held_by_hysteresis():
+    sm = LabelSmoother(LABELS, no_smoothing(enter=0.6, exit=0.4))
+    # walk enters, then run climbs past enter while walk is still over exit: run is the motion now.
+    rows = [[0.7, 0.2, 0.1], [0.45, 0.5, 0.05], [0.41, 0.59, 0.0], [0.4, 0.6, 0.0], [0.41, 0.59, 0.0]]
+    assert feed(sm, rows) == ["walk", "walk", "walk", "run", "run"]
+
+
+def test_the_background_class_over_enter_ends_an_action_held_by_hysteresis():
+    sm = LabelSmoother(("idle", "wave", "other"), no_smoothing(), background_label="other")
+    rows = [[0.1, 0.8, 0.1], [0.05, 0.45, 0.5], [0.0, 0.42, 0.58], [0.0, 0.4, 0.6]]
+    # Held by hysteresis until `other` passes its enter threshold: then nothing of the model's is shown.
+    assert feed(sm, rows) == ["wave", "wave", "wave", UNKNOWN]
+
+
+def test_idle_over_enter_ends_an_action_held_by_hysteresis():
+    sm = LabelSmoother(LABELS, no_smoothing())
+    assert feed(sm, [[0.8, 0.1, 0.1], [0.42, 0.0, 0.58], [0.41, 0.0, 0.59], [0.4, 0.0, 0.6]]) == [
+        "walk", "walk", "walk", "idle"]
