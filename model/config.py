@@ -41,6 +41,9 @@ class ModelConfig:
         lstm_units: width of the temporal LSTM.
         dropout: dropout before the softmax.
         frame_wise: one prediction per frame (return_sequences) instead of one per window.
+        decide_from: steps the buffer must hold before the first decision, fewer than
+            `frames`: the window's missing older steps are the first step held (a still
+            start, as a person stands before they act), in training and live. 0: `frames`.
         predictor_frames: frames the next-frame predictor looks at.
         predictor_filters: ConvLSTM2D filters in the predictor.
         symmetric_labels: labels whose mirror image is the same action (safe to flip).
@@ -77,6 +80,8 @@ class ModelConfig:
     lstm_units: int = 64
     dropout: float = 0.3
     frame_wise: bool = False
+    # 0 keeps bundles made before it deciding on full windows, as they were trained.
+    decide_from: int = 0
     predictor_frames: int = 4
     predictor_filters: int = 24
     symmetric_labels: tuple[str, ...] = ()
@@ -125,6 +130,11 @@ class ModelConfig:
                 "Expected 1 <= `min_frames` <= `frames` <= `max_frames`. Received: "
                 f"min_frames={self.min_frames}, frames={self.frames}, max_frames={self.max_frames}"
             )
+        if self.decide_from and not self.min_frames <= self.decide_from <= self.frames:
+            raise ValueError(
+                "Expected `decide_from` to be 0 (full windows) or within min_frames..frames. "
+                f"Received: decide_from={self.decide_from}, min_frames={self.min_frames}, frames={self.frames}"
+            )
         if self.crop not in CROP_MODES:
             raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
         if self.motion_input not in MOTION_INPUTS:
@@ -159,6 +169,16 @@ class ModelConfig:
     def channels(self) -> int:
         """Channels per frame after preprocessing (1 for gray, 3 for rgb)."""
         return COLOR_MODES[self.color]
+
+    @property
+    def first_window(self) -> int:
+        """Steps held before the first decision (`decide_from`, or `frames`)."""
+        return self.decide_from or self.frames
+
+    @property
+    def still_start(self) -> int:
+        """Steps of a still start in the first window: `frames` - `first_window`."""
+        return self.frames - self.first_window
 
     def window_for(self, requested: int | None) -> int:
         """The window length (steps) used for a requested one: the model's own for None,

@@ -17,6 +17,9 @@ _MODEL = ModelConfig()
 def add_model_options(p: argparse.ArgumentParser) -> None:
     """--frames, --size, --fps and --color, defaulting to `ModelConfig`'s values."""
     p.add_argument("--frames", type=int, default=_MODEL.frames, help="frames per window (T)")
+    p.add_argument("--decide-from", type=int, default=_MODEL.decide_from, metavar="STEPS",
+                   help="steps held before the first decision, fewer than --frames: the window's "
+                        "older steps are then the first one held, in training and live (0: --frames)")
     p.add_argument("--size", type=int, default=_MODEL.size, help="frame size in pixels")
     p.add_argument("--fps", type=float, default=_MODEL.fps, help="frame rate windows are sampled at")
     p.add_argument("--color", choices=("gray", "rgb"), default=_MODEL.color)
@@ -133,7 +136,8 @@ def build_config(args: argparse.Namespace, labels: list[str]) -> ModelConfig:
     try:
         return ModelConfig(
             labels=tuple(labels), frames=args.frames, min_frames=min(4, args.frames),
-            max_frames=max(32, args.frames), size=args.size, color=args.color, fps=args.fps,
+            max_frames=max(32, args.frames), decide_from=getattr(args, "decide_from", 0) or 0,
+            size=args.size, color=args.color, fps=args.fps,
             arch=args.arch, symmetric_labels=tuple(symmetric), idle_label="" if args.no_idle else "idle",
             motion=not getattr(args, "no_motion", False),
             motion_input=getattr(args, "motion_input", None) or ModelConfig.motion_input,

@@ -81,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
         # Its kept windows, and live input, are the base's length and rate.
         b = load_config(args.from_bundle)
         config = config.replace(frames=b.frames, min_frames=b.min_frames, max_frames=b.max_frames, fps=b.fps,
-                                embed_dim=b.embed_dim, lstm_units=b.lstm_units)
+                                decide_from=b.decide_from, embed_dim=b.embed_dim, lstm_units=b.lstm_units)
     _say(f"config: {config.summary()}")
     tracker = PoseTracker.from_files(fetch_pose_models(progress=_say))
     cache = Path(args.cache) if getattr(args, "cache", None) else default_cache_dir()

@@ -67,24 +67,30 @@ class EmbeddingRing:
             self._frames.popleft()
             self._ids.popleft()
 
-    def sample_indices(self, length: int, fps: float) -> list[int] | None:
+    def sample_indices(self, length: int, fps: float, first: int | None = None) -> list[int] | None:
         """Picks the entries of a window of `length` steps at `fps`, ending now.
 
         Args:
             length: frames in the window (T).
             fps: the model's frame rate.
+            first: while the buffer is young, a window of `first` <= `length` real steps
+                will do: its older steps repeat the oldest entry (a still start, as the
+                model was trained: `ModelConfig.decide_from`). None: `length`.
 
         Returns:
             `length` buffer positions, oldest first, or None when the buffer does
-            not yet reach back (length - 1) / fps seconds (within half a step).
+            not yet reach back (first - 1) / fps seconds (within half a step).
         """
         if not self._times:
             return None
         times = np.fromiter(self._times, np.float64, len(self._times))
         t_end = times[-1]
         targets = t_end - (np.arange(length - 1, -1, -1) / fps)
-        if targets[0] < times[0] - 0.5 / fps:
-            return None
+        oldest = times[0] - 0.5 / fps
+        if targets[0] < oldest:
+            if targets[length - min(first or length, length)] < oldest:
+                return None
+            targets = np.maximum(targets, times[0])
         pos = np.searchsorted(times, targets)
         pos = np.clip(pos, 1, len(times) - 1) if len(times) > 1 else np.zeros_like(pos)
         if len(times) > 1:

@@ -146,7 +146,8 @@ class FrameProcessor(FollowingPeople):
                 per_frame = self.models.cached and not self.models.motion
                 emb = self.models.embed(x) if per_frame else None
             self.ring.append(frame.source_time, emb, x)
-            positions = self.ring.sample_indices(settings.window, self.config.fps)
+            positions = self.ring.sample_indices(settings.window, self.config.fps,
+                                                 max(1, settings.window - self.config.still_start))
             if self.pose_tracker is not None and people is None:
                 self._present[self.ring.ids([len(self.ring) - 1])[0]] = pose is not None
             if positions is None:

@@ -235,6 +235,7 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                 feats = lowered_once(feats)
             if v and label in standing and rng.random() < aug.lend_legs:
                 feats = lend_legs(feats, donors, rng)
+            feats = with_still_start(feats, config.still_start)
             w = cut_windows(feats, config.frames, stride)
             if by_definition and label == WAVE_LABEL:
                 add(w, wave_window_labels(feats, config.frames, stride), clip.source)
@@ -341,6 +342,17 @@ def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: di
     return (w * len(keys) / max(float(w.sum()), 1e-12)).astype(np.float32) if len(keys) else w.astype(np.float32)
 
 
+def with_still_start(features: np.ndarray, steps: int) -> np.ndarray:
+    """(t, FEATURE_DIM) -> (steps + t, FEATURE_DIM): the first step held `steps` times before.
+
+    The app decides before its buffer holds a whole window (`ModelConfig.decide_from`) by
+    holding the oldest step; windows cut from a clip so padded are the ones it sees then.
+    """
+    if steps <= 0 or not len(features):
+        return features
+    return np.concatenate([np.repeat(features[:1], steps, axis=0), features])
+
+
 def eval_windows(clips: Sequence[PoseClip], config: ModelConfig, stride: int = 2
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Windows of each clip as it is, for scoring.
@@ -351,8 +363,8 @@ def eval_windows(clips: Sequence[PoseClip], config: ModelConfig, stride: int = 2
     """
     xs, ids = [], []
     for k, clip in enumerate(clips):
-        w = cut_windows(view_features(clip.track, config.fps, None, SkeletonAugment(), False),
-                        config.frames, stride)
+        feats = view_features(clip.track, config.fps, None, SkeletonAugment(), False)
+        w = cut_windows(with_still_start(feats, config.still_start), config.frames, stride)
         xs.append(w)
         ids += [k] * len(w)
     if not xs:

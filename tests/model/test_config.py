@@ -141,3 +141,21 @@ def test_a_config_saved_before_normal_flow_loads_as_motion_pairs(tmp_path):
     path.write_text(json.dumps(old))
     # Bundles trained before "flow" existed must keep feeding their encoder what it learnt on.
     assert ModelConfig.load(path).motion_input == "pair"
+
+
+def test_decide_from_sets_the_still_start_and_is_checked():
+    assert ModelConfig().first_window == 16 and ModelConfig().still_start == 0
+    early = ModelConfig(frames=24, decide_from=16)
+    assert (early.first_window, early.still_start) == (16, 8)
+    with pytest.raises(ValueError, match=r"`decide_from`.*Received: decide_from=30, min_frames=4, frames=24"):
+        ModelConfig(frames=24, decide_from=30)
+    with pytest.raises(ValueError, match="decide_from=2"):
+        ModelConfig(frames=24, decide_from=2)
+
+
+def test_a_config_saved_before_decide_from_decides_on_full_windows(tmp_path):
+    old = ModelConfig(labels=("idle", "wave")).to_dict()
+    del old["decide_from"]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(old))
+    assert ModelConfig.load(path).still_start == 0

@@ -63,6 +63,18 @@ def test_not_filled_returns_none():
     assert ring.sample_indices(4, 10.0) == [0, 3, 6, 9]
 
 
+def test_a_young_buffer_gives_a_still_start_once_it_holds_the_first_steps():
+    ring = filled(7, fps=10.0)  # 0.0 .. 0.6 s: 7 steps
+    assert ring.sample_indices(10, 10.0) is None
+    assert ring.sample_indices(10, 10.0, first=8) is None  # 7 real steps held, 8 asked for
+    # 7 real steps: the three older ones are the oldest entry held, as training cut them.
+    assert ring.sample_indices(10, 10.0, first=7) == [0, 0, 0, 0, 1, 2, 3, 4, 5, 6]
+    assert ring.sample_indices(10, 10.0, first=4) == [0, 0, 0, 0, 1, 2, 3, 4, 5, 6]
+    # A full buffer samples as ever.
+    full = filled(12, fps=10.0)
+    assert full.sample_indices(10, 10.0, first=4) == full.sample_indices(10, 10.0) == list(range(2, 12))
+
+
 def test_half_a_step_of_slack_at_the_oldest_end():
     ring = EmbeddingRing(10.0)
     for t in (0.0, 0.1, 0.2, 0.26):  # reaches back 0.26 s; a 4-step window wants 0.3 s

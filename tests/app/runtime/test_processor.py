@@ -85,6 +85,19 @@ def test_no_result_until_the_window_is_filled(models, frames):
     assert sorted(results) == list(range(14, 20))
 
 
+def test_a_model_that_decides_early_holds_the_oldest_frame_for_the_missing_steps(plain_bundle, frames):
+    import dataclasses
+
+    bundle = load_bundle(plain_bundle)
+    early = CompiledModels(dataclasses.replace(bundle, config=bundle.config.replace(decide_from=4)))
+    results = run(FrameProcessor(early, EngineSettings(predictor_every=0)), frames[:20])
+    # 4 steps reach back 0.3 s = 9 frames at 30 fps (half a step of slack: 8), not 14.
+    assert min(results) == 8
+    for i, result in results.items():
+        # full_window_probs holds frame 0 for the steps before it: the still start.
+        np.testing.assert_allclose(result.raw_probs, full_window_probs(early, frames, i, 6), atol=TOL)
+
+
 @both
 def test_cached_path_equals_the_full_classifier_on_the_resampled_window(request, which, frames):
     models = request.getfixturevalue(which)

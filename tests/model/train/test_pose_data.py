@@ -117,3 +117,37 @@ def test_a_hand_raised_and_held_is_found_and_held_still():
     windows = held_windows(x[raised_hand(x)], ModelConfig(frames=8), 50, np.random.default_rng(0))
     assert windows.shape == (50, 8, x.shape[1])
     assert (np.abs(windows - x[1]) < 0.1).all()  # that one frame, held with a little jitter
+
+
+def test_a_still_start_cuts_the_windows_the_app_sees_before_its_buffer_is_full():
+    from pathlib import Path
+
+    import numpy as np
+    import pytest
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import PoseClip, eval_windows, training_windows, with_still_start
+
+    swing = frames(12, "swing")
+    swing[:, 2:10] = np.tile([1.0, 0.0], 4)  # arms out sideways: not at rest
+    swing[:, 0] = np.arange(12)  # each step tells which it is
+    clip = PoseClip(ClipRecord(Path("w.mp4"), "wave", "w-1", "w"), "t")
+    full = ModelConfig(labels=("idle", "wave"), frames=16)
+    early = full.replace(decide_from=10)
+    assert with_still_start(swing, 0) is swing
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pose_data, "view_features", lambda track, *a, **k: swing)
+        # 12 steps: no 16-step window at all, but three that hold 10 to 12 real steps.
+        assert len(eval_windows([clip], full, stride=1)[0]) == 0
+        x, ids = eval_windows([clip], early, stride=1)
+        args = dict(views=1, stride=1, aug=SkeletonAugment(), idle_share=0.0)
+        xt, yt, _ = training_windows([clip], early, rng=np.random.default_rng(0), **args)
+    assert x.shape == (3, 16, swing.shape[1]) and list(ids) == [0, 0, 0]
+    # The first window: the first step held six times, then steps 0..9 as they came.
+    np.testing.assert_array_equal(x[0, :, 0], [0] * 7 + list(range(1, 10)))
+    np.testing.assert_array_equal(x[-1, :, 0], [0] * 5 + list(range(1, 12)))
+    np.testing.assert_array_equal(xt, x)
+    assert (yt == 1).all()
