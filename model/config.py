@@ -256,7 +256,8 @@ class ModelConfig:
     def summary(self) -> str:
         """One line a person can read: architecture, window and labels."""
         if self.uses_pose:
-            return (f"{self.arch} on BlazePose landmarks: {self.frames} steps at {self.fps:g} fps, "
+            early = f" (deciding from {self.first_window})" if self.still_start else ""
+            return (f"{self.arch} on BlazePose landmarks: {self.frames} steps at {self.fps:g} fps{early}, "
                     f"{self.num_classes} classes: " + ", ".join(self.labels))
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "

@@ -151,6 +151,8 @@ def test_decide_from_sets_the_still_start_and_is_checked():
         ModelConfig(frames=24, decide_from=30)
     with pytest.raises(ValueError, match="decide_from=2"):
         ModelConfig(frames=24, decide_from=2)
+    pose = ModelConfig(labels=("idle", "wave"), features="pose", frames=24, decide_from=16)
+    assert pose.summary() == "cnn_lstm on BlazePose landmarks: 24 steps at 10 fps (deciding from 16), 2 classes: idle, wave"
 
 
 def test_a_config_saved_before_decide_from_decides_on_full_windows(tmp_path):
