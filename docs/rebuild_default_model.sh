@@ -24,14 +24,10 @@ trap 'rm -rf "$work"' EXIT
 # without each source in turn (the small repositories in five groups), reports each on screen and
 # per window, and calibrates the unknown threshold on those held-out sources. --group-folds 5 then
 # holds out every person (group) of every source once, in five folds, at that threshold.
-# Windows are 2.4 s (24 steps at 10 fps): a KARD wave of two arcs overhead, or a one-hand wave,
-# shows its repeats only over more than the old 1.6 s. The app decides from 16 steps (1.5 s after
-# launch, as before) with the older steps the first one held, and training cuts windows so too.
 # Windows follow the label definitions of ../shared/data/SOURCES.md (model/train/pose_definitions.py).
 actionlens train --features pose --data "$data/actions" "$data/extra" \
   --map wave=wave_one_hand star_jump=jumping_jack \
   --known bend front_arm_raise jumping_jack side_arm_raise wave_one_hand wave_two_hands \
-  --frames 24 --decide-from 16 \
   --holdout-groups ud810-P2 --loso --group-folds 5 --epochs 12 --seed 1 \
   --card-notes docs/default_model_pose_notes.md --out "$out"
 

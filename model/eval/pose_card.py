@@ -33,7 +33,9 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         f"LSTM({config.lstm_units}) -> softmax ({metrics.get('params', 'n/a')} trainable parameters)",
         f"- **Pose model:** {CREDIT}; run with LiteRT where installed, else TensorFlow Lite",
         f"- **Input:** windows of {config.frames} steps at {config.fps:g} fps "
-        f"({(config.frames - 1) / config.fps:.1f} s); each step the directions of 11 bones (torso, upper "
+        f"({(config.frames - 1) / config.fps:.1f} s"
+        + (f"; it decides from {config.first_window} steps, the older ones the first held" if config.still_start else "")
+        + "); each step the directions of 11 bones (torso, upper "
         "arms, forearms, hands, thighs, shins) in the picture and in BlazePose's world coordinates, so size "
         "and place in the picture do not matter, and a bend cue (the torso's height in the picture against "
         "the thighs' length, which falls in a bend seen from the side or the front); a bone the model does "

@@ -41,3 +41,10 @@ def test_the_card_gives_each_label_per_held_out_source_and_across_people():
     assert "| `bend` | 2 of 2 |" in card
     # Each table stands apart: a blank line before the per-label table's header.
     assert "|\n\n| held-out source | label | named on screen |" in card
+    assert "decides from" not in card
+
+
+def test_the_card_says_where_a_model_decides_from():
+    config = ModelConfig(labels=("idle", "wave"), features="pose", frames=24, decide_from=16)
+    card = render_pose_card(config, {"params": 10})
+    assert "windows of 24 steps at 10 fps (2.3 s; it decides from 16 steps, the older ones the first held)" in card
