@@ -17,9 +17,6 @@ _MODEL = ModelConfig()
 def add_model_options(p: argparse.ArgumentParser) -> None:
     """--frames, --size, --fps and --color, defaulting to `ModelConfig`'s values."""
     p.add_argument("--frames", type=int, default=_MODEL.frames, help="frames per window (T)")
-    p.add_argument("--decide-from", type=int, default=_MODEL.decide_from, metavar="STEPS",
-                   help="steps held before the first decision, fewer than --frames: the window's "
-                        "older steps are then the first one held, in training and live (0: --frames)")
     p.add_argument("--size", type=int, default=_MODEL.size, help="frame size in pixels")
     p.add_argument("--fps", type=float, default=_MODEL.fps, help="frame rate windows are sampled at")
     p.add_argument("--color", choices=("gray", "rgb"), default=_MODEL.color)

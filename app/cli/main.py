@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="bundle folder to write")
     p.add_argument("--arch", default=ModelConfig.arch, help="cnn_lstm, convlstm or renet")
     add_model_options(p)
+    # train's alone: only pose windows are cut with a still start (`compare` trains pixel models).
+    p.add_argument("--decide-from", type=int, default=ModelConfig.decide_from, metavar="STEPS",
+                   help="pose: steps held before the first decision, fewer than --frames: the window's "
+                        "older steps are then the first one held, in training and live (0: --frames)")
     add_training_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[], help="groups kept out of training for testing")
     p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")

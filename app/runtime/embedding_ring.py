@@ -88,7 +88,8 @@ class EmbeddingRing:
         targets = t_end - (np.arange(length - 1, -1, -1) / fps)
         oldest = times[0] - 0.5 / fps
         if targets[0] < oldest:
-            if targets[length - min(first or length, length)] < oldest:
+            real = min(first or length, length)  # the newest steps that must be in the buffer
+            if targets[length - real] < oldest:
                 return None
             targets = np.maximum(targets, times[0])
         pos = np.searchsorted(times, targets)

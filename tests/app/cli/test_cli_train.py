@@ -165,6 +165,8 @@ TRAIN_ERRORS = {
                                       "Every clip is shorter than the window"),
     "frames too small": (lambda tmp, data: ["--data", data, "--size", "4"], "`size` must be >= 8"),
     "zero epochs": (lambda tmp, data: ["--data", data, "--epochs", "0"], "`--epochs` must be at least 1"),
+    "a still start for a pixel model": (lambda tmp, data: ["--data", data, "--decide-from", "4"],
+                                        "`--decide-from` needs `--features pose`"),
     "unknown symmetric label": (lambda tmp, data: ["--data", data, "--symmetric", "jump"],
                                 "`--symmetric` names label(s) the data does not have: jump"),
     "unknown holdout group": (lambda tmp, data: ["--data", data, "--holdout-groups", "g9"],
