@@ -234,6 +234,9 @@ def on_screen_report(shown: Sequence[Sequence[str]], records: Sequence, config: 
         else:
             fired = sum(n for k, n in counts.items() if k in actions)
             row["false_alarm_rate"] = round(fired / len(decided), 4) if decided else 0.0
+            if fired:
+                # Which action a look-alike is taken for is what the next training change needs.
+                row["alarms_as"] = {k: n for k, n in counts.most_common() if k in actions}
             alarms += fired
             n_none += len(decided)
         rows.append(row)

@@ -44,6 +44,8 @@ class SkeletonAugment:
             `wave_two_hands` with standing legs (`model.train.pose_definitions`).
         lower_raises: chance of an augmented view of a side arm raise held overhead being
             followed by its own fall (`model.train.pose_definitions.lowered_once`).
+        held_starts: chance of an augmented view's windows each starting with a held step
+            (`held_starts`), for models that decide before a whole window (`decide_from`).
     """
 
     mirror: float = 0.5
@@ -57,6 +59,7 @@ class SkeletonAugment:
     # Half the jumping jacks' augmented views also teach a wave over standing legs.
     jacks_as_waves: float = 0.5
     lower_raises: float = 0.5
+    held_starts: float = 1.0
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,
@@ -110,4 +113,21 @@ def _turn(points: np.ndarray, angle: float, axes: tuple[int, int]) -> np.ndarray
     out = points.copy()
     out[..., a] = c * points[..., a] - s * points[..., b]
     out[..., b] = s * points[..., a] + c * points[..., b]
+    return out
+
+
+def held_starts(windows: np.ndarray, most: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, T, F) windows -> the same, each one's first k steps replaced by its step k, k drawn
+    from 0..`most` (0 leaves a window as it is).
+
+    A model that decides from a part of its window (`ModelConfig.decide_from`) sees the older
+    steps as the first step held. Cut from a clip's start, that step is a person at rest; live,
+    the app may start on someone already moving, so the held step is taken from anywhere.
+    """
+    out = windows.copy()
+    if most <= 0 or not len(out):
+        return out
+    for i, k in enumerate(rng.integers(0, min(most, out.shape[1] - 1) + 1, len(out))):
+        if k:
+            out[i, :k] = out[i, k]
     return out

@@ -29,7 +29,7 @@ from model.pose.features import (
 )
 from model.pose.track import PoseTrack, track_clip
 from model.train.head import cut_windows
-from model.train.pose_augment import SkeletonAugment, view_features
+from model.train.pose_augment import SkeletonAugment, held_starts, view_features
 from model.train.pose_definitions import (
     JACK_LABEL,
     ONE_HAND_LABEL,
@@ -192,7 +192,8 @@ def held_windows(frames: Sequence[np.ndarray], config: ModelConfig, count: int, 
 def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int, stride: int,
                      aug: SkeletonAugment, rng: np.random.Generator, idle_share: float = 0.12,
                      extra: dict[str, np.ndarray] | None = None, background_weight: float = 1.0,
-                     max_per_source: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     max_per_source: int | None = None, source_power: float = 0.0
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every training window, with its class index and a balancing weight.
 
     Args:
@@ -209,6 +210,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         max_per_source: at most this many windows of one label from one source, drawn at
             random (None: all). The weights give each source of a label the same say anyway, so
             KARD's 420 clips of other motion need not cost forty thousand windows an epoch.
+        source_power: how a source's say within its label grows with its windows (see
+            `balance_weights`; 0: every source the same).
 
     Returns:
         (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
@@ -237,6 +240,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                 feats = lend_legs(feats, donors, rng)
             feats = with_still_start(feats, config.still_start)
             w = cut_windows(feats, config.frames, stride)
+            if v and config.still_start and rng.random() < aug.held_starts:
+                w = held_starts(w, config.still_start, rng)
             if by_definition and label == WAVE_LABEL:
                 add(w, wave_window_labels(feats, config.frames, stride), clip.source)
             else:
@@ -269,7 +274,7 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     x = np.concatenate(xs).astype(np.float32)
     y = np.asarray(ys, np.int32)
     boost = {config.background_label: background_weight} if config.background_label else None
-    return x, y, balance_weights(keys, config.num_classes, index, boost)
+    return x, y, balance_weights(keys, config.num_classes, index, boost, source_power)
 
 
 def _cap_per_source(x: np.ndarray, ys: list[int], keys: list[tuple[str, str]], cap: int,
@@ -316,8 +321,9 @@ def _leg_donors(clips: Sequence[PoseClip], plain: Sequence[np.ndarray]) -> tuple
 
 
 def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: dict[str, int],
-                    boost: dict[str, float] | None = None) -> np.ndarray:
-    """Per-window weights: each present class sums to the same, each source within it too.
+                    boost: dict[str, float] | None = None, source_power: float = 0.0) -> np.ndarray:
+    """Per-window weights: each present class sums to the same; within it, each source's share
+    grows as its window count to the power `source_power`.
 
     Args:
         keys: (label, source) of each window.
@@ -325,6 +331,9 @@ def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: di
         index: label -> class index.
         boost: {label: factor} for classes that should weigh more than one class, e.g. the
             background class, which stands for every motion that is none of the actions.
+        source_power: 0 gives every source of a label the same say; 1 gives every window the
+            same; 0.5 (square roots) lets a source of hundreds of clips outweigh one clip from a
+            repository without drowning the rest.
 
     Returns:
         float32 (len(keys),), mean 1.
@@ -333,12 +342,14 @@ def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: di
     per_key: dict[tuple[str, str], int] = {}
     for k in keys:
         per_key[k] = per_key.get(k, 0) + 1
-    sources: dict[str, int] = {}
-    for label, _ in per_key:
-        sources[label] = sources.get(label, 0) + 1
-    classes = len(sources)
+    say = {key: float(n) ** source_power for key, n in per_key.items()}
+    label_say: dict[str, float] = {}
+    for (label, _), s in say.items():
+        label_say[label] = label_say.get(label, 0.0) + s
+    classes = len(label_say)
     boost = boost or {}
-    w = np.array([boost.get(label, 1.0) / (classes * sources[label] * per_key[(label, src)]) for label, src in keys])
+    w = np.array([boost.get(label, 1.0) * say[(label, src)] / (classes * label_say[label] * per_key[(label, src)])
+                  for label, src in keys])
     return (w * len(keys) / max(float(w.sum()), 1e-12)).astype(np.float32) if len(keys) else w.astype(np.float32)
 
 

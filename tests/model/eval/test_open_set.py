@@ -103,6 +103,8 @@ def test_on_screen_report_counts_shown_frames_and_the_label_shown_longest():
     assert [r.get("shown") for r in report["clips"][:3]] == ["wave", "unknown", "idle"]
     assert report["none_clips"] == 2 and report["none_frames"] == 20
     assert report["false_alarm_rate"] == pytest.approx(3 / 20)
+    # Each clip of other motion says which actions its false alarms were taken for.
+    assert [r.get("alarms_as") for r in report["clips"][3:]] == [{"wave": 2}, {"jump": 1}]
     # A known clip that only ever showed idle was not named.
     assert on_screen_report([["idle"] * 5], [rec("wave", "e")], CONFIG)["known_clip_accuracy"] == 0.0
 

@@ -36,6 +36,24 @@ def test_the_background_class_can_weigh_as_several_classes():
     assert abs(heavy.mean() - 1.0) < 1e-6
 
 
+def test_a_source_with_more_windows_can_have_more_say_within_its_label():
+    from model.train.pose_data import balance_weights
+
+    keys = [("other", "kard")] * 16 + [("other", "one clip")] * 4 + [("wave", "a")] * 5
+    index = {"wave": 0, "other": 1}
+    same = balance_weights(keys, 2, index)
+    roots = balance_weights(keys, 2, index, source_power=0.5)
+    every = balance_weights(keys, 2, index, source_power=1.0)
+    # 0: each source of `other` sums to the same; 0.5: as the root of its windows (4 to 2);
+    # 1: each window weighs the same within its label.
+    assert abs(same[:16].sum() - same[16:20].sum()) < 1e-5
+    assert abs(roots[:16].sum() / roots[16:20].sum() - 2.0) < 1e-5
+    assert abs(every[0] - every[16]) < 1e-6
+    # Whatever the power, the classes still sum to the same.
+    for w in (same, roots, every):
+        assert abs(w[:20].sum() - w[20:].sum()) < 1e-4 and abs(w.mean() - 1.0) < 1e-6
+
+
 def test_a_frozen_picture_with_lost_forearms_or_hips_makes_idle_windows_too():
     import numpy as np
 
@@ -151,3 +169,20 @@ def test_a_still_start_cuts_the_windows_the_app_sees_before_its_buffer_is_full()
     np.testing.assert_array_equal(x[-1, :, 0], [0] * 5 + list(range(1, 12)))
     np.testing.assert_array_equal(xt, x)
     assert (yt == 1).all()
+
+
+def test_held_starts_hold_a_step_from_anywhere_in_the_window():
+    import numpy as np
+
+    from model.train.pose_augment import held_starts
+
+    windows = np.tile(np.arange(16, dtype=np.float32)[None, :, None], (200, 1, 3))
+    out = held_starts(windows, 8, np.random.default_rng(0))
+    assert out.shape == windows.shape and (windows[:, :, 0] == np.arange(16)).all()  # a copy
+    for w in out[:, :, 0]:
+        k = int(w[0])
+        # Steps 0..k all show step k (mid-motion, not the window's own first), then as they came.
+        assert k <= 8 and (w[:k + 1] == k).all() and (w[k:] == np.arange(k, 16)).all()
+    firsts = set(out[:, 0, 0].astype(int))
+    assert firsts == set(range(9))  # every hold from none to eight steps drawn
+    np.testing.assert_array_equal(held_starts(windows, 0, np.random.default_rng(0)), windows)
