@@ -44,6 +44,8 @@ class SkeletonAugment:
             `wave_two_hands` with standing legs (`model.train.pose_definitions`).
         lower_raises: chance of an augmented view of a side arm raise held overhead being
             followed by its own fall (`model.train.pose_definitions.lowered_once`).
+        reaches: chance of an augmented view of a one-hand wave also teaching the background
+            class its rise, held and lowered with no swing (`pose_definitions.reached_once`).
         held_starts: chance of an augmented view's windows each starting with a held step
             (`held_starts`), for models that decide before a whole window (`decide_from`).
     """
@@ -60,6 +62,7 @@ class SkeletonAugment:
     jacks_as_waves: float = 0.5
     lower_raises: float = 0.5
     held_starts: float = 1.0
+    reaches: float = 0.0
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,

@@ -37,6 +37,7 @@ from model.train.pose_definitions import (
     WAVE_LABEL,
     lowered_once,
     raised_hand,
+    reached_once,
     wave_window_labels,
     with_standing_legs,
 )
@@ -52,6 +53,10 @@ UPRIGHT_WORLD = 0.75
 # The source name of jumping jacks taught as waves over standing legs: one source, so seven
 # repositories of jacks do not outweigh the real waves.
 JACKS_SOURCE = "jacks over standing legs"
+# The source name of one-hand waves' rises held and lowered with no swing, taught as `other`.
+REACH_SOURCE = "a hand raised and lowered"
+# Steps a reach's hand stays up: a sip to a short phone call.
+REACH_HOLD = (2, 16)
 # Held raised-hand windows, as a share of the others: one source of `other` among many.
 RAISED_HAND_SHARE = 0.03
 # Chance of each bone being unseen in a held-still idle window (hands or hips lost at the frame's edge).
@@ -246,6 +251,12 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                 add(w, wave_window_labels(feats, config.frames, stride), clip.source)
             else:
                 add(w, [label] * len(w), clip.source)
+            if (v and label == ONE_HAND_LABEL and config.background_label in index
+                    and rng.random() < aug.reaches):
+                reach = reached_once(feats, int(rng.integers(*REACH_HOLD)))
+                if reach is not None:
+                    reach = cut_windows(reach, config.frames, stride)
+                    add(reach, [config.background_label] * len(reach), REACH_SOURCE)
             if by_definition and label == JACK_LABEL and v and len(donors) and rng.random() < aug.jacks_as_waves:
                 # The same sweeps over standing legs are a wave (one source: see pose_definitions).
                 stood = cut_windows(with_standing_legs(feats, donors, rng), config.frames, stride)

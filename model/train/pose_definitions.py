@@ -206,6 +206,22 @@ def lowered_once(features: np.ndarray) -> np.ndarray:
     return np.concatenate([features, features[-2::-1]])
 
 
+def reached_once(features: np.ndarray, hold: int) -> np.ndarray | None:
+    """A one-hand wave's own rise, held, then lowered the way it rose, with no swing: (t, F) ->
+    (2r + hold + 1, F), r the step the hand is first up; None if the clip starts with it up.
+
+    A wave is a hand swinging side to side, several times. A hand that goes up, stays and comes
+    down (a drink, a phone call, catching a cap) is none of the actions; without it the model took
+    any raised hand in a new room for a wave. Made from the waves' own rises, it differs from them
+    in the swing alone.
+    """
+    up = raised_hand(features)
+    if not up.any() or up[0]:
+        return None
+    r = int(np.argmax(up))
+    return np.concatenate([features[: r + 1], np.repeat(features[r : r + 1], hold, axis=0), features[r::-1]])
+
+
 def raised_hand(features: np.ndarray) -> np.ndarray:
     """(n, FEATURE_DIM) -> (n,) bool: one forearm points up in the picture, the other arm hangs."""
     flat, _ = split_features(features)

@@ -186,3 +186,42 @@ def test_held_starts_hold_a_step_from_anywhere_in_the_window():
     firsts = set(out[:, 0, 0].astype(int))
     assert firsts == set(range(9))  # every hold from none to eight steps drawn
     np.testing.assert_array_equal(held_starts(windows, 0, np.random.default_rng(0)), windows)
+
+
+def test_a_one_hand_waves_reach_teaches_the_background_class_when_asked():
+    from pathlib import Path
+
+    import numpy as np
+    import pytest
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.pose.features import LEFT_FOREARM, LEFT_UPPER_ARM, RIGHT_FOREARM, RIGHT_UPPER_ARM
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import PoseClip, training_windows
+
+    wave = frames(20, "still")
+    for bone in (RIGHT_UPPER_ARM, RIGHT_FOREARM, LEFT_UPPER_ARM, LEFT_FOREARM):
+        wave[:, 2 * bone : 2 * bone + 2] = (0.0, 1.0)
+    for t in range(4, 20):  # the left hand up from step 4, swinging
+        wave[t, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.4 if t % 2 else -0.4, -0.9)
+    clip = PoseClip(ClipRecord(Path("w.mp4"), "wave_one_hand", "w-1", "w"), "t")
+    config = ModelConfig(labels=("idle", "wave_one_hand", "other"), frames=8, background_label="other")
+    found = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pose_data, "view_features", lambda track, *a, **k: wave.copy())
+        for reaches in (0.0, 1.0):
+            args = dict(views=3, stride=2, aug=SkeletonAugment(reaches=reaches), idle_share=0.0)
+            found[reaches] = training_windows([clip], config, rng=np.random.default_rng(0), **args)
+    (x0, y0, _), (x1, y1, _) = found[0.0], found[1.0]
+    background = config.labels.index("other")
+    assert (y0 != background).all()
+    # The two augmented views each add a reach: the hand up, still, and down, taught as `other`.
+    reach = x1[y1 == background]
+    assert len(reach) > 0 and len(x1) == len(x0) + len(reach)
+    from model.train.pose_definitions import raised_hand
+
+    # Wherever the hand is up in a reach, it stays where it first came up: no swing.
+    assert all(len(set(w[raised_hand(w), 2 * LEFT_FOREARM])) <= 1 for w in reach)
+    assert any(raised_hand(w).any() for w in reach)

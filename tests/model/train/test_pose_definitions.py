@@ -220,3 +220,26 @@ def test_a_raise_held_overhead_is_lowered_the_way_it_rose():
     down = arms_at(np.concatenate([REST, RISE, FALL, REST]))
     assert lowered_once(down) is down  # already lowered: nothing added
 
+
+
+def test_a_reach_is_the_waves_own_rise_held_and_lowered_with_no_swing():
+    import numpy as np
+
+    from model.pose.features import LEFT_FOREARM, LEFT_UPPER_ARM, RIGHT_FOREARM, RIGHT_UPPER_ARM
+    from model.train.pose_definitions import raised_hand, reached_once
+    from tests.model.train.test_pose_legs import frames
+
+    x = frames(10, "still")  # arms hanging
+    for bone in (RIGHT_UPPER_ARM, RIGHT_FOREARM, LEFT_UPPER_ARM, LEFT_FOREARM):
+        x[:, 2 * bone : 2 * bone + 2] = (0.0, 1.0)
+    x[:, 0] = np.arange(10)  # each step tells which it is
+    # Steps 3..9: the left hand up and swinging side to side.
+    for t in range(3, 10):
+        x[t, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.4 if t % 2 else -0.4, -0.9)
+    assert raised_hand(x).tolist() == [False] * 3 + [True] * 7
+    reach = reached_once(x, hold=4)
+    # Up to the first raised step, held there, then down the same way: no swing in it.
+    np.testing.assert_array_equal(reach[:, 0], [0, 1, 2, 3, 3, 3, 3, 3, 3, 2, 1, 0])
+    assert raised_hand(reach).sum() == 6 and len({tuple(f) for f in reach[raised_hand(reach)]}) == 1
+    # A clip that starts with the hand up has no rise of its own to give.
+    assert reached_once(x[3:], hold=4) is None
