@@ -197,7 +197,7 @@ def held_windows(frames: Sequence[np.ndarray], config: ModelConfig, count: int, 
 def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int, stride: int,
                      aug: SkeletonAugment, rng: np.random.Generator, idle_share: float = 0.12,
                      extra: dict[str, np.ndarray] | None = None, background_weight: float = 1.0,
-                     max_per_source: int | None = None, source_power: float = 0.0
+                     max_per_source: int | None = None, background_source_power: float = 0.0
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every training window, with its class index and a balancing weight.
 
@@ -215,8 +215,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         max_per_source: at most this many windows of one label from one source, drawn at
             random (None: all). The weights give each source of a label the same say anyway, so
             KARD's 420 clips of other motion need not cost forty thousand windows an epoch.
-        source_power: how a source's say within its label grows with its windows (see
-            `balance_weights`; 0: every source the same).
+        background_source_power: how a source's say within the background class grows with
+            its windows (see `balance_weights`; 0: every source the same, as for the actions).
 
     Returns:
         (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
@@ -285,7 +285,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
     x = np.concatenate(xs).astype(np.float32)
     y = np.asarray(ys, np.int32)
     boost = {config.background_label: background_weight} if config.background_label else None
-    return x, y, balance_weights(keys, config.num_classes, index, boost, source_power)
+    power = {config.background_label: background_source_power} if config.background_label else None
+    return x, y, balance_weights(keys, config.num_classes, index, boost, power)
 
 
 def _cap_per_source(x: np.ndarray, ys: list[int], keys: list[tuple[str, str]], cap: int,
@@ -332,9 +333,10 @@ def _leg_donors(clips: Sequence[PoseClip], plain: Sequence[np.ndarray]) -> tuple
 
 
 def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: dict[str, int],
-                    boost: dict[str, float] | None = None, source_power: float = 0.0) -> np.ndarray:
+                    boost: dict[str, float] | None = None, source_power: dict[str, float] | None = None
+                    ) -> np.ndarray:
     """Per-window weights: each present class sums to the same; within it, each source's share
-    grows as its window count to the power `source_power`.
+    grows as its window count to the label's power in `source_power` (0 if not there).
 
     Args:
         keys: (label, source) of each window.
@@ -342,9 +344,10 @@ def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: di
         index: label -> class index.
         boost: {label: factor} for classes that should weigh more than one class, e.g. the
             background class, which stands for every motion that is none of the actions.
-        source_power: 0 gives every source of a label the same say; 1 gives every window the
-            same; 0.5 (square roots) lets a source of hundreds of clips outweigh one clip from a
-            repository without drowning the rest.
+        source_power: {label: power}. 0 gives every source of the label the same say, so no
+            one room defines an action; 1 gives every window the same; 0.5 (square roots) lets a
+            source of hundreds of clips of other motion outweigh one clip from a repository
+            without drowning the rest.
 
     Returns:
         float32 (len(keys),), mean 1.
@@ -353,7 +356,8 @@ def balance_weights(keys: Sequence[tuple[str, str]], num_classes: int, index: di
     per_key: dict[tuple[str, str], int] = {}
     for k in keys:
         per_key[k] = per_key.get(k, 0) + 1
-    say = {key: float(n) ** source_power for key, n in per_key.items()}
+    power = source_power or {}
+    say = {key: float(n) ** power.get(key[0], 0.0) for key, n in per_key.items()}
     label_say: dict[str, float] = {}
     for (label, _), s in say.items():
         label_say[label] = label_say.get(label, 0.0) + s

@@ -40,7 +40,8 @@ class PoseTrainSettings:
         augment: the skeleton augmentation ranges.
         background_weight: how many classes the background class weighs as in the loss.
         max_per_source: windows of one label from one source, at most (None: all).
-        source_power: a source's say within its label grows as its windows to this power.
+        background_source_power: a source's say within the background class grows as its
+            windows to this power (the actions' sources always have the same say).
     """
 
     epochs: int = 12
@@ -59,7 +60,7 @@ class PoseTrainSettings:
     # Windows of one label from one source, at most: all of KARD (540 clips, 420 of them other
     # motion) would otherwise make an epoch five times as long for little more to learn.
     max_per_source: int | None = 4000
-    source_power: float = 0.0
+    background_source_power: float = 0.0
 
 
 def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings: PoseTrainSettings,
@@ -86,7 +87,7 @@ def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings
     rng = np.random.default_rng(settings.seed)
     x, y, w = training_windows(clips, config, settings.views, settings.stride, settings.augment, rng,
                                extra=extra, background_weight=settings.background_weight,
-                               max_per_source=settings.max_per_source, source_power=settings.source_power)
+                               max_per_source=settings.max_per_source, background_source_power=settings.background_source_power)
     model = build_classifier(config)
     steps = settings.epochs * math.ceil(len(x) / settings.batch)
     schedule = keras.optimizers.schedules.CosineDecay(settings.lr, steps, alpha=0.05)

@@ -42,8 +42,8 @@ def test_a_source_with_more_windows_can_have_more_say_within_its_label():
     keys = [("other", "kard")] * 16 + [("other", "one clip")] * 4 + [("wave", "a")] * 5
     index = {"wave": 0, "other": 1}
     same = balance_weights(keys, 2, index)
-    roots = balance_weights(keys, 2, index, source_power=0.5)
-    every = balance_weights(keys, 2, index, source_power=1.0)
+    roots = balance_weights(keys, 2, index, source_power={"other": 0.5})
+    every = balance_weights(keys, 2, index, source_power={"other": 1.0, "wave": 0.5})
     # 0: each source of `other` sums to the same; 0.5: as the root of its windows (4 to 2);
     # 1: each window weighs the same within its label.
     assert abs(same[:16].sum() - same[16:20].sum()) < 1e-5
