@@ -54,13 +54,28 @@ class PersonState:
             del self._present[key]  # its entry left the ring
 
     def window(self, length: int) -> list[int] | None:
-        """The ring positions of a `length`-step window ending now, or None before one is held."""
-        return self.ring.sample_indices(length, self.config.fps)
+        """The ring positions of a `length`-step window ending now, or None before one is held.
+
+        For a model that decides from part of its window (`ModelConfig.decide_from`), the steps
+        before a new person's first are that first step held, as the model learnt them and as
+        the one-person path samples them, rather than steps of nobody.
+        """
+        positions = self.ring.sample_indices(length, self.config.fps)
+        still = self.config.still_start
+        if positions is None or not still:
+            return positions
+        ids = self.ring.ids(positions)
+        first = next((k for k, i in enumerate(ids) if self._present.get(i, False)), 0)
+        if 0 < first <= still:
+            positions[:first] = [positions[first]] * first
+        return positions
 
     def nobody(self, positions: list[int]) -> bool:
-        """True when fewer than half of the window's steps hold the person."""
+        """True when the window holds the person in fewer steps than the model decides from:
+        half of them, or for a `decide_from` model that many."""
         ids = self.ring.ids(positions)
-        return sum(self._present.get(i, False) for i in ids) < 0.5 * len(ids)
+        needed = max(1, len(ids) - self.config.still_start) if self.config.still_start else 0.5 * len(ids)
+        return sum(self._present.get(i, False) for i in ids) < needed
 
     def head_due(self, stride: int) -> bool:
         """Counts a step; True when the head should run on it."""
