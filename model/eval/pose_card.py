@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from model.config import ModelConfig
 from model.eval.model_card import _evaluations_section
 from model.pose.fetch import CREDIT
@@ -113,6 +115,7 @@ def _per_label_table(clips: list[dict], by_fold: bool) -> list[str]:
     and the false alarms on the clips of other motion, from a fold run's `on_screen_clips`."""
     named: dict[tuple[str, str], list[int]] = {}
     alarms: dict[str, list[float]] = {}
+    taken_for: dict[str, Counter] = {}
     for c in clips:
         where = c.get("fold", "").split(":")[0] if by_fold else "all"
         if "correct" in c:
@@ -123,6 +126,7 @@ def _per_label_table(clips: list[dict], by_fold: bool) -> list[str]:
             cell = alarms.setdefault(where, [0.0, 0])
             cell[0] += c["false_alarm_rate"] * c.get("decided", 0)
             cell[1] += c.get("decided", 0)
+            taken_for.setdefault(where, Counter()).update(c.get("alarms_as") or {})
     if not named and not alarms:
         return []
     head = "held-out source | " if by_fold else ""
@@ -131,6 +135,7 @@ def _per_label_table(clips: list[dict], by_fold: bool) -> list[str]:
         out.append(f"| {where + ' | ' if by_fold else ''}`{label}` | {hit} of {n} |")
     for where, (fired, n) in sorted(alarms.items()):
         if n:
+            top = ", ".join(f"`{k}` {v}" for k, v in taken_for.get(where, Counter()).most_common(3))
             out.append(f"| {where + ' | ' if by_fold else ''}other motion | {fired / n:.1%} of {n} frames "
-                       "given an action label |")
+                       "given an action label" + (f" (most taken for {top})" if top else "") + " |")
     return [*out, ""]

@@ -29,14 +29,16 @@ def test_the_card_gives_each_label_per_held_out_source_and_across_people():
     config = ModelConfig(labels=("idle", "bend", "other", "wave_two_hands"), features="pose",
                          background_label="other")
     loso = _folds([_clip("kard", "wave_two_hands", True), _clip("kard", "wave_two_hands", False),
-                   _clip("kard", "bend", False), _clip("kard", "draw_x", alarms=0.2, decided=50),
+                   _clip("kard", "bend", False),
+                   {**_clip("kard", "draw_x", alarms=0.2, decided=50), "alarms_as": {"wave_one_hand": 7, "bend": 3}},
                    _clip("kard", "walk", alarms=0.0, decided=150)])
     people = {**_folds([_clip("people 1 of 5", "bend", True), _clip("people 2 of 5", "bend", True)]), "k": 5}
     card = render_pose_card(config, {"loso": loso, "group_folds": people, "params": 10})
     assert "| kard | `wave_two_hands` | 1 of 2 |" in card
     assert "| kard | `bend` | 0 of 1 |" in card
     # False alarms are pooled over frames: 10 of 200.
-    assert "| kard | other motion | 5.0% of 200 frames given an action label |" in card
+    assert ("| kard | other motion | 5.0% of 200 frames given an action label "
+            "(most taken for `wave_one_hand` 7, `bend` 3) |") in card
     assert "## Across people (group 5-fold over all sources)" in card
     assert "| `bend` | 2 of 2 |" in card
     # Each table stands apart: a blank line before the per-label table's header.
