@@ -62,6 +62,7 @@ class SkeletonAugment:
     jacks_as_waves: float = 0.5
     lower_raises: float = 0.5
     held_starts: float = 1.0
+    # Measured at 0.5 with the root-weighted background (the card's notes, 2026-12-06); not shipped.
     reaches: float = 0.0
 
 
