@@ -62,7 +62,8 @@ class SkeletonAugment:
     jacks_as_waves: float = 0.5
     lower_raises: float = 0.5
     held_starts: float = 1.0
-    # Measured at 0.5 with the root-weighted background (the card's notes, 2026-12-06); not shipped.
+    # 0.5 measured (the card's notes, 2026-12-06): alone, KARD held out 7.5% false alarms on quick
+    # folds (shipped recipe 20.3%); not yet through a rebuild, so not the default.
     reaches: float = 0.0
 
 
