@@ -208,7 +208,7 @@ def lowered_once(features: np.ndarray) -> np.ndarray:
 
 def reached_once(features: np.ndarray, hold: int) -> np.ndarray | None:
     """A one-hand wave's own rise, held, then lowered the way it rose, with no swing: (t, F) ->
-    (2r + hold + 1, F), r the step the hand is first up; None if the clip starts with it up.
+    (2r + hold + 2, F), r the step the hand is first up; None if the clip starts with it up.
 
     A wave is a hand swinging side to side, several times. A hand that goes up, stays and comes
     down (a drink, a phone call, catching a cap) is none of the actions; without it the model took
