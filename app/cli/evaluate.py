@@ -37,6 +37,10 @@ def main(args: argparse.Namespace) -> int:
         check_output_path(args.json, "JSON report")
     if args.record is not None and not args.record.strip():
         raise DatasetError("`--record` needs a name for these figures, e.g. --record \"unseen street footage\".")
+    if args.record and not getattr(args, "model_named", True):
+        # The shipped bundle is the installed package's; figures of your clips belong in your copy.
+        raise DatasetError("`--record` writes into the bundle's model card: name the bundle with --model "
+                           "(copy the shipped one first to keep it as installed), or drop --record.")
     if args.plots and Path(args.plots).exists() and not Path(args.plots).is_dir():
         raise OutputError(f"Cannot write plots to {args.plots}: it is a file; give a folder.")
     if args.held_out_sources and not (args.data or args.none) and (args.record or args.plots):

@@ -28,6 +28,9 @@ def _litert(args: argparse.Namespace) -> int:
     from model.bundle import read_bundle_files
     from model.lite.convert import export_lite
 
+    if not args.out and not getattr(args, "model_named", True):
+        raise OutputError("`export --format litert` without --out rewrites the bundle's own files: name the "
+                          "bundle with --model, or give --out a folder to write.")
     root, _, _ = read_bundle_files(args.model)
     out = Path(args.out) if args.out else root
     record = export_lite(root, out)

@@ -55,7 +55,9 @@ def _positive_int(text: str) -> int:
 
 
 def _add_model(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model bundle folder (default: the shipped one)")
+    # None until `main` resolves it, so commands that write into a bundle can tell a named one
+    # from the shipped default (`args.model_named`).
+    p.add_argument("--model", default=None, help="model bundle folder (default: the shipped one)")
 
 
 def _add_device(p: argparse.ArgumentParser) -> None:
@@ -290,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["gui", *argv])
     # What bundles and cards quote as the command that made them: the words given, quoted to re-run.
     args.command_line = shlex.join(["actionlens", *argv])
+    if hasattr(args, "model"):
+        args.model_named = args.model is not None
+        args.model = args.model or str(DEFAULT_MODEL)
     try:
         _check_model(args)
         module = importlib.import_module(_COMMANDS[command])

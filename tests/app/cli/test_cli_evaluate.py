@@ -131,6 +131,8 @@ EVALUATE_ERRORS = {
                                              "no such model folder"),
     "record with held-out sources alone": (lambda tmp, b, d: ["--model", b, "--held-out-sources", "--record", "x"],
                                            "`--record` and `--plots` need clips"),
+    "record into the shipped bundle": (lambda tmp, b, d: ["--data", d, "--record", "my clips"],
+                                       "`--record` writes into the bundle's model card: name the bundle with --model"),
     "threshold above 1": (lambda tmp, b, d: ["--model", b, "--data", d, "--threshold", "1.2"],
                           "`--threshold` must be a probability from 0 to 1. Received: 1.2"),
     "negative lead-in": (lambda tmp, b, d: ["--model", b, "--data", d, "--lead-in", "-1"],

@@ -11,7 +11,7 @@ import pytest
 
 from app.cli.main import main
 from model.config import ModelConfig
-from tests.cli_helpers import run
+from tests.cli_helpers import run, user_error
 
 HAVE_ONNX = all(importlib.util.find_spec(m) for m in ("tf2onnx", "onnxruntime"))
 
@@ -94,6 +94,15 @@ def test_export_litert_rewrites_the_bundles_runtime_files(bundle, tmp_path):
         diff = float(re.search(r"vs Keras (\S+)$", line).group(1))
         assert 0.0 <= diff <= 1e-4
     assert complete(current_parts(copy, copy), copy)
+
+
+def test_export_litert_does_not_rewrite_the_shipped_bundle_unless_named():
+    from app.paths import DEFAULT_MODEL
+
+    before = {p.name: p.stat().st_mtime_ns for p in DEFAULT_MODEL.iterdir()}
+    code, _, err = run("export", "--format", "litert")
+    assert "name the bundle with --model, or give --out a folder" in user_error(code, err)
+    assert {p.name: p.stat().st_mtime_ns for p in DEFAULT_MODEL.iterdir()} == before
 
 
 def test_export_other_formats_still_need_out(bundle):
