@@ -262,7 +262,8 @@ def _base_background(args: argparse.Namespace):
 
 def _keep_background(out: Path, clips, config, base: np.ndarray | None) -> None:
     """Keeps some background windows (these clips', else the base's) for a later `--from`."""
-    from model.train.pose_data import eval_windows, present_share
+    from model.train.pose_data import eval_windows
+    from model.train.pose_rest import present_share
 
     mine = [c for c in clips if c.record.label == config.background_label]
     x = base if base is not None else np.zeros((0, config.frames, 1), np.float32)

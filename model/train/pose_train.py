@@ -15,13 +15,8 @@ import numpy as np
 
 from model.config import ModelConfig
 from model.train.pose_augment import SkeletonAugment
-from model.train.pose_data import (
-    MIN_PRESENT,
-    PoseClip,
-    eval_windows,
-    present_share,
-    training_windows,
-)
+from model.train.pose_data import PoseClip, eval_windows, training_windows
+from model.train.pose_rest import MIN_PRESENT, present_share
 
 _PREDICT_CHUNK = 512
 

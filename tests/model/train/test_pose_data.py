@@ -1,25 +1,8 @@
-"""Pose training windows: who is at rest, and which views borrow standing legs."""
+"""Pose training windows: their labels, sources, weights and still starts."""
 
 from __future__ import annotations
 
-from model.pose.features import NUM_BONES, TORSO
-from model.train.pose_data import at_rest
 from tests.model.train.test_pose_legs import frames
-
-
-def test_a_bow_towards_the_camera_is_not_rest_though_the_picture_looks_upright():
-    standing = frames(2, "still")
-    world_torso = slice(NUM_BONES * 2 + 3 * TORSO, NUM_BONES * 2 + 3 * TORSO + 3)
-    standing[:, world_torso] = (0.0, -0.95, -0.3)
-    bowing = standing.copy()
-    bowing[:, world_torso] = (0.0, -0.06, -1.0)  # KARD's bend at its depth; the picture torso still points up
-    assert at_rest(standing).all()
-    assert not at_rest(bowing).any()
-    # Hips out of view (a webcam close-up): still upright.
-    close_up = standing.copy()
-    close_up[:, 0:2] = 0.0
-    close_up[:, world_torso] = 0.0
-    assert at_rest(close_up).all()
 
 
 def test_the_background_class_can_weigh_as_several_classes():
@@ -52,34 +35,6 @@ def test_a_source_with_more_windows_can_have_more_say_within_its_label():
     # Whatever the power, the classes still sum to the same.
     for w in (same, roots, every):
         assert abs(w[:20].sum() - w[20:].sum()) < 1e-4 and abs(w.mean() - 1.0) < 1e-6
-
-
-def test_a_frozen_picture_with_lost_forearms_or_hips_makes_idle_windows_too():
-    import numpy as np
-
-    from model.config import ModelConfig
-    from model.pose.features import LEFT_FOREARM, RIGHT_FOREARM, split_features
-    from model.train.pose_data import idle_windows
-
-    # A webcam's first frame, hands at the frame's edge: hips and forearms unseen, upper arms down.
-    lost = frames(3, "none")
-    for bone in (TORSO, LEFT_FOREARM, RIGHT_FOREARM):
-        lost[:, 2 * bone : 2 * bone + 2] = 0.0
-    raised = frames(3, "none")
-    raised[:, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.0, -1.0)  # a forearm seen pointing up
-    assert not at_rest(lost).any() and at_rest(lost, unseen_arms=True).all()
-    assert not at_rest(raised, unseen_arms=True).any()  # a raised arm is a raise, seen or not
-    # Held-still windows come from such frames too, and some lose bones of their own.
-    config = ModelConfig(frames=8)
-    standing = frames(3, "none")
-    standing[:, NUM_BONES * 2 + 3 * TORSO + 1] = -1.0  # world torso up
-    windows = idle_windows([raised, lost, standing], config, 200, np.random.default_rng(0))
-    assert windows.shape == (200, 8, lost.shape[1])
-    picture, _ = split_features(windows[:, 0])
-    seen = np.abs(picture).sum(-1) > 0  # (200, bones)
-    assert 0.2 < seen[:, TORSO].mean() < 0.6  # half from the lost frame, a quarter of the rest dropped
-    assert not (picture[:, LEFT_FOREARM, 1] < -0.5).any()  # never the raised frame
-    assert (np.abs(windows - windows[:, :1]) < 0.1).all()  # still: one frame held, small jitter
 
 
 def test_a_source_gives_at_most_max_per_source_windows_of_a_label_and_weighs_the_same():
@@ -115,26 +70,6 @@ def test_a_source_gives_at_most_max_per_source_windows_of_a_label_and_weighs_the
     other = np.flatnonzero(y == 1)
     assert abs(w[other[:50]].sum() - w[other[50:]].sum()) < 1e-4 * w.sum()
     assert x.shape[1:] == x_all.shape[1:]
-
-
-def test_a_hand_raised_and_held_is_found_and_held_still():
-    import numpy as np
-
-    from model.config import ModelConfig
-    from model.pose.features import LEFT_FOREARM, LEFT_UPPER_ARM, RIGHT_FOREARM, RIGHT_UPPER_ARM
-    from model.train.pose_data import held_windows
-    from model.train.pose_definitions import raised_hand
-
-    x = frames(3, "still")  # arms hanging
-    for bone in (RIGHT_UPPER_ARM, RIGHT_FOREARM, LEFT_UPPER_ARM):
-        x[:, 2 * bone : 2 * bone + 2] = (0.0, 1.0)
-    x[1, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.3, -0.95)  # step 1: the left hand up, the right arm down
-    x[2, 2 * LEFT_FOREARM : 2 * LEFT_FOREARM + 2] = (0.3, -0.95)
-    x[2, 2 * RIGHT_UPPER_ARM : 2 * RIGHT_UPPER_ARM + 2] = (1.0, 0.0)  # step 2: the right arm out as well
-    assert raised_hand(x).tolist() == [False, True, False]
-    windows = held_windows(x[raised_hand(x)], ModelConfig(frames=8), 50, np.random.default_rng(0))
-    assert windows.shape == (50, 8, x.shape[1])
-    assert (np.abs(windows - x[1]) < 0.1).all()  # that one frame, held with a little jitter
 
 
 def test_a_still_start_cuts_the_windows_the_app_sees_before_its_buffer_is_full():
