@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group-folds", type=_positive_int, metavar="K",
                    help="with --features pose: group K-fold over all sources first (each person held out "
                         "once), scored on screen at the calibrated threshold, into the card")
+    p.add_argument("--unknown-below", type=float, metavar="P",
+                   help="pose: the unknown threshold to ship; with --loso or --group-folds, instead of "
+                        "calibrating one (the folds are scored at it)")
     p.add_argument("--crop", choices=("", "motion"), default="",
                    help="motion: crop each frame to the moving region before resizing")
     p.add_argument("--no-idle", action="store_true", help="do not add the idle class")

@@ -34,6 +34,9 @@ def main(args: argparse.Namespace) -> int:
 
         _check_from_on_one_machine(args)
         return pose_main(args)
+    if getattr(args, "unknown_below", None) is not None:
+        # A pixel model's threshold comes from its held-out sources (`--loso`) or the default.
+        raise DatasetError("`--unknown-below` needs `--features pose`: drop it, or train on pose.")
     if getattr(args, "decide_from", 0):
         # Only pose windows are cut with a still start; a pixel model would be fed one it never saw.
         raise DatasetError("`--decide-from` needs `--features pose`: drop it, or train on pose.")

@@ -70,6 +70,9 @@ def main(args: argparse.Namespace) -> int:
             raise DatasetError(f"`--holdout-groups` names groups the data does not have: {', '.join(sorted(unknown))}")
         # Kept out of everything here, the folds included, so they can test the shipped model.
         records = [r for r in records if r.group not in held]
+    fixed = getattr(args, "unknown_below", None)
+    if fixed is not None and not 0.0 < fixed < 1.0:
+        raise DatasetError(f"`--unknown-below` must be a probability between 0 and 1. Received: {fixed}")
     base = _base_background(args)
     labels = labels_of(records)
     if base is not None and "other" not in labels:
@@ -82,6 +85,8 @@ def main(args: argparse.Namespace) -> int:
         b = load_config(args.from_bundle)
         config = config.replace(frames=b.frames, min_frames=b.min_frames, max_frames=b.max_frames, fps=b.fps,
                                 decide_from=b.decide_from, embed_dim=b.embed_dim, lstm_units=b.lstm_units)
+    if fixed is not None:
+        config = config.replace(unknown_below=fixed)
     _say(f"config: {config.summary()}")
     tracker = PoseTracker.from_files(fetch_pose_models(progress=_say))
     cache = Path(args.cache) if getattr(args, "cache", None) else default_cache_dir()
@@ -97,7 +102,7 @@ def main(args: argparse.Namespace) -> int:
                      "features": "pose", "clips": len(clips), "holdout_groups": sorted(held)}
     if getattr(args, "loso", False) or getattr(args, "group_folds", None):
         config, figures = _held_out(clips, config, settings, getattr(args, "loso", False),
-                                    getattr(args, "group_folds", None))
+                                    getattr(args, "group_folds", None), fixed)
         metrics.update(figures)
     extra = {config.background_label: base} if base is not None else None
     model = fit_pose_classifier(clips, config, settings, extra=extra,
@@ -121,8 +126,12 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _held_out(clips, config, settings, loso: bool, k: int | None) -> tuple:
+def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float | None = None) -> tuple:
     """Leave-one-source-out and/or group k-fold: the folds, the threshold, and their figures.
+
+    `fixed` (`--unknown-below`) is used as it is instead: the per-window calibration below
+    maximises windows, and a model whose folds are calmer gets a lower threshold from it, which
+    footage of no source (a street) pays for on screen.
 
     The `unknown` threshold is calibrated on the group folds when there are any (people held
     out, at most `GROUP_MAX_FALSE_ALARMS` of their other windows falsely named), else on the
@@ -143,12 +152,17 @@ def _held_out(clips, config, settings, loso: bool, k: int | None) -> tuple:
                                              progress=_say)
     chosen = "group_folds" if k else "loso"
     limit = GROUP_MAX_FALSE_ALARMS if k else MAX_FALSE_ALARMS
-    threshold = calibrate(_held_records(clips, config, runs[chosen]), limit)
+    if fixed is None:
+        threshold = calibrate(_held_records(clips, config, runs[chosen]), limit)
+        _say(f"unknown below {threshold:.2f}, calibrated on the {'group folds' if k else 'held-out sources'} "
+             f"(at most {limit:.0%} of their other windows named)")
+    else:
+        threshold = fixed
+        _say(f"unknown below {threshold:.2f}, as --unknown-below says")
     config = config.replace(unknown_below=threshold)
-    _say(f"unknown below {threshold:.2f}, calibrated on the {'group folds' if k else 'held-out sources'} "
-         f"(at most {limit:.0%} of their other windows named)")
     names = {"loso": "leave-one-source-out", "group_folds": f"group {k}-fold (people held out)"}
-    figures = {key: {"threshold": threshold, "calibrated_here": key == chosen,
+    figures = {key: {"threshold": threshold, "calibrated_here": fixed is None and key == chosen,
+                     "set_by_option": fixed is not None,
                      **_fold_figures(clips, config, folds, names[key])} for key, folds in runs.items()}
     if "group_folds" in figures:
         figures["group_folds"]["k"] = k

@@ -49,7 +49,9 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         "- **States on screen:** an action, `idle` (a person, still), `unknown` (a person moving otherwise), "
         "`no person` (nobody in view in most of the window)",
         f"- **Unknown below:** {config.unknown_below:.2f}"
-        + (" (calibrated on people held out of training, group k-fold)"
+        + (" (set by `--unknown-below`; the folds below are scored at it)"
+           if any((metrics.get(k) or {}).get("set_by_option") for k in ("loso", "group_folds"))
+           else " (calibrated on people held out of training, group k-fold)"
            if (metrics.get("group_folds") or {}).get("calibrated_here")
            else " (calibrated on sources held out of training)" if metrics.get("loso") else ""),
         f"- **Trained:** {metrics.get('trained', 'n/a')} on {metrics.get('clips', 'n/a')} clips with "
@@ -66,6 +68,7 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
             "",
             f"Each source held out of training in turn, then tested; unknown below {loso['threshold']:.2f} "
             + ("(the threshold that did best on these held-out sources)." if loso.get("calibrated_here", True)
+               else "(the shipped threshold, set by `--unknown-below`)." if loso.get("set_by_option")
                else "(the shipped threshold, calibrated across people below)."),
             "",
             f"- **On screen** (every frame through the app's smoothing and dwell; a known clip counts when its "

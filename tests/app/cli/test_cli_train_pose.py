@@ -60,14 +60,22 @@ def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env,
     assert "wrote" in stdout
 
 
-def test_group_folds_hold_every_person_out_once_and_set_the_threshold(demo_classes, pose_env, tmp_path):
+@pytest.mark.parametrize("fixed", [None, 0.73])
+def test_group_folds_hold_every_person_out_once_and_set_the_threshold(demo_classes, pose_env, tmp_path, fixed):
     out = tmp_path / "pose_model"
     code, _, err = run("train", "--features", "pose", "--data", demo_classes, "--out", out,
-                       "--epochs", 2, "--views", 2, "--frames", 8, "--group-folds", 2)
+                       "--epochs", 2, "--views", 2, "--frames", 8, "--group-folds", 2,
+                       *(["--unknown-below", fixed] if fixed else []))
     assert code == 0, err
     metrics = json.loads((out / "metrics.json").read_text())
     folds = metrics["group_folds"]
-    assert folds["k"] == 2 and folds["calibrated_here"] and "loso" not in metrics
+    assert folds["k"] == 2 and folds["calibrated_here"] == (fixed is None) and "loso" not in metrics
+    if fixed:
+        # Scored at the threshold given, and the card says where it came from.
+        assert folds["threshold"] == fixed and folds["set_by_option"]
+        assert "set by `--unknown-below`" in (out / "MODEL_CARD.md").read_text()
+        assert "as --unknown-below says" in err
+        return
     # Every clip is held out exactly once, and scored on screen.
     held = [clip["path"] for clip in folds["on_screen_clips"]]
     assert sorted(held) == sorted(p.name for p in demo_classes.rglob("*.avi"))
