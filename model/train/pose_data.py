@@ -31,6 +31,7 @@ from model.train.pose_definitions import (
     raised_hand,
     reached_once,
     wave_window_labels,
+    with_elbow_at,
     with_standing_legs,
 )
 from model.train.pose_legs import legs_seen, lend_legs, standing_labels
@@ -49,6 +50,8 @@ from model.train.pose_rest import (
 JACKS_SOURCE = "jacks over standing legs"
 # The source name of one-hand waves' rises held and lowered with no swing, taught as `other`.
 REACH_SOURCE = "a hand raised and lowered"
+# A wave's upper arm is turned to between these degrees above level: a hello's low elbow to overhead.
+ELBOW_DEG = (-55.0, 60.0)
 # Steps a reach's hand stays up: a sip to a short phone call.
 REACH_HOLD = (2, 16)
 # Held raised-hand windows, as a share of the others: one source of `other` among many.
@@ -153,6 +156,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                                   keep_legs=by_definition and label == JACK_LABEL) if v else as_is
             if v and by_definition and label == RAISE_LABEL and rng.random() < aug.lower_raises:
                 feats = lowered_once(feats)
+            if v and label == ONE_HAND_LABEL and rng.random() < aug.move_elbow:
+                feats = with_elbow_at(feats, float(np.deg2rad(rng.uniform(*ELBOW_DEG))))
             if v and label in standing and rng.random() < aug.lend_legs:
                 feats = lend_legs(feats, donors, rng)
             feats = with_still_start(feats, config.still_start)
@@ -171,8 +176,10 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                     add(reach, [config.background_label] * len(reach), REACH_SOURCE)
             if by_definition and label == JACK_LABEL and v and len(donors) and rng.random() < aug.jacks_as_waves:
                 # The same sweeps over standing legs are a wave (one source: see pose_definitions).
-                stood = cut_windows(with_standing_legs(feats, donors, rng), config.frames, stride)
-                add(stood, [WAVE_LABEL] * len(stood), JACKS_SOURCE)
+                # Labelled as a wave clip is: a first rise from rest is one sweep, a side arm raise.
+                stood = with_standing_legs(feats, donors, rng)
+                add(cut_windows(stood, config.frames, stride),
+                    wave_window_labels(stood, config.frames, stride), JACKS_SOURCE)
     for label, windows in (extra or {}).items():
         xs.append(np.asarray(windows, np.float32))
         ys += [index[label]] * len(windows)

@@ -222,6 +222,38 @@ def reached_once(features: np.ndarray, hold: int) -> np.ndarray | None:
     return np.concatenate([features[: r + 1], np.repeat(features[r : r + 1], hold, axis=0), features[r::-1]])
 
 
+def with_elbow_at(features: np.ndarray, elevation: float) -> np.ndarray:
+    """A one-hand wave with its waving arm's upper arm turned to `elevation` radians above level
+    in the picture (the forearm's swing kept): (t, F) -> (t, F).
+
+    A wave is the forearm and hand swinging; the elbow may hang low (a hello), stand out at the
+    shoulder or rise overhead. Each source of waves shows one or two of these; turned, the waves
+    of any source teach all of them. Each step turns by as much as its forearm is raised, so the
+    rise from rest and the fall back stay where they were.
+    """
+    out = np.array(features, np.float32, copy=True)
+    flat, world = split_features(out)
+    seen = features[:, PRESENCE_INDEX] > 0
+    fore = (LEFT_FOREARM, RIGHT_FOREARM)
+    swing = [flat[seen, b, 0].std() if seen.any() else 0.0 for b in fore]
+    k = int(np.argmax(swing))
+    upper, forearm = (LEFT_UPPER_ARM, RIGHT_UPPER_ARM)[k], fore[k]
+    weight = np.clip((-flat[:, forearm, 1] + 0.2) / 0.7, 0.0, 1.0) * seen * (np.abs(flat[:, upper]).sum(-1) > 0)
+    if not (weight > 0.5).any():
+        return out
+    mid = np.median(flat[weight > 0.5, upper], axis=0)
+    side = 1.0 if mid[0] >= 0 else -1.0
+    turn = np.arctan2(-np.sin(elevation), side * np.cos(elevation)) - np.arctan2(mid[1], mid[0])
+    turn = (turn + np.pi) % (2 * np.pi) - np.pi
+    angle = weight * turn
+    c, s_ = np.cos(angle), np.sin(angle)
+    for view in (flat, world):
+        x, y = view[:, upper, 0].copy(), view[:, upper, 1].copy()
+        view[:, upper, 0] = c * x - s_ * y
+        view[:, upper, 1] = s_ * x + c * y
+    return out
+
+
 def raised_hand(features: np.ndarray) -> np.ndarray:
     """(n, FEATURE_DIM) -> (n,) bool: one forearm points up in the picture, the other arm hangs."""
     flat, _ = split_features(features)

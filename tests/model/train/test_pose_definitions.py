@@ -22,6 +22,7 @@ from model.train.pose_definitions import (
     find_sweeps,
     lowered_once,
     wave_window_labels,
+    with_elbow_at,
     with_standing_legs,
 )
 from model.train.pose_legs import LEG_COLUMNS
@@ -243,3 +244,63 @@ def test_a_reach_is_the_waves_own_rise_held_and_lowered_with_no_swing():
     assert raised_hand(reach).sum() == 6 and len({tuple(f) for f in reach[raised_hand(reach)]}) == 1
     # A clip that starts with the hand up has no rise of its own to give.
     assert reached_once(x[3:], hold=4) is None
+
+
+def test_jacks_over_standing_legs_begin_with_a_raise_when_they_start_at_rest(monkeypatch):
+    from pathlib import Path
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import JACKS_SOURCE, PoseClip, training_windows
+
+    jacks = frames(40, "swing")
+    arms = np.concatenate([REST, RISE, ARC, ARC, ARC, ARC])
+    jacks[:, 2:10] = arms_at(arms)[:, 2:10]
+    standing = frames(40, "still")
+    standing[:, NUM_BONES * 2 + 3 * TORSO + 1] = -1.0
+    by_track = {"jacks": jacks, "stand": standing}
+    monkeypatch.setattr(pose_data, "view_features", lambda track, *a, **k: by_track[track])
+    seen = []
+    real = pose_data.balance_weights
+    monkeypatch.setattr(pose_data, "balance_weights", lambda keys, *a, **k: seen.extend(keys) or real(keys, *a, **k))
+    clips = [PoseClip(ClipRecord(Path(f"{n}.mp4"), label, f"{n}-p1", n), n)
+             for n, label in (("jacks", "jumping_jack"), ("stand", "idle"))]
+    config = ModelConfig(labels=("idle", "jumping_jack", RAISE_LABEL, WAVE_LABEL), frames=8)
+    training_windows(clips, config, views=3, stride=1, aug=SkeletonAugment(jacks_as_waves=1.0),
+                     rng=np.random.default_rng(0), idle_share=0.0)
+    stood = [label for label, source in seen if source == JACKS_SOURCE]
+    # By the definitions, as for a wave clip: the first rise from rest is one sweep (a side arm
+    # raise), the later sweeps over standing legs a wave; nothing is a jumping jack.
+    assert len(stood) % 2 == 0 and stood[: len(stood) // 2] == stood[len(stood) // 2 :]  # two views alike
+    one_view = stood[: len(stood) // 2]
+    assert set(one_view) == {RAISE_LABEL, WAVE_LABEL}  # the steps at rest before the rise teach nothing here
+    last_raise = max(k for k, label in enumerate(one_view) if label == RAISE_LABEL)
+    assert last_raise < min(k for k, label in enumerate(one_view) if label == WAVE_LABEL)
+    assert one_view.count(WAVE_LABEL) > one_view.count(RAISE_LABEL) > 0
+
+
+def test_a_waves_elbow_is_turned_and_its_forearm_swing_kept():
+    from model.pose.features import split_features
+
+    t = 12
+    x = arms_at(np.full(t, -0.95))  # at rest for the first steps
+    picture, world = split_features(x)
+    waving = slice(4, t)
+    picture[waving, LEFT_UPPER_ARM] = (np.sqrt(0.5), -np.sqrt(0.5))  # the elbow up at 45 degrees
+    world[waving, LEFT_UPPER_ARM] = (np.sqrt(0.5), -np.sqrt(0.5), 0.0)
+    swing = 0.5 * np.sin(np.arange(t - 4))
+    picture[waving, LEFT_FOREARM] = np.stack([np.sin(swing), -np.cos(swing)], -1)  # up, swinging
+    out = with_elbow_at(x, np.deg2rad(-30.0))  # a hello: the elbow low
+    new_picture, new_world = split_features(out)
+    # Up at 45 degrees, turned to 30 below level, on the same side; in the world too.
+    np.testing.assert_allclose(new_picture[waving, LEFT_UPPER_ARM],
+                               np.tile([np.cos(np.deg2rad(30)), np.sin(np.deg2rad(30))], (t - 4, 1)), atol=1e-5)
+    np.testing.assert_allclose(new_world[waving, LEFT_UPPER_ARM, :2], new_picture[waving, LEFT_UPPER_ARM], atol=1e-5)
+    # The swing, the other arm and the steps at rest are as they were.
+    np.testing.assert_array_equal(new_picture[:, LEFT_FOREARM], picture[:, LEFT_FOREARM])
+    np.testing.assert_array_equal(new_picture[:, RIGHT_UPPER_ARM], picture[:, RIGHT_UPPER_ARM])
+    np.testing.assert_array_equal(out[:3], x[:3])
+    assert np.shares_memory(out, x) is False
+
