@@ -65,8 +65,9 @@ class SkeletonAugment:
     lower_raises: float = 0.5
     held_starts: float = 1.0
     # Half the one-hand waves' augmented views also teach their own rise, held and lowered, as
-    # `other` (the card's notes, fifth session of 2026-12-06: with KARD held out, its drinking and
-    # phone calls read as waves in 20% of its frames of other motion before, 13.5% with it).
+    # `other`: with KARD held out, its drinking and phone calls had read as waves (20.3% of its
+    # frames of other motion shown as an action; 7.5% with reaches alone, 13.5% as shipped with
+    # the jacks' first rises; the card's notes, fifth session of 2026-12-06).
     reaches: float = 0.5
     move_elbow: float = 0.0
 
