@@ -17,6 +17,15 @@ def _rate(x) -> str:
     return "n/a" if x is None else f"{x:.1%}"
 
 
+def _threshold_source(metrics: dict) -> str:
+    """Where the shipped threshold came from, as the card's words after it ("" if not known)."""
+    if any((metrics.get(k) or {}).get("set_by_option") for k in ("loso", "group_folds")):
+        return " (set by `--unknown-below`; the folds below are scored at it)"
+    if (metrics.get("group_folds") or {}).get("calibrated_here"):
+        return " (calibrated on people held out of training, group k-fold)"
+    return " (calibrated on sources held out of training)" if metrics.get("loso") else ""
+
+
 def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str:
     """Renders MODEL_CARD.md for a pose bundle.
 
@@ -48,12 +57,7 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
            "`unknown`)" if config.background_label else ""),
         "- **States on screen:** an action, `idle` (a person, still), `unknown` (a person moving otherwise), "
         "`no person` (nobody in view in most of the window)",
-        f"- **Unknown below:** {config.unknown_below:.2f}"
-        + (" (set by `--unknown-below`; the folds below are scored at it)"
-           if any((metrics.get(k) or {}).get("set_by_option") for k in ("loso", "group_folds"))
-           else " (calibrated on people held out of training, group k-fold)"
-           if (metrics.get("group_folds") or {}).get("calibrated_here")
-           else " (calibrated on sources held out of training)" if metrics.get("loso") else ""),
+        f"- **Unknown below:** {config.unknown_below:.2f}{_threshold_source(metrics)}",
         f"- **Trained:** {metrics.get('trained', 'n/a')} on {metrics.get('clips', 'n/a')} clips with "
         f"`{metrics.get('command', 'n/a')}`"
         + (f"; held out of all training: {', '.join(metrics['holdout_groups'])}"

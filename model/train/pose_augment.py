@@ -99,8 +99,8 @@ def view_features(track, fps: float, rng: np.random.Generator | None, aug: Skele
         flat[..., 0] *= -1.0
         world[..., 0] *= -1.0
     roll = np.deg2rad(rng.uniform(-aug.roll_deg, aug.roll_deg))
-    flat, world = _turn(flat, roll, (0, 1)), _turn(world, roll, (0, 1))
-    world = _turn(world, np.deg2rad(rng.uniform(-aug.yaw_deg, aug.yaw_deg)), (0, 2))
+    flat, world = turned(flat, roll, (0, 1)), turned(world, roll, (0, 1))
+    world = turned(world, np.deg2rad(rng.uniform(-aug.yaw_deg, aug.yaw_deg)), (0, 2))
     flat = _unit(flat + rng.normal(0, aug.jitter, flat.shape))
     world = _unit(world + rng.normal(0, aug.jitter, world.shape))
     keep = rng.random(NUM_BONES) >= aug.drop_bone
@@ -116,8 +116,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return (v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-6)).astype(np.float32)
 
 
-def _turn(points: np.ndarray, angle: float, axes: tuple[int, int]) -> np.ndarray:
-    """Rotates the two named coordinates of (..., d) points by `angle` radians."""
+def turned(points: np.ndarray, angle, axes: tuple[int, int]) -> np.ndarray:
+    """Rotates the two named coordinates of (..., d) points by `angle` radians: a float, or
+    one angle per point, shape (...,)."""
     a, b = axes
     c, s = np.cos(angle), np.sin(angle)
     out = points.copy()

@@ -16,9 +16,7 @@ import numpy as np
 
 from model.config import ModelConfig
 from model.data.manifests import ClipRecord
-from model.pose.features import (
-    FEATURE_DIM,
-)
+from model.pose.features import FEATURE_DIM
 from model.pose.track import PoseTrack, track_clip
 from model.train.head import cut_windows
 from model.train.pose_augment import SkeletonAugment, held_starts, view_features

@@ -31,6 +31,7 @@ from model.pose.features import (
     split_features,
 )
 from model.train.head import window_starts
+from model.train.pose_augment import turned
 from model.train.pose_legs import LEG_COLUMNS, LEG_JITTER
 
 RAISE_LABEL = "side_arm_raise"
@@ -238,19 +239,18 @@ def with_elbow_at(features: np.ndarray, elevation: float) -> np.ndarray:
     swing = [flat[seen, b, 0].std() if seen.any() else 0.0 for b in fore]
     k = int(np.argmax(swing))
     upper, forearm = (LEFT_UPPER_ARM, RIGHT_UPPER_ARM)[k], fore[k]
-    weight = np.clip((-flat[:, forearm, 1] + 0.2) / 0.7, 0.0, 1.0) * seen * (np.abs(flat[:, upper]).sum(-1) > 0)
+    # No turn while the forearm points below level (up-component under -0.2); all of it once
+    # the forearm is raised (`RAISED_FOREARM`), so the rise from rest turns gradually.
+    rising = (-flat[:, forearm, 1] + 0.2) / (RAISED_FOREARM + 0.2)
+    weight = np.clip(rising, 0.0, 1.0) * seen * (np.abs(flat[:, upper]).sum(-1) > 0)
     if not (weight > 0.5).any():
         return out
     mid = np.median(flat[weight > 0.5, upper], axis=0)
     side = 1.0 if mid[0] >= 0 else -1.0
     turn = np.arctan2(-np.sin(elevation), side * np.cos(elevation)) - np.arctan2(mid[1], mid[0])
     turn = (turn + np.pi) % (2 * np.pi) - np.pi
-    angle = weight * turn
-    c, s_ = np.cos(angle), np.sin(angle)
     for view in (flat, world):
-        x, y = view[:, upper, 0].copy(), view[:, upper, 1].copy()
-        view[:, upper, 0] = c * x - s_ * y
-        view[:, upper, 1] = s_ * x + c * y
+        view[:, upper] = turned(view[:, upper], weight * turn, (0, 1))
     return out
 
 
