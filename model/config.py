@@ -41,6 +41,10 @@ class ModelConfig:
         lstm_units: width of the temporal LSTM.
         dropout: dropout before the softmax.
         frame_wise: one prediction per frame (return_sequences) instead of one per window.
+        fast_frames: 0 for one rate. Otherwise the head sees a window at two rates: its last
+            `fast_frames` steps at `fps`, and the whole window at half of it (every other
+            step, ending with the newest), each through its own LSTM. A wave's arcs and one
+            raise look alike for 1.6 s; the slow half tells them apart over 3.2 s.
         decide_from: steps the buffer must hold before the first decision, fewer than
             `frames`: the window's missing older steps are the first step held (a still
             start, as a person stands before they act), in training and live. 0: `frames`.
@@ -80,6 +84,8 @@ class ModelConfig:
     lstm_units: int = 64
     dropout: float = 0.3
     frame_wise: bool = False
+    # 0 keeps bundles made before two rates existed running as they were trained.
+    fast_frames: int = 0
     # 0 keeps bundles made before it deciding on full windows, as they were trained.
     decide_from: int = 0
     predictor_frames: int = 4
@@ -135,6 +141,13 @@ class ModelConfig:
                 "Expected `decide_from` to be 0 (full windows) or within min_frames..frames. "
                 f"Received: decide_from={self.decide_from}, min_frames={self.min_frames}, frames={self.frames}"
             )
+        if self.fast_frames and not (self.uses_pose and not self.frame_wise
+                                     and 2 <= self.fast_frames < self.frames):
+            raise ValueError(
+                "`fast_frames` (two rates) needs pose features, one prediction per window and "
+                "2 <= fast_frames < frames. Received: "
+                f"fast_frames={self.fast_frames}, frames={self.frames}, features={self.features!r}, "
+                f"frame_wise={self.frame_wise}")
         if self.crop not in CROP_MODES:
             raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
         if self.motion_input not in MOTION_INPUTS:
@@ -257,7 +270,9 @@ class ModelConfig:
         """One line a person can read: architecture, window and labels."""
         if self.uses_pose:
             early = f" (deciding from {self.first_window})" if self.still_start else ""
-            return (f"{self.arch} on BlazePose landmarks: {self.frames} steps at {self.fps:g} fps{early}, "
+            rates = (f"at {self.fps / 2:g} fps, the last {self.fast_frames} also at {self.fps:g} fps"
+                     if self.fast_frames else f"at {self.fps:g} fps")
+            return (f"{self.arch} on BlazePose landmarks: {self.frames} steps {rates}{early}, "
                     f"{self.num_classes} classes: " + ", ".join(self.labels))
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "

@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--decide-from", type=int, default=ModelConfig.decide_from, metavar="STEPS",
                    help="pose: steps held before the first decision, fewer than --frames: the window's "
                         "older steps are then the first one held, in training and live (0: --frames)")
+    p.add_argument("--fast-frames", type=int, default=ModelConfig.fast_frames, metavar="STEPS",
+                   help="pose: two rates: the head sees the newest STEPS steps at --fps and the whole "
+                        "window at half of it, each through its own LSTM (0: one rate)")
     add_training_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[], help="groups kept out of training for testing")
     p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")

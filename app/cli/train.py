@@ -40,6 +40,8 @@ def main(args: argparse.Namespace) -> int:
     if getattr(args, "decide_from", 0):
         # Only pose windows are cut with a still start; a pixel model would be fed one it never saw.
         raise DatasetError("`--decide-from` needs `--features pose`: drop it, or train on pose.")
+    if getattr(args, "fast_frames", 0):
+        raise DatasetError("`--fast-frames` needs `--features pose`: drop it, or train on pose.")
     if getattr(args, "from_bundle", None):
         from app.cli.train_from import transfer_main
 

@@ -44,7 +44,11 @@ def pose_config(args: argparse.Namespace, labels: list[str]):
 
     args.arch, args.crop, args.no_motion = "cnn_lstm", "", True
     config = build_config(args, labels)
-    return config.replace(features="pose", size=64, color="gray")
+    try:
+        return config.replace(features="pose", size=64, color="gray",
+                              fast_frames=getattr(args, "fast_frames", 0) or 0)
+    except ValueError as err:  # e.g. --fast-frames 16 with --frames 16: the config's message says which
+        raise DatasetError(f"bad training option: {err}") from None
 
 
 def main(args: argparse.Namespace) -> int:

@@ -41,7 +41,10 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         "# ActionLens model card",
         "",
         f"- **Architecture:** pose CNN-LSTM: BlazePose (frozen) -> per-frame dense layers -> "
-        f"LSTM({config.lstm_units}) -> softmax ({metrics.get('params', 'n/a')} trainable parameters)",
+        + (f"two LSTM({config.lstm_units}), one on the last {config.fast_frames} steps at {config.fps:g} fps "
+           f"and one on the whole window at {config.fps / 2:g} fps -> "
+           if config.fast_frames else f"LSTM({config.lstm_units}) -> ")
+        + f"softmax ({metrics.get('params', 'n/a')} trainable parameters)",
         f"- **Pose model:** {CREDIT}; run with LiteRT where installed, else TensorFlow Lite",
         f"- **Input:** windows of {config.frames} steps at {config.fps:g} fps "
         f"({(config.frames - 1) / config.fps:.1f} s"

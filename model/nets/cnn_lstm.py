@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from model.backend import import_keras
 from model.config import ModelConfig
-from model.nets.layers import FoldTimeDistributed, MotionPairs, NormalFlow
+from model.nets.layers import (
+    EveryOtherStep,
+    FoldTimeDistributed,
+    MotionPairs,
+    NormalFlow,
+    RecentSteps,
+)
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 layers = keras.layers
@@ -84,15 +90,28 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> ke
         a pose model, whose LSTM sees each step with its change from the one before).
     """
     seq = keras.Input((None, embed_dim or config.embed_dim), name="embeddings")
+    if config.fast_frames:
+        # Two rates: the newest 1.6 s step by step, and the whole window at half the rate,
+        # where one raise and a wave's repeated arcs differ (see `ModelConfig.fast_frames`).
+        fast = _temporal_state(config, RecentSteps(config.fast_frames, name="recent")(seq), "")
+        slow = _temporal_state(config, EveryOtherStep(name="half_rate")(seq), "_slow")
+        x = layers.Concatenate(name="both_rates")([fast, slow])
+    else:
+        x = _temporal_state(config, seq, "")
+    x = layers.Dropout(config.dropout, name="dropout")(x)
+    probs = layers.Dense(config.num_classes, activation="softmax", name="probs")(x)
+    return keras.Model(seq, probs, name=HEAD_NAME)
+
+
+def _temporal_state(config: ModelConfig, seq, suffix: str):
+    """(batch, time, embed_dim) -> the LSTM's state: (batch, lstm_units), or per step with
+    `frame_wise`. `suffix` names a second LSTM's layers apart from the first's."""
     x = seq
     if config.uses_pose:
         # Each step with its change from the step before: joints move a little between 0.1 s
         # steps, and a small model learns that from a few sources only when it is handed over.
-        x = MotionPairs(name="step_changes")(x)
-    x = layers.LSTM(config.lstm_units, return_sequences=config.frame_wise, name="lstm")(x)
-    x = layers.Dropout(config.dropout, name="dropout")(x)
-    probs = layers.Dense(config.num_classes, activation="softmax", name="probs")(x)
-    return keras.Model(seq, probs, name=HEAD_NAME)
+        x = MotionPairs(name=f"step_changes{suffix}")(x)
+    return layers.LSTM(config.lstm_units, return_sequences=config.frame_wise, name=f"lstm{suffix}")(x)
 
 
 def build_cnn_lstm(config: ModelConfig, encoder: keras.Model | None = None) -> keras.Model:

@@ -36,6 +36,57 @@ class LastFrame(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
+class RecentSteps(keras.layers.Layer):
+    """Keeps a sequence's newest `steps` time steps (all of a shorter one).
+
+    Args:
+        steps: how many of the newest steps to keep.
+
+    Input shape:
+        (batch, time, ...)
+
+    Output shape:
+        (batch, min(time, steps), ...)
+    """
+
+    def __init__(self, steps: int, **kwargs):
+        super().__init__(**kwargs)
+        self.steps = int(steps)
+
+    def call(self, inputs):
+        return inputs[:, -self.steps:]
+
+    def compute_output_shape(self, input_shape):
+        time = None if input_shape[1] is None else min(input_shape[1], self.steps)
+        return (input_shape[0], time, *input_shape[2:])
+
+    def get_config(self):
+        return {**super().get_config(), "steps": self.steps}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class EveryOtherStep(keras.layers.Layer):
+    """Keeps every other time step, counted back from the newest: the sequence at half its rate.
+
+    Counting from the newest keeps the step the decision is about, whatever the window's
+    length; counting from the oldest would drop it for every even length.
+
+    Input shape:
+        (batch, time, ...)
+
+    Output shape:
+        (batch, ceil(time / 2), ...)
+    """
+
+    def call(self, inputs):
+        return ops.flip(ops.flip(inputs, axis=1)[:, ::2], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        time = None if input_shape[1] is None else (input_shape[1] + 1) // 2
+        return (input_shape[0], time, *input_shape[2:])
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class MotionPairs(keras.layers.Layer):
     """Pairs each frame with its change from the previous frame.
 

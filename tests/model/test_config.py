@@ -155,6 +155,26 @@ def test_decide_from_sets_the_still_start_and_is_checked():
     assert pose.summary() == "cnn_lstm on BlazePose landmarks: 24 steps at 10 fps (deciding from 16), 2 classes: idle, wave"
 
 
+def test_two_rates_are_named_in_the_summary_and_checked():
+    both = ModelConfig(labels=("idle", "wave"), features="pose", frames=32, decide_from=16, fast_frames=16)
+    assert both.summary() == ("cnn_lstm on BlazePose landmarks: 32 steps at 5 fps, the last 16 also at "
+                              "10 fps (deciding from 16), 2 classes: idle, wave")
+    with pytest.raises(ValueError, match=r"`fast_frames`.*fast_frames=16, frames=16"):
+        both.replace(frames=16, decide_from=0)
+    with pytest.raises(ValueError, match=r"features='pixels'"):
+        ModelConfig(frames=32, fast_frames=16)
+    with pytest.raises(ValueError, match=r"frame_wise=True"):
+        both.replace(frame_wise=True)
+
+
+def test_a_config_saved_before_two_rates_has_one(tmp_path):
+    old = ModelConfig(labels=("idle", "wave"), features="pose").to_dict()
+    del old["fast_frames"]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(old))
+    assert ModelConfig.load(path).fast_frames == 0
+
+
 def test_a_config_saved_before_decide_from_decides_on_full_windows(tmp_path):
     old = ModelConfig(labels=("idle", "wave")).to_dict()
     del old["decide_from"]

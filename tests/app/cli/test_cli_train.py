@@ -167,6 +167,11 @@ TRAIN_ERRORS = {
     "zero epochs": (lambda tmp, data: ["--data", data, "--epochs", "0"], "`--epochs` must be at least 1"),
     "a still start for a pixel model": (lambda tmp, data: ["--data", data, "--decide-from", "4"],
                                         "`--decide-from` needs `--features pose`"),
+    "two rates for a pixel model": (lambda tmp, data: ["--data", data, "--fast-frames", "8"],
+                                    "`--fast-frames` needs `--features pose`"),
+    "two rates no shorter than the window": (
+        lambda tmp, data: ["--data", data, "--features", "pose", "--frames", "16", "--fast-frames", "16"],
+        "bad training option: `fast_frames` (two rates) needs"),
     "a fixed threshold for a pixel model": (lambda tmp, data: ["--data", data, "--unknown-below", "0.7"],
                                             "`--unknown-below` needs `--features pose`"),
     "a fixed threshold above 1": (lambda tmp, data: ["--data", data, "--features", "pose", "--unknown-below", "1.5"],

@@ -60,6 +60,26 @@ def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env,
     assert "wrote" in stdout
 
 
+def test_a_two_rate_pose_bundle_trains_and_runs_in_the_app(demo_classes, pose_env, tmp_path):
+    out = tmp_path / "two_rates"
+    code, _, err = run("train", "--features", "pose", "--data", demo_classes, "--out", out, "--epochs", 1,
+                       "--views", 1, "--frames", 16, "--decide-from", 8, "--fast-frames", 8)
+    assert code == 0, err
+    bundle = load_bundle(out)
+    assert (bundle.config.frames, bundle.config.first_window, bundle.config.fast_frames) == (16, 8, 8)
+    head = bundle.classifier.get_layer("temporal_head")
+    assert {"lstm", "lstm_slow"} <= {layer.name for layer in head.layers}
+    assert "one on the last 8 steps at 10 fps and one on the whole window at 5 fps" in (
+        out / "MODEL_CARD.md").read_text()
+    clip = next((demo_classes / "side").glob("*.avi"))
+    events = tmp_path / "events.jsonl"
+    code, _, err = run("run", "--source", clip, "--model", out, "--fast", "--events", events)
+    assert code == 0, err
+    # "" while the buffer fills; then one of the bundle's states on every frame.
+    labels = {json.loads(line)["label"] for line in events.read_text().splitlines()} - {""}
+    assert labels and labels <= {*bundle.labels, "unknown", "no person"}, labels
+
+
 @pytest.mark.parametrize("fixed", [None, 0.73])
 def test_group_folds_hold_every_person_out_once_and_set_the_threshold(demo_classes, pose_env, tmp_path, fixed):
     out = tmp_path / "pose_model"
