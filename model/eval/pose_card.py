@@ -40,7 +40,7 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
     lines = [
         "# ActionLens model card",
         "",
-        f"- **Architecture:** pose CNN-LSTM: BlazePose (frozen) -> per-frame dense layers -> "
+        "- **Architecture:** pose CNN-LSTM: BlazePose (frozen) -> per-frame dense layers -> "
         + (f"two LSTM({config.lstm_units}), one on the last {config.fast_frames} steps at {config.fps:g} fps "
            f"and one on the whole window at {config.fps / 2:g} fps -> "
            if config.fast_frames else f"LSTM({config.lstm_units}) -> ")
