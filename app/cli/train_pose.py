@@ -202,8 +202,12 @@ def _fold_figures(clips, config, folds, name: str) -> dict:
          f"{_share(screen['false_alarm_rate'])} of {screen['none_frames']} other frames show an action")
     clip_rows = [{**row, "path": Path(row["path"]).name, "fold": f["name"]}
                  for f, s in zip(folds, screens, strict=True) for row in s["clips"]]
+    unlearnt = [{"path": clips[k].record.path.name, "label": clips[k].record.label, "fold": f["name"]}
+                for f in folds for k in f.get("unlearnt", [])]
+    if unlearnt:
+        _say(f"{name}: {len(unlearnt)} held-out clips not scored, their action in no other clip of their fold")
     return {"pooled": {**pooled, "threshold": threshold}, "folds": rows,
-            "on_screen": screen, "on_screen_clips": clip_rows}
+            "on_screen": screen, "on_screen_clips": clip_rows, "unlearnt_clips": unlearnt}
 
 
 def _on_screen_fold(model, config, clips) -> dict:

@@ -95,6 +95,7 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
             lines.append(f"| {row['source']} | {row['known_clips']} | {_pct(scr.get('known_clip_accuracy'))} | "
                          f"{_rate(scr.get('false_alarm_rate'))} | {_pct(row['known_clip_accuracy'])} | "
                          f"{_rate(row['false_alarm_rate'])} |")
+        lines += _unlearnt_line(loso.get("unlearnt_clips"), "no other source")
         lines += _per_label_table(loso.get("on_screen_clips") or [], by_fold=True)
     folds = metrics.get("group_folds")
     if folds:
@@ -113,11 +114,23 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
             f"- Per window: {_pct(p['known_clip_accuracy'])} of {p['known_clips']} known clips named, "
             f"{_rate(p['false_alarm_rate'])} of {p['none_windows']} other windows.",
         ]
+        lines += _unlearnt_line(folds.get("unlearnt_clips"), "no other person")
         lines += _per_label_table(folds.get("on_screen_clips") or [], by_fold=False)
     lines += _evaluations_section(metrics)
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"
+
+
+def _unlearnt_line(clips: list[dict] | None, whose: str) -> list[str]:
+    """The held-out clips a fold could not be scored on: their action had `whose` in training."""
+    if not clips:
+        return []
+    by_label = Counter(c["label"] for c in clips)
+    folds = sorted({c["fold"].split(":")[0] for c in clips})
+    return [f"- Not scored: {len(clips)} held-out clips whose action {whose} in training had "
+            f"({', '.join(f'`{k}` {v}' for k, v in sorted(by_label.items()))}; held out in "
+            f"{', '.join(folds)}): a fold cannot name what it never saw."]
 
 
 def _per_label_table(clips: list[dict], by_fold: bool) -> list[str]:

@@ -178,17 +178,24 @@ def held_out_folds(clips: Sequence[PoseClip], config: ModelConfig, settings: Pos
         progress: called with one line per fold.
 
     Returns:
-        Per fold: {"name", "ids" (held-out clip indices), "probs" (n, classes),
-        "clip_ids" (n,) into `ids`, "model" (the fold's classifier)}.
+        Per fold: {"name", "ids" (the held-out clips it scores), "unlearnt" (held-out clips of an
+        action no training clip of the fold has: a fold cannot name what it never saw, so they are
+        listed apart, not scored), "probs" (n, classes), "clip_ids" (n,) into `ids`, "model" (the
+        fold's classifier)}.
     """
     out = []
     for name, ids in folds:
         held = set(ids)
         train = [c for k, c in enumerate(clips) if k not in held]
+        taught = {c.record.label for c in train}
+        unlearnt = [k for k in ids if clips[k].record.label in config.action_labels
+                    and clips[k].record.label not in taught]
+        scored = [k for k in ids if k not in set(unlearnt)]
         if progress:
-            progress(f"fold {name}: training on {len(train)} clips, holding out {len(ids)}")
+            progress(f"fold {name}: training on {len(train)} clips, holding out {len(ids)}"
+                     + (f" ({len(unlearnt)} of an action it has no other clip of)" if unlearnt else ""))
         model = fit_pose_classifier(train, config, settings)
-        x, clip_ids = eval_windows([clips[k] for k in ids], config)
-        out.append({"name": name, "ids": list(ids), "probs": predict_windows(model, x, config),
+        x, clip_ids = eval_windows([clips[k] for k in scored], config)
+        out.append({"name": name, "ids": scored, "unlearnt": unlearnt, "probs": predict_windows(model, x, config),
                     "clip_ids": clip_ids, "model": model})
     return out

@@ -50,3 +50,14 @@ def test_the_card_says_where_a_model_decides_from():
     config = ModelConfig(labels=("idle", "wave"), features="pose", frames=24, decide_from=16)
     card = render_pose_card(config, {"params": 10})
     assert "windows of 24 steps at 10 fps (2.3 s; it decides from 16 steps, the older ones the first held)" in card
+
+
+def test_the_card_lists_held_out_clips_no_fold_could_learn_apart():
+    config = ModelConfig(labels=("idle", "front_arm_raise", "other"), features="pose", background_label="other")
+    unlearnt = [{"path": f"PS7A3P1T{k}.avi", "label": "front_arm_raise", "fold": "people 3 of 5 (17 groups)"}
+                for k in (1, 2, 3)]
+    people = {**_folds([_clip("people 1 of 5", "front_arm_raise", True)]), "k": 5, "unlearnt_clips": unlearnt}
+    card = render_pose_card(config, {"group_folds": people, "params": 10})
+    assert ("- Not scored: 3 held-out clips whose action no other person in training had (`front_arm_raise` 3; "
+            "held out in people 3 of 5 (17 groups)): a fold cannot name what it never saw.") in card
+    assert "Not scored" not in render_pose_card(config, {"group_folds": _folds([]) | {"k": 5}, "params": 10})
