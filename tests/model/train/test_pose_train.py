@@ -27,3 +27,29 @@ def test_a_fold_scores_no_clip_of_an_action_it_has_no_other_clip_of(monkeypatch)
     assert trained_on == [["a-wave", "a-other"]]
     # Nobody else bends: the bend is listed apart; the wave and the other motion are scored.
     assert fold["unlearnt"] == [3] and fold["ids"] == [2, 4] and len(fold["probs"]) == 2
+
+
+def _people(rows):
+    """PoseClips of (group, label) rows; the track is the group name."""
+    return [PoseClip(ClipRecord(Path(f"{g}-{label}-{n}.mp4"), label, g, g.split("-")[0]), g)
+            for n, (g, label) in enumerate(rows)]
+
+
+def test_group_folds_hold_every_person_out_once_and_spread_each_labels_people():
+    rows = [(f"kard-s{p}", label) for p in range(10) for label in ("wave", "other", "bend")]
+    rows += [("ud810-P1", "front"), ("ud810-P1", "wave"), ("ud810-P2", "front"), ("ud810-P2", "wave")]
+    rows += [(f"public-{p}", "jack") for p in range(6)] + [("weizmann-g0", "bend"), ("weizmann-g1", "bend")]
+    clips = _people(rows)
+    for seed in range(5):
+        folds = pose_train.group_folds(clips, 5, seed)
+        held = sorted(i for _, ids in folds for i in ids)
+        assert held == list(range(len(clips)))  # each clip held out once
+        groups = [{clips[i].record.group for i in ids} for _, ids in folds]
+        assert all(not a & b for k, a in enumerate(groups) for b in groups[k + 1:])  # a person in one fold
+        assert max(map(len, groups)) - min(map(len, groups)) <= 1
+        # The only two people with front raises never share a fold: each fold's model has seen one.
+        assert all(len(g & {"ud810-P1", "ud810-P2"}) <= 1 for g in groups), seed
+        # Six people with jacks over five folds: no fold holds two while another holds none.
+        jacks = [sum(x.startswith("public") for x in g) for g in groups]
+        assert max(jacks) - min(jacks) <= 1, (seed, jacks)
+    assert pose_train.group_folds(clips, 5, 3) == pose_train.group_folds(clips, 5, 3)
