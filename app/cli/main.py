@@ -147,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pose: two rates: the head sees the newest STEPS steps at --fps and the whole "
                         "window at half of it, each through its own LSTM (0: one rate)")
     add_training_options(p)
-    p.add_argument("--holdout-groups", nargs="+", default=[], help="groups kept out of training for testing")
+    p.add_argument("--holdout-groups", nargs="+", default=[],
+                   help="groups kept out of the trained model, to test it (pose: --loso and --group-folds "
+                        "still hold them out in turn like every group, and leave them out of the threshold)")
     p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")
     p.add_argument("--cv-datasets", nargs="*", help="with --cv: only fold over groups of these datasets")
     p.add_argument("--loso", action="store_true",

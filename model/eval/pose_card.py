@@ -63,7 +63,8 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         f"- **Unknown below:** {config.unknown_below:.2f}{_threshold_source(metrics)}",
         f"- **Trained:** {metrics.get('trained', 'n/a')} on {metrics.get('clips', 'n/a')} clips with "
         f"`{metrics.get('command', 'n/a')}`"
-        + (f"; held out of all training: {', '.join(metrics['holdout_groups'])}"
+        + (f"; held out of this model's training and threshold, to test it (the folds below hold them "
+           f"out in turn like every person): {', '.join(metrics['holdout_groups'])}"
            if metrics.get("holdout_groups") else ""),
     ]
     loso = metrics.get("loso")
