@@ -44,7 +44,8 @@ class ModelConfig:
         fast_frames: 0 for one rate. Otherwise the head sees a window at two rates: its last
             `fast_frames` steps at `fps`, and the whole window at half of it (every other
             step, ending with the newest), each through its own LSTM. A wave's arcs and one
-            raise look alike for 1.6 s; the slow half tells them apart over 3.2 s.
+            raise look alike for 1.6 s; the slow half is meant to tell them apart over the
+            whole window (measured, and not in the shipped model: see its card).
         decide_from: steps the buffer must hold before the first decision, fewer than
             `frames`: the window's missing older steps are the first step held (a still
             start, as a person stands before they act), in training and live. 0: `frames`.
@@ -270,8 +271,8 @@ class ModelConfig:
         """One line a person can read: architecture, window and labels."""
         if self.uses_pose:
             early = f" (deciding from {self.first_window})" if self.still_start else ""
-            rates = (f"at {self.fps / 2:g} fps, the last {self.fast_frames} also at {self.fps:g} fps"
-                     if self.fast_frames else f"at {self.fps:g} fps")
+            rates = (f"at {self.fps:g} fps, seen whole at {self.fps / 2:g} fps and the last {self.fast_frames} "
+                     f"at {self.fps:g} fps" if self.fast_frames else f"at {self.fps:g} fps")
             return (f"{self.arch} on BlazePose landmarks: {self.frames} steps {rates}{early}, "
                     f"{self.num_classes} classes: " + ", ".join(self.labels))
         return (

@@ -148,8 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "window at half of it, each through its own LSTM (0: one rate)")
     add_training_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[],
-                   help="groups kept out of the trained model, to test it (pose: --loso and --group-folds "
-                        "still hold them out in turn like every group, and leave them out of the threshold)")
+                   help="groups kept out of the trained model, to test it (pose: not calibrated on; "
+                        "--loso and --group-folds still hold them out in turn like every group)")
     p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")
     p.add_argument("--cv-datasets", nargs="*", help="with --cv: only fold over groups of these datasets")
     p.add_argument("--loso", action="store_true",

@@ -14,6 +14,7 @@ import argparse
 import dataclasses
 import sys
 import time
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -68,10 +69,17 @@ def main(args: argparse.Namespace) -> int:
     records = [dataclasses.replace(r, label="other") if r.label == NOTHING_LABEL else r
                for r in records_from_args(args)]
     held = set(getattr(args, "holdout_groups", None) or [])
+    folds_wanted = bool(getattr(args, "loso", False) or getattr(args, "group_folds", None))
     if held:
         unknown = held - {r.group for r in records}
         if unknown:
             raise DatasetError(f"`--holdout-groups` names groups the data does not have: {', '.join(sorted(unknown))}")
+        lost = sorted(set(labels_of(records)) - set(labels_of([r for r in records if r.group not in held])))
+        if lost:
+            raise DatasetError(f"`--holdout-groups` leaves no clip of {', '.join(lost)} to train on: "
+                               "hold out fewer groups, or add clips of it from others.")
+        if not folds_wanted:
+            records = [r for r in records if r.group not in held]  # no folds to measure them in
     fixed = getattr(args, "unknown_below", None)
     if fixed is not None and not 0.0 < fixed < 1.0:
         raise DatasetError(f"`--unknown-below` must be a probability between 0 and 1. Received: {fixed}")
@@ -85,8 +93,12 @@ def main(args: argparse.Namespace) -> int:
 
         # Its kept windows, and live input, are the base's length and rate.
         b = load_config(args.from_bundle)
-        config = config.replace(frames=b.frames, min_frames=b.min_frames, max_frames=b.max_frames, fps=b.fps,
-                                decide_from=b.decide_from, embed_dim=b.embed_dim, lstm_units=b.lstm_units)
+        try:
+            config = config.replace(frames=b.frames, min_frames=b.min_frames, max_frames=b.max_frames,
+                                    fps=b.fps, decide_from=b.decide_from, embed_dim=b.embed_dim,
+                                    lstm_units=b.lstm_units)
+        except ValueError as err:  # e.g. --fast-frames as long as the base's window
+            raise DatasetError(f"bad training option for --from {args.from_bundle}: {err}") from None
     if fixed is not None:
         config = config.replace(unknown_below=fixed)
     _say(f"config: {config.summary()}")
@@ -105,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, background_weight=FROM_BACKGROUND_WEIGHT)
     metrics: dict = {"trained": date.today().isoformat(), "command": getattr(args, "command_line", ""),
                      "features": "pose", "clips": len(clips), "holdout_groups": sorted(held)}
-    if getattr(args, "loso", False) or getattr(args, "group_folds", None):
+    if folds_wanted:
         config, figures = _held_out(every_clip, config, settings, getattr(args, "loso", False),
                                     getattr(args, "group_folds", None), fixed, held)
         metrics.update(figures)
@@ -132,11 +144,11 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float | None = None,
-              held: set[str] = frozenset()) -> tuple:
+              held: Collection[str] = ()) -> tuple:
     """Leave-one-source-out and/or group k-fold: the folds, the threshold, and their figures.
 
-    `held` (`--holdout-groups`) take part in the folds as every person does, but not in the
-    calibration: the threshold is the shipped model's, and they are there to test it.
+    `held` (`--holdout-groups`) take part in the folds as every person does, but their windows
+    are not calibrated on: the threshold is the shipped model's, and they are there to test it.
 
     `fixed` (`--unknown-below`) is used as it is instead: the per-window calibration below
     maximises windows, and a model whose folds are calmer gets a lower threshold from it, which
@@ -162,7 +174,11 @@ def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float |
     chosen = "group_folds" if k else "loso"
     limit = GROUP_MAX_FALSE_ALARMS if k else MAX_FALSE_ALARMS
     if fixed is None:
-        threshold = calibrate(_held_records(clips, config, runs[chosen], skip_groups=held), limit)
+        records = _held_records(clips, config, runs[chosen], skip_groups=held)
+        if not any(r.label in config.action_labels for _, _, recs, _ in records for r in recs):
+            raise DatasetError("no held-out clip of a known action is left to calibrate `unknown` on; "
+                               "give the threshold with --unknown-below, or add clips of more people.")
+        threshold = calibrate(records, limit)
         _say(f"unknown below {threshold:.2f}, calibrated on the {'group folds' if k else 'held-out sources'} "
              f"(at most {limit:.0%} of their other windows named)")
     else:
@@ -178,7 +194,7 @@ def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float |
     return config, figures
 
 
-def _held_records(clips, config, folds, skip_groups: set[str] = frozenset()) -> list:
+def _held_records(clips, config, folds, skip_groups: Collection[str] = ()) -> list:
     """Per fold (probs (n, classes), clip_ids (n,), records, config), without `skip_groups`' clips."""
     out = []
     for f in folds:
@@ -219,7 +235,7 @@ def _fold_figures(clips, config, folds, name: str) -> dict:
     unlearnt = [{"path": clips[k].record.path.name, "label": clips[k].record.label, "fold": f["name"]}
                 for f in folds for k in f.get("unlearnt", [])]
     if unlearnt:
-        _say(f"{name}: {len(unlearnt)} held-out clips not scored, their action in no other clip of their fold")
+        _say(f"{name}: {len(unlearnt)} held-out clips not scored, their action taught by no training clip of their fold")
     return {"pooled": {**pooled, "threshold": threshold}, "folds": rows,
             "on_screen": screen, "on_screen_clips": clip_rows, "unlearnt_clips": unlearnt}
 

@@ -63,8 +63,10 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         f"- **Unknown below:** {config.unknown_below:.2f}{_threshold_source(metrics)}",
         f"- **Trained:** {metrics.get('trained', 'n/a')} on {metrics.get('clips', 'n/a')} clips with "
         f"`{metrics.get('command', 'n/a')}`"
-        + (f"; held out of this model's training and threshold, to test it (the folds below hold them "
-           f"out in turn like every person): {', '.join(metrics['holdout_groups'])}"
+        + ("; held out of this model's training, to test it, and not calibrated on"
+           + (" (the folds below hold them out in turn like every person)"
+              if metrics.get("loso") or metrics.get("group_folds") else "")
+           + f": {', '.join(metrics['holdout_groups'])}"
            if metrics.get("holdout_groups") else ""),
     ]
     loso = metrics.get("loso")
@@ -124,7 +126,12 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
 
 
 def _unlearnt_line(clips: list[dict] | None, whose: str) -> list[str]:
-    """The held-out clips a fold could not be scored on: their action had `whose` in training."""
+    """The held-out clips no fold could be scored on, as a Markdown bullet (none: no line).
+
+    Args:
+        clips: `unlearnt_clips` rows: path, label, fold.
+        whose: who else lacked the action, e.g. "no other person".
+    """
     if not clips:
         return []
     by_label = Counter(c["label"] for c in clips)

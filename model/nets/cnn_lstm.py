@@ -81,7 +81,8 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> ke
     """Builds the LSTM head over per-frame embeddings.
 
     Args:
-        config: gives `lstm_units`, `dropout`, the classes and `frame_wise`.
+        config: gives `lstm_units`, `dropout`, the classes, `frame_wise` and `fast_frames`
+            (two LSTMs: the newest `fast_frames` steps, and every other step of the window).
         embed_dim: width of the incoming embeddings (defaults to `config.embed_dim`).
 
     Returns:
@@ -91,8 +92,8 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> ke
     """
     seq = keras.Input((None, embed_dim or config.embed_dim), name="embeddings")
     if config.fast_frames:
-        # Two rates: the newest 1.6 s step by step, and the whole window at half the rate,
-        # where one raise and a wave's repeated arcs differ (see `ModelConfig.fast_frames`).
+        # Two rates: the newest `fast_frames` steps one by one, and the whole window at half the
+        # rate, where one raise and a wave's repeated arcs may differ (`ModelConfig.fast_frames`).
         fast = _temporal_state(config, RecentSteps(config.fast_frames, name="recent")(seq), "")
         slow = _temporal_state(config, EveryOtherStep(name="half_rate")(seq), "_slow")
         x = layers.Concatenate(name="both_rates")([fast, slow])

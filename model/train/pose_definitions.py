@@ -18,6 +18,7 @@ distance or person, and works on augmented views (faster, slower, turned) as on 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,6 +191,20 @@ def wave_window_labels(features: np.ndarray, steps: int, stride: int) -> list[st
         else:
             labels.append(None)
     return labels
+
+
+def taught_labels(clip_labels: set[str], labels: Sequence[str]) -> set[str]:
+    """The labels training windows teach, from the labels of the clips trained on.
+
+    With both a side raise and a two-hand wave among `labels`, a two-hand wave clip also
+    teaches its first rise as a raise, and a jumping jack over standing legs teaches a wave
+    and its first rise (`wave_window_labels`): a fold without a side raise clip still learns
+    the raise from them.
+    """
+    taught = set(clip_labels)
+    if {RAISE_LABEL, WAVE_LABEL} <= set(labels) and taught & {WAVE_LABEL, JACK_LABEL}:
+        taught |= {RAISE_LABEL, WAVE_LABEL}
+    return taught
 
 
 def lowered_once(features: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 from model.config import ModelConfig
 from model.train.pose_augment import SkeletonAugment
 from model.train.pose_data import PoseClip, eval_windows, training_windows
+from model.train.pose_definitions import taught_labels
 from model.train.pose_rest import MIN_PRESENT, present_share
 
 _PREDICT_CHUNK = 512
@@ -144,9 +145,8 @@ def group_folds(clips: Sequence[PoseClip], k: int = 5, seed: int = 0) -> list[tu
 
     The people of each label are spread over the folds, the rarest labels' first: dealt at
     random, the only two people with front raises had landed in one fold, whose model then had
-    never seen a front raise. Within that, folds take the same number of people (within one),
-    ties are broken at random (seeded), and a person's clips are never split between training
-    and test.
+    never seen a front raise. Folds take the same number of people (within one), ties are
+    broken at random (seeded), and a person's clips are never split between training and test.
 
     Returns:
         (name, indices of the held-out clips) per fold, empty folds left out.
@@ -160,12 +160,14 @@ def group_folds(clips: Sequence[PoseClip], k: int = 5, seed: int = 0) -> list[tu
     tiebreak = np.random.default_rng(seed).permutation(len(groups))
     order = sorted(range(len(groups)), key=lambda i: ([holders[x] for x in by_rarity[groups[i]]], tiebreak[i]))
     per_fold = -(-len(groups) // k)
+    big = len(groups) - (per_fold - 1) * k  # folds that may take `per_fold` people; the rest one fewer
     people = [0] * k
     label_count = [Counter() for _ in range(k)]
     fold_of = {}
     for n, i in enumerate(order):
         g = groups[i]
-        f = min(range(k), key=lambda f: (people[f] >= per_fold, [label_count[f][x] for x in by_rarity[g]],
+        cap = per_fold - 1 if sum(p == per_fold for p in people) >= big else per_fold
+        f = min(range(k), key=lambda f: (people[f] >= cap, [label_count[f][x] for x in by_rarity[g]],
                                          people[f], (f - n) % k))
         fold_of[g] = f
         people[f] += 1
@@ -207,13 +209,13 @@ def held_out_folds(clips: Sequence[PoseClip], config: ModelConfig, settings: Pos
     for name, ids in folds:
         held = set(ids)
         train = [c for k, c in enumerate(clips) if k not in held]
-        taught = {c.record.label for c in train}
+        taught = taught_labels({c.record.label for c in train}, config.labels)
         unlearnt = [k for k in ids if clips[k].record.label in config.action_labels
                     and clips[k].record.label not in taught]
-        scored = [k for k in ids if k not in set(unlearnt)]
+        scored = [k for k in ids if k not in unlearnt]
         if progress:
             progress(f"fold {name}: training on {len(train)} clips, holding out {len(ids)}"
-                     + (f" ({len(unlearnt)} of an action it has no other clip of)" if unlearnt else ""))
+                     + (f" ({len(unlearnt)} of an action no training clip teaches)" if unlearnt else ""))
         model = fit_pose_classifier(train, config, settings)
         x, clip_ids = eval_windows([clips[k] for k in scored], config)
         out.append({"name": name, "ids": scored, "unlearnt": unlearnt, "probs": predict_windows(model, x, config),

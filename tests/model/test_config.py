@@ -157,8 +157,8 @@ def test_decide_from_sets_the_still_start_and_is_checked():
 
 def test_two_rates_are_named_in_the_summary_and_checked():
     both = ModelConfig(labels=("idle", "wave"), features="pose", frames=32, decide_from=16, fast_frames=16)
-    assert both.summary() == ("cnn_lstm on BlazePose landmarks: 32 steps at 5 fps, the last 16 also at "
-                              "10 fps (deciding from 16), 2 classes: idle, wave")
+    assert both.summary() == ("cnn_lstm on BlazePose landmarks: 32 steps at 10 fps, seen whole at 5 fps and "
+                              "the last 16 at 10 fps (deciding from 16), 2 classes: idle, wave")
     with pytest.raises(ValueError, match=r"`fast_frames`.*fast_frames=16, frames=16"):
         both.replace(frames=16, decide_from=0)
     with pytest.raises(ValueError, match=r"features='pixels'"):

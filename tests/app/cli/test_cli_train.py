@@ -167,6 +167,9 @@ TRAIN_ERRORS = {
     "zero epochs": (lambda tmp, data: ["--data", data, "--epochs", "0"], "`--epochs` must be at least 1"),
     "a still start for a pixel model": (lambda tmp, data: ["--data", data, "--decide-from", "4"],
                                         "`--decide-from` needs `--features pose`"),
+    "pose holdout that leaves a label no clip": (
+        lambda tmp, data: ["--data", data, "--features", "pose", "--holdout-groups", "g1", "g2"],
+        "`--holdout-groups` leaves no clip of down, right, up to train on"),
     "two rates for a pixel model": (lambda tmp, data: ["--data", data, "--fast-frames", "8"],
                                     "`--fast-frames` needs `--features pose`"),
     "two rates no shorter than the window": (

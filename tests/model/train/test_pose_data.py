@@ -160,4 +160,3 @@ def test_a_one_hand_waves_reach_teaches_the_background_class_when_asked():
     # Wherever the hand is up in a reach, it stays where it first came up: no swing.
     assert all(len(set(w[raised_hand(w), 2 * LEFT_FOREARM])) <= 1 for w in reach)
     assert any(raised_hand(w).any() for w in reach)
-
