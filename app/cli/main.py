@@ -148,8 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "window at half of it, each through its own LSTM (0: one rate)")
     add_training_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[],
-                   help="groups kept out of the trained model, to test it (pose: not calibrated on; "
-                        "--loso and --group-folds still hold them out in turn like every group)")
+                   help="groups kept out of training for testing (pose: the folds of --loso and "
+                        "--group-folds too, as they estimate the model trained without them)")
     p.add_argument("--cv", action="store_true", help="leave-one-group-out cross-validation first")
     p.add_argument("--cv-datasets", nargs="*", help="with --cv: only fold over groups of these datasets")
     p.add_argument("--loso", action="store_true",

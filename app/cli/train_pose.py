@@ -14,7 +14,6 @@ import argparse
 import dataclasses
 import sys
 import time
-from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -78,8 +77,9 @@ def main(args: argparse.Namespace) -> int:
         if lost:
             raise DatasetError(f"`--holdout-groups` leaves no clip of {', '.join(lost)} to train on: "
                                "hold out fewer groups, or add clips of it from others.")
-        if not folds_wanted:
-            records = [r for r in records if r.group not in held]  # no folds to measure them in
+        # Kept out of everything here, the folds included: the folds estimate the shipped model,
+        # which never sees them, and they test it.
+        records = [r for r in records if r.group not in held]
     fixed = getattr(args, "unknown_below", None)
     if fixed is not None and not 0.0 < fixed < 1.0:
         raise DatasetError(f"`--unknown-below` must be a probability between 0 and 1. Received: {fixed}")
@@ -104,10 +104,7 @@ def main(args: argparse.Namespace) -> int:
     _say(f"config: {config.summary()}")
     tracker = PoseTracker.from_files(fetch_pose_models(progress=_say))
     cache = Path(args.cache) if getattr(args, "cache", None) else default_cache_dir()
-    every_clip = load_pose_clips(records, tracker, cache, progress=lambda k, n, name: report("loading", k, n, name))
-    # Held-out groups stay out of the shipped model (its training and its threshold), so they can
-    # test it; the folds below measure every person, them too (held out once, trained on otherwise).
-    clips = [c for c in every_clip if c.record.group not in held]
+    clips = load_pose_clips(records, tracker, cache, progress=lambda k, n, name: report("loading", k, n, name))
     settings = PoseTrainSettings(epochs=args.epochs, seed=args.seed,
                                  views=args.views if getattr(args, "views", None) is not None else 8)
     if base is not None:
@@ -118,8 +115,8 @@ def main(args: argparse.Namespace) -> int:
     metrics: dict = {"trained": date.today().isoformat(), "command": getattr(args, "command_line", ""),
                      "features": "pose", "clips": len(clips), "holdout_groups": sorted(held)}
     if folds_wanted:
-        config, figures = _held_out(every_clip, config, settings, getattr(args, "loso", False),
-                                    getattr(args, "group_folds", None), fixed, held)
+        config, figures = _held_out(clips, config, settings, getattr(args, "loso", False),
+                                    getattr(args, "group_folds", None), fixed)
         metrics.update(figures)
     extra = {config.background_label: base} if base is not None else None
     model = fit_pose_classifier(clips, config, settings, extra=extra,
@@ -143,12 +140,8 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float | None = None,
-              held: Collection[str] = ()) -> tuple:
+def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float | None = None) -> tuple:
     """Leave-one-source-out and/or group k-fold: the folds, the threshold, and their figures.
-
-    `held` (`--holdout-groups`) take part in the folds as every person does, but their windows
-    are not calibrated on: the threshold is the shipped model's, and they are there to test it.
 
     `fixed` (`--unknown-below`) is used as it is instead: the per-window calibration below
     maximises windows, and a model whose folds are calmer gets a lower threshold from it, which
@@ -174,7 +167,7 @@ def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float |
     chosen = "group_folds" if k else "loso"
     limit = GROUP_MAX_FALSE_ALARMS if k else MAX_FALSE_ALARMS
     if fixed is None:
-        records = _held_records(clips, config, runs[chosen], skip_groups=held)
+        records = _held_records(clips, config, runs[chosen])
         if not any(r.label in config.action_labels for _, _, recs, _ in records for r in recs):
             raise DatasetError("no held-out clip of a known action is left to calibrate `unknown` on; "
                                "give the threshold with --unknown-below, or add clips of more people.")
@@ -194,17 +187,8 @@ def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float |
     return config, figures
 
 
-def _held_records(clips, config, folds, skip_groups: Collection[str] = ()) -> list:
-    """Per fold (probs (n, classes), clip_ids (n,), records, config), without `skip_groups`' clips."""
-    out = []
-    for f in folds:
-        keep = [j for j, k in enumerate(f["ids"]) if clips[k].record.group not in skip_groups]
-        new_id = {j: n for n, j in enumerate(keep)}
-        ids = np.asarray(f["clip_ids"])
-        rows = np.isin(ids, keep)
-        out.append((f["probs"][rows], np.array([new_id[j] for j in ids[rows]], dtype=int),
-                    [clips[f["ids"][j]].record for j in keep], config))
-    return out
+def _held_records(clips, config, folds) -> list:
+    return [(f["probs"], f["clip_ids"], [clips[k].record for k in f["ids"]], config) for f in folds]
 
 
 def _share(x: float | None, spec: str = ".1%") -> str:

@@ -63,10 +63,7 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
         f"- **Unknown below:** {config.unknown_below:.2f}{_threshold_source(metrics)}",
         f"- **Trained:** {metrics.get('trained', 'n/a')} on {metrics.get('clips', 'n/a')} clips with "
         f"`{metrics.get('command', 'n/a')}`"
-        + ("; held out of this model's training, to test it, and not calibrated on"
-           + (" (the folds below hold them out in turn like every person)"
-              if metrics.get("loso") or metrics.get("group_folds") else "")
-           + f": {', '.join(metrics['holdout_groups'])}"
+        + (f"; held out of all training: {', '.join(metrics['holdout_groups'])}"
            if metrics.get("holdout_groups") else ""),
     ]
     loso = metrics.get("loso")
