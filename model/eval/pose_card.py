@@ -109,7 +109,8 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
             "training, the people are not.",
             "",
             f"- **On screen: {screen.get('named', 'n/a')} of {screen.get('known_clips', 'n/a')} known clips "
-            f"named ({_pct(screen.get('known_clip_accuracy'))})**, **{_rate(screen.get('false_alarm_rate'))} "
+            # One decimal: 160 of 178 is 89.9%, which a whole percent would round up to a goal of 90%.
+            f"named ({_rate(screen.get('known_clip_accuracy'))})**, **{_rate(screen.get('false_alarm_rate'))} "
             f"of {screen.get('none_frames', 'n/a')} frames** of other motion given an action label.",
             f"- Per window: {_pct(p['known_clip_accuracy'])} of {p['known_clips']} known clips named, "
             f"{_rate(p['false_alarm_rate'])} of {p['none_windows']} other windows.",

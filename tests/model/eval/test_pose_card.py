@@ -40,6 +40,7 @@ def test_the_card_gives_each_label_per_held_out_source_and_across_people():
     assert ("| kard | other motion | 5.0% of 200 frames given an action label "
             "(most taken for `wave_one_hand` 7, `bend` 3) |") in card
     assert "## Across people (group 5-fold over all sources)" in card
+    assert "- **On screen: 2 of 2 known clips named (50.0%)**" in card
     assert "| `bend` | 2 of 2 |" in card
     # Each table stands apart: a blank line before the per-label table's header.
     assert "|\n\n| held-out source | label | named on screen |" in card
