@@ -68,18 +68,18 @@ def main(args: argparse.Namespace) -> int:
     records = [dataclasses.replace(r, label="other") if r.label == NOTHING_LABEL else r
                for r in records_from_args(args)]
     held = set(getattr(args, "holdout_groups", None) or [])
-    folds_wanted = bool(getattr(args, "loso", False) or getattr(args, "group_folds", None))
     if held:
         unknown = held - {r.group for r in records}
         if unknown:
             raise DatasetError(f"`--holdout-groups` names groups the data does not have: {', '.join(sorted(unknown))}")
-        lost = sorted(set(labels_of(records)) - set(labels_of([r for r in records if r.group not in held])))
+        # Kept out of everything here, the folds included: the folds estimate the shipped model,
+        # which never sees them, and they test it.
+        kept = [r for r in records if r.group not in held]
+        lost = sorted(set(labels_of(records)) - set(labels_of(kept)))
         if lost:
             raise DatasetError(f"`--holdout-groups` leaves no clip of {', '.join(lost)} to train on: "
                                "hold out fewer groups, or add clips of it from others.")
-        # Kept out of everything here, the folds included: the folds estimate the shipped model,
-        # which never sees them, and they test it.
-        records = [r for r in records if r.group not in held]
+        records = kept
     fixed = getattr(args, "unknown_below", None)
     if fixed is not None and not 0.0 < fixed < 1.0:
         raise DatasetError(f"`--unknown-below` must be a probability between 0 and 1. Received: {fixed}")
@@ -114,7 +114,7 @@ def main(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, background_weight=FROM_BACKGROUND_WEIGHT)
     metrics: dict = {"trained": date.today().isoformat(), "command": getattr(args, "command_line", ""),
                      "features": "pose", "clips": len(clips), "holdout_groups": sorted(held)}
-    if folds_wanted:
+    if getattr(args, "loso", False) or getattr(args, "group_folds", None):
         config, figures = _held_out(clips, config, settings, getattr(args, "loso", False),
                                     getattr(args, "group_folds", None), fixed)
         metrics.update(figures)
