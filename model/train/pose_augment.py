@@ -26,6 +26,10 @@ from model.pose.features import (
 )
 
 
+# The longest moment the tracker loses bones for in `lost_briefly`, in model steps.
+LOST_STEPS = 3
+
+
 @dataclass(frozen=True)
 class SkeletonAugment:
     """How far each augmentation may go; the defaults are what the shipped model used.
@@ -48,6 +52,11 @@ class SkeletonAugment:
             class its rise, held and lowered with no swing (`pose_definitions.reached_once`).
         move_elbow: chance of an augmented view of a one-hand wave having its waving arm's upper
             arm turned to another height, the forearm's swing kept (`pose_definitions.with_elbow_at`).
+        hold_rises: chance of an augmented view of a two-hand wave (or a jumping jack over
+            standing legs) also teaching its first rise, held at the top, as a side arm raise
+            (`pose_definitions.raised_and_held`).
+        lose_briefly: chance of an augmented view losing some bones for a few steps
+            (`lost_briefly`).
         held_starts: chance of an augmented view's windows each starting with a held step
             (`held_starts`), for models that decide before a whole window (`decide_from`).
     """
@@ -70,6 +79,8 @@ class SkeletonAugment:
     # the jacks' first rises; the card's notes, fifth session of 2026-12-06).
     reaches: float = 0.5
     move_elbow: float = 0.0
+    hold_rises: float = 0.0
+    lose_briefly: float = 0.0
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,
@@ -107,9 +118,29 @@ def view_features(track, fps: float, rng: np.random.Generator | None, aug: Skele
     if not keep_legs and rng.random() < aug.drop_legs:
         keep[list(LEGS)] = False
     seen = seen & keep[None, :]
+    if aug.lose_briefly and rng.random() < aug.lose_briefly:
+        seen = seen & ~lost_briefly(len(seen), rng)
     # The cue needs the torso and a thigh: with them unseen in this view, it is unseen too.
     bend = np.where(seen[:, TORSO] & seen[:, list(THIGHS)].any(-1), bend, 0.0)
     return flatten_features(flat, world, seen, s.present, bend)
+
+
+def lost_briefly(steps: int, rng: np.random.Generator) -> np.ndarray:
+    """(steps, NUM_BONES) bool: bones the tracker loses for a moment, as it does on a person's
+    first frames; True where lost.
+
+    One span of 1 to `LOST_STEPS` steps, at the clip's start half the time (a held start then
+    holds it), each bone lost in it with even chance. A held-out person whose first two frames
+    lacked the torso, forearms and hands had every window that held them named a wave: the low
+    resolution sources that lose bones are the waves'.
+    """
+    lost = np.zeros((steps, NUM_BONES), bool)
+    if steps <= 0:
+        return lost
+    span = int(rng.integers(1, LOST_STEPS + 1))
+    start = 0 if rng.random() < 0.5 else int(rng.integers(0, max(1, steps - span + 1)))
+    lost[start : start + span] = rng.random(NUM_BONES) < 0.5
+    return lost
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

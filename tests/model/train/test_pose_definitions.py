@@ -304,3 +304,51 @@ def test_a_waves_elbow_is_turned_and_its_forearm_swing_kept():
     np.testing.assert_array_equal(out[:3], x[:3])
     assert np.shares_memory(out, x) is False
 
+
+
+def test_a_waves_first_rise_held_at_the_top_is_one_sweep_a_side_raise():
+    from model.train.pose_definitions import raise_window_labels, raised_and_held
+
+    wave = arms_at(np.concatenate([REST, RISE, ARC, ARC, ARC, FALL, REST]))
+    sweeps = find_sweeps(wave)
+    held = raised_and_held(wave, 12, np.random.default_rng(0))
+    assert held is not None and len(held) == sweeps.top + 1 + 12
+    np.testing.assert_array_equal(held[: sweeps.top + 1], wave[: sweeps.top + 1])  # the real rise
+    e = arm_elevation(held)
+    assert e[0] < -0.9 and (e[sweeps.top + 1 :] > 0.8).all()  # from rest, then overhead and still
+    # Held with a standing person's jitter, never more than a small part of a stroke.
+    jitter = np.abs(held[sweeps.top + 1 :] - wave[sweeps.top]).max()
+    assert 0 < jitter < 0.1
+    for x in (held, lowered_once(held)):
+        assert find_sweeps(x).second is None  # one sweep: never a wave
+        labels = raise_window_labels(x, 8, 2)
+        assert len(labels) == len(cut_windows(x, 8, 2)) and set(labels) == {None, RAISE_LABEL}
+        ends = [k * 2 + 8 for k, label in enumerate(labels) if label == RAISE_LABEL]
+        assert min(ends) >= find_sweeps(x).onset + 3  # the steps at rest before the rise teach nothing
+    # A clip cut mid-wave has no rise from rest to give.
+    assert raised_and_held(arms_at(np.concatenate([ARC, ARC, ARC])), 12, np.random.default_rng(0)) is None
+
+
+def test_training_teaches_held_first_rises_as_raises_only_when_asked(monkeypatch):
+    from pathlib import Path
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import HELD_RISE_SOURCE, PoseClip, training_windows
+
+    wave = arms_at(np.concatenate([REST, RISE, ARC, ARC, ARC, FALL, REST]))
+    monkeypatch.setattr(pose_data, "view_features", lambda track, *a, **k: wave)
+    seen = []
+    real = pose_data.balance_weights
+    monkeypatch.setattr(pose_data, "balance_weights", lambda keys, *a, **k: seen.extend(keys) or real(keys, *a, **k))
+    clips = [PoseClip(ClipRecord(Path("w.mp4"), WAVE_LABEL, "w-p1", "w"), "w")]
+    config = ModelConfig(labels=("idle", RAISE_LABEL, WAVE_LABEL), frames=8)
+    for share in (0.0, 1.0):
+        seen.clear()
+        training_windows(clips, config, views=5, stride=1, aug=SkeletonAugment(hold_rises=share),
+                         rng=np.random.default_rng(0), idle_share=0.0)
+        held = [label for label, source in seen if source == HELD_RISE_SOURCE]
+        # Asked, the augmented views add their rises held (each for its own time), all of it a raise.
+        assert set(held) == ({RAISE_LABEL} if share else set())
