@@ -26,8 +26,6 @@ from model.train.pose_definitions import (
     RAISE_LABEL,
     WAVE_LABEL,
     lowered_once,
-    raise_window_labels,
-    raised_and_held,
     raised_hand,
     reached_once,
     wave_window_labels,
@@ -50,8 +48,6 @@ from model.train.pose_rest import (
 JACKS_SOURCE = "jacks over standing legs"
 # The source name of one-hand waves' rises held and lowered with no swing, taught as `other`.
 REACH_SOURCE = "a hand raised and lowered"
-# The source name of two-arm movements' first rises held at the top, taught as side raises.
-HELD_RISE_SOURCE = "first rises held"
 # A wave's upper arm is turned to between these degrees above level: a hello's low elbow to overhead.
 ELBOW_DEG = (-55.0, 60.0)
 # Steps a reach's hand stays up: a sip to a short phone call.
@@ -150,15 +146,6 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         ys.extend(index[label] for label in labels)
         keys.extend((label, source) for label in labels)
 
-    def add_held_rise(feats: np.ndarray) -> None:
-        held = raised_and_held(feats, int(rng.integers(config.frames // 2, 2 * config.frames)), rng)
-        if held is None:
-            return
-        if rng.random() < aug.lower_raises:
-            held = lowered_once(held)
-        add(cut_windows(held, config.frames, stride), raise_window_labels(held, config.frames, stride),
-            HELD_RISE_SOURCE)
-
     for clip, as_is in zip(clips, plain, strict=True):
         label = clip.record.label
         mirror_ok = label in config.symmetric_labels
@@ -177,8 +164,6 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                 w = held_starts(w, config.still_start, rng)
             if by_definition and label == WAVE_LABEL:
                 add(w, wave_window_labels(feats, config.frames, stride), clip.source)
-                if v and aug.hold_rises and rng.random() < aug.hold_rises:
-                    add_held_rise(feats)
             else:
                 add(w, [label] * len(w), clip.source)
             if (v and label == ONE_HAND_LABEL and config.background_label in index
@@ -193,8 +178,6 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                 stood = with_standing_legs(feats, donors, rng)
                 add(cut_windows(stood, config.frames, stride),
                     wave_window_labels(stood, config.frames, stride), JACKS_SOURCE)
-                if aug.hold_rises and rng.random() < aug.hold_rises:
-                    add_held_rise(stood)
     for label, windows in (extra or {}).items():
         xs.append(np.asarray(windows, np.float32))
         ys += [index[label]] * len(windows)

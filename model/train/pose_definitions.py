@@ -56,8 +56,6 @@ MIN_STROKE = 0.6
 MIN_RISE_STEPS = 3
 # Elevation is smoothed over this many steps: tracking jitter must not count as a swing.
 SMOOTH_STEPS = 3
-# Most tracking jitter on a held pose (as `pose_rest.held_windows`' noise).
-HELD_JITTER = 0.015
 
 
 def arm_elevation(features: np.ndarray) -> np.ndarray:
@@ -195,20 +193,6 @@ def wave_window_labels(features: np.ndarray, steps: int, stride: int) -> list[st
     return labels
 
 
-def raise_window_labels(features: np.ndarray, steps: int, stride: int) -> list[str | None]:
-    """The label of each window of one sweep (`raised_and_held`, maybe `lowered_once`): `RAISE_LABEL`
-    once the arms have been rising for `MIN_RISE_STEPS`, None before (as `wave_window_labels`).
-
-    Args:
-        features: (t, FEATURE_DIM) that start at rest.
-        steps: window length (T).
-        stride: steps between window starts.
-    """
-    onset = find_sweeps(features).onset or 0
-    return [RAISE_LABEL if start + steps >= onset + MIN_RISE_STEPS else None
-            for start in window_starts(len(features), steps, stride)]
-
-
 def taught_labels(clip_labels: set[str], labels: Sequence[str]) -> set[str]:
     """The labels training windows teach, from the labels of the clips trained on.
 
@@ -236,27 +220,6 @@ def lowered_once(features: np.ndarray) -> np.ndarray:
     if not len(seen) or seen[-1] < ARMS_UP:
         return features
     return np.concatenate([features, features[-2::-1]])
-
-
-def raised_and_held(features: np.ndarray, hold: int, rng: np.random.Generator) -> np.ndarray | None:
-    """A two-arm movement's first rise from rest, then held at its top: (t, F) -> (top + 1 + hold, F);
-    None if the clip does not start at rest or never turns at the top.
-
-    A side arm raise is one sweep, then held (ud810's raises end overhead). The only real raises
-    held overhead come from one person per source, at that person's speed; a held-out person who
-    raised in 0.4 s (as fast as a wave's stroke) was named a wave. Every two-hand wave and
-    jumping jack starts with such a sweep, at its own speed: held there, it is a raise by the
-    definitions, and it differs from the wave that really follows in the swing alone. The held
-    steps get the tracking jitter a person standing still shows (up to `held_windows`').
-    """
-    sweeps = find_sweeps(features)
-    if sweeps.onset is None or sweeps.top is None:
-        return None
-    top = sweeps.top
-    held = np.repeat(features[top : top + 1], hold, axis=0)
-    noise = rng.normal(0.0, rng.uniform(0.0, HELD_JITTER), held.shape).astype(np.float32)
-    noise[:, PRESENCE_INDEX] = 0
-    return np.concatenate([features[: top + 1], held + noise * (held != 0)])
 
 
 def reached_once(features: np.ndarray, hold: int) -> np.ndarray | None:
