@@ -75,8 +75,9 @@ class SkeletonAugment:
     # the jacks' first rises; the card's notes, fifth session of 2026-12-06).
     reaches: float = 0.5
     move_elbow: float = 0.0
-    # Off for the shipped one-rate head. With the two-rate head it keeps the held-out person's
-    # raises (6 to 8 of 9), but that head is not shipped (card notes, second session of 2026-12-07).
+    # Off: with the shipped one-rate head it cost clips and false alarms; with the two-rate head
+    # it keeps the held-out person's raises (6 to 8 of 9), but that head is not shipped (card
+    # notes, second session of 2026-12-07).
     lose_briefly: float = 0.0
 
 
