@@ -188,6 +188,7 @@ def _held_out(clips, config, settings, loso: bool, k: int | None, fixed: float |
 
 
 def _held_records(clips, config, folds) -> list:
+    """Per fold: (probs (n, classes), clip_ids (n,), the held-out clips' records, config)."""
     return [(f["probs"], f["clip_ids"], [clips[k].record for k in f["ids"]], config) for f in folds]
 
 

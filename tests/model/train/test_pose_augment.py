@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.pose.features import NUM_BONES, PRESENCE_INDEX
+from model.pose.features import NUM_BONES, PRESENCE_INDEX, split_features
 from model.pose.track import PoseTrack
 from model.train.pose_augment import LOST_STEPS, SkeletonAugment, lost_briefly, view_features
 
@@ -39,7 +39,9 @@ def _standing_track(frames: int = 20) -> PoseTrack:
 
 
 def _seen(features: np.ndarray) -> np.ndarray:
-    return np.abs(features[:, : 2 * NUM_BONES].reshape(len(features), NUM_BONES, 2)).sum(-1) > 0
+    """(t, FEATURE_DIM) -> (t, NUM_BONES): the bones seen in the picture."""
+    flat, _ = split_features(features)
+    return np.abs(flat).sum(-1) > 0
 
 
 def test_a_view_loses_bones_for_a_moment_only_when_asked():
