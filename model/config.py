@@ -46,6 +46,11 @@ class ModelConfig:
             step, ending with the newest), each through its own LSTM. A wave's arcs and one
             raise look alike for 1.6 s; the slow half is meant to tell them apart over the
             whole window (measured, and not in the shipped model: see its card).
+        short_head_frames: 0 for one temporal head. Otherwise a second head, trained apart
+            on whole windows of `short_head_frames` steps at one rate, reads the newest
+            steps of the same cached embeddings, and the app shows the mean of both heads'
+            probabilities: a short head is calm on motion that is none of the actions, a
+            long one tells one raise from a wave's arcs (measured: see the shipped card).
         decide_from: steps the buffer must hold before the first decision, fewer than
             `frames`: the window's missing older steps are the first step held (a still
             start, as a person stands before they act), in training and live. 0: `frames`.
@@ -89,6 +94,8 @@ class ModelConfig:
     fast_frames: int = 0
     # 0 keeps bundles made before it deciding on full windows, as they were trained.
     decide_from: int = 0
+    # 0 keeps bundles made before two heads existed running as they were trained.
+    short_head_frames: int = 0
     predictor_frames: int = 4
     predictor_filters: int = 24
     symmetric_labels: tuple[str, ...] = ()
@@ -149,6 +156,13 @@ class ModelConfig:
                 "2 <= fast_frames < frames. Received: "
                 f"fast_frames={self.fast_frames}, frames={self.frames}, features={self.features!r}, "
                 f"frame_wise={self.frame_wise}")
+        if self.short_head_frames and not (self.uses_pose and not self.frame_wise
+                                           and 2 <= self.short_head_frames <= self.frames):
+            raise ValueError(
+                "`short_head_frames` (a second, shorter head) needs pose features, one prediction "
+                "per window and 2 <= short_head_frames <= frames. Received: "
+                f"short_head_frames={self.short_head_frames}, frames={self.frames}, "
+                f"features={self.features!r}, frame_wise={self.frame_wise}")
         if self.crop not in CROP_MODES:
             raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
         if self.motion_input not in MOTION_INPUTS:
@@ -183,6 +197,16 @@ class ModelConfig:
     def channels(self) -> int:
         """Channels per frame after preprocessing (1 for gray, 3 for rgb)."""
         return COLOR_MODES[self.color]
+
+    def long_head_config(self) -> ModelConfig:
+        """The config of the long head alone (this config without its short head)."""
+        return self.replace(short_head_frames=0)
+
+    def short_head_config(self) -> ModelConfig:
+        """The config of the short head alone: whole windows of `short_head_frames` steps at one rate."""
+        short = self.short_head_frames or self.frames
+        return self.replace(frames=short, min_frames=min(self.min_frames, short), decide_from=0,
+                            fast_frames=0, short_head_frames=0)
 
     @property
     def first_window(self) -> int:
@@ -273,7 +297,9 @@ class ModelConfig:
             early = f" (deciding from {self.first_window})" if self.still_start else ""
             rates = (f"at {self.fps:g} fps, seen whole at {self.fps / 2:g} fps and the last {self.fast_frames} "
                      f"at {self.fps:g} fps" if self.fast_frames else f"at {self.fps:g} fps")
-            return (f"{self.arch} on BlazePose landmarks: {self.frames} steps {rates}{early}, "
+            short = (f", and a second head on the last {self.short_head_frames} at {self.fps:g} fps, "
+                     "the two averaged" if self.short_head_frames else "")
+            return (f"{self.arch} on BlazePose landmarks: {self.frames} steps {rates}{early}{short}, "
                     f"{self.num_classes} classes: " + ", ".join(self.labels))
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "

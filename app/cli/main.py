@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast-frames", type=int, default=ModelConfig.fast_frames, metavar="STEPS",
                    help="pose: two rates: the head sees the newest STEPS steps at --fps and the whole "
                         "window at half of it, each through its own LSTM (0: one rate)")
+    p.add_argument("--short-head-frames", type=int, default=ModelConfig.short_head_frames, metavar="STEPS",
+                   help="pose: a second head, trained apart on whole windows of STEPS steps at --fps, reads "
+                        "the newest STEPS steps; the app shows the mean of both heads (0: one head)")
     add_training_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[],
                    help="groups kept out of training for testing (pose: the folds of --loso and "

@@ -42,6 +42,8 @@ def main(args: argparse.Namespace) -> int:
         raise DatasetError("`--decide-from` needs `--features pose`: drop it, or train on pose.")
     if getattr(args, "fast_frames", 0):
         raise DatasetError("`--fast-frames` needs `--features pose`: drop it, or train on pose.")
+    if getattr(args, "short_head_frames", 0):
+        raise DatasetError("`--short-head-frames` needs `--features pose`: drop it, or train on pose.")
     if getattr(args, "from_bundle", None):
         from app.cli.train_from import transfer_main
 

@@ -46,7 +46,8 @@ def pose_config(args: argparse.Namespace, labels: list[str]):
     config = build_config(args, labels)
     try:
         return config.replace(features="pose", size=64, color="gray",
-                              fast_frames=getattr(args, "fast_frames", 0) or 0)
+                              fast_frames=getattr(args, "fast_frames", 0) or 0,
+                              short_head_frames=getattr(args, "short_head_frames", 0) or 0)
     except ValueError as err:  # e.g. --fast-frames 16 with --frames 16: the config's message says which
         raise DatasetError(f"bad training option: {err}") from None
 
@@ -96,7 +97,10 @@ def main(args: argparse.Namespace) -> int:
         try:
             config = config.replace(frames=b.frames, min_frames=b.min_frames, max_frames=b.max_frames,
                                     fps=b.fps, decide_from=b.decide_from, embed_dim=b.embed_dim,
-                                    lstm_units=b.lstm_units)
+                                    lstm_units=b.lstm_units,
+                                    # the base's heads, unless asked otherwise: its kept windows fit them
+                                    fast_frames=config.fast_frames or b.fast_frames,
+                                    short_head_frames=config.short_head_frames or b.short_head_frames)
         except ValueError as err:  # e.g. --fast-frames as long as the base's window
             raise DatasetError(f"bad training option for --from {args.from_bundle}: {err}") from None
     if fixed is not None:

@@ -16,6 +16,7 @@ from model.backend import import_keras
 from model.config import ModelConfig
 from model.nets.layers import (
     EveryOtherStep,
+    FeatureSlice,
     FoldTimeDistributed,
     MotionPairs,
     NormalFlow,
@@ -27,6 +28,9 @@ layers = keras.layers
 
 ENCODER_NAME = "frame_encoder"
 HEAD_NAME = "temporal_head"
+# The parts of a classifier with two heads (`ModelConfig.short_head_frames`).
+LONG_ENCODER, SHORT_ENCODER = "long_frame_encoder", "short_frame_encoder"
+LONG_HEAD, SHORT_HEAD = "long_head", "short_head"
 
 
 def build_frame_encoder(config: ModelConfig) -> keras.Model:
@@ -60,36 +64,48 @@ def build_frame_encoder(config: ModelConfig) -> keras.Model:
     return keras.Model(frame, x, name=ENCODER_NAME)
 
 
-def build_pose_encoder(config: ModelConfig) -> keras.Model:
+def build_pose_encoder(config: ModelConfig, name: str = ENCODER_NAME) -> keras.Model:
     """Builds the trainable per-frame layer on pose features.
 
     Args:
-        config: gives `embed_dim`.
+        config: gives `embed_dim` and `short_head_frames`.
+        name: the model's name.
 
     Returns:
         A model mapping (batch, POSE_FEATURE_DIM) to (batch, embed_dim): BlazePose
-        has already found the person; this learns which joint movements matter.
+        has already found the person; this learns which joint movements matter. With
+        `config.short_head_frames`, to (batch, 2 * embed_dim): each head's own layer,
+        side by side (long head first), so one cached vector per frame serves both.
     """
     pose = keras.Input(config.encoder_frame_shape, name="frame")
+    if config.short_head_frames:
+        long = build_pose_encoder(config.long_head_config(), name=LONG_ENCODER)(pose)
+        short = build_pose_encoder(config.short_head_config(), name=SHORT_ENCODER)(pose)
+        return keras.Model(pose, layers.Concatenate(name="both_heads")([long, short]), name=name)
     x = layers.Dense(128, activation="relu", name="pose_dense0")(pose)
     x = layers.Dropout(0.1, name="pose_dropout")(x)
     x = layers.Dense(config.embed_dim, activation="relu", name="pose_dense1")(x)
-    return keras.Model(pose, x, name=ENCODER_NAME)
+    return keras.Model(pose, x, name=name)
 
 
-def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> keras.Model:
+def build_temporal_head(config: ModelConfig, embed_dim: int | None = None,
+                        name: str = HEAD_NAME) -> keras.Model:
     """Builds the LSTM head over per-frame embeddings.
 
     Args:
         config: gives `lstm_units`, `dropout`, the classes, `frame_wise` and `fast_frames`
             (two LSTMs: the newest `fast_frames` steps, and every other step of the window).
-        embed_dim: width of the incoming embeddings (defaults to `config.embed_dim`).
+        embed_dim: width of the incoming embeddings (defaults to `config.embed_dim`, twice
+            it with `config.short_head_frames`: see `build_pose_encoder`).
+        name: the model's name.
 
     Returns:
         A model mapping (batch, time, embed_dim) to (batch, classes), or to
         (batch, time, classes) when `config.frame_wise` is set (time - 1 steps for
         a pose model, whose LSTM sees each step with its change from the one before).
     """
+    if config.short_head_frames:
+        return _two_heads(config, embed_dim or 2 * config.embed_dim, name)
     seq = keras.Input((None, embed_dim or config.embed_dim), name="embeddings")
     if config.fast_frames:
         # Two rates: the newest `fast_frames` steps one by one, and the whole window at half the
@@ -101,7 +117,21 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None) -> ke
         x = _temporal_state(config, seq, "")
     x = layers.Dropout(config.dropout, name="dropout")(x)
     probs = layers.Dense(config.num_classes, activation="softmax", name="probs")(x)
-    return keras.Model(seq, probs, name=HEAD_NAME)
+    return keras.Model(seq, probs, name=name)
+
+
+def _two_heads(config: ModelConfig, embed_dim: int, name: str) -> keras.Model:
+    """(batch, time, embed_dim) -> (batch, classes): the mean of the long head's probabilities on
+    the first half of each embedding and the short head's on the second half's newest steps."""
+    if embed_dim % 2:
+        raise ValueError(f"Two heads split the embedding in halves; it must be even. Received: embed_dim={embed_dim}")
+    half = embed_dim // 2
+    seq = keras.Input((None, embed_dim), name="embeddings")
+    long = build_temporal_head(config.long_head_config(), half, name=LONG_HEAD)(
+        FeatureSlice(0, half, name="long_part")(seq))
+    recent = RecentSteps(config.short_head_frames, name="short_steps")(FeatureSlice(half, embed_dim, name="short_part")(seq))
+    short = build_temporal_head(config.short_head_config(), half, name=SHORT_HEAD)(recent)
+    return keras.Model(seq, layers.Average(name="probs")([long, short]), name=name)
 
 
 def _temporal_state(config: ModelConfig, seq, suffix: str):
@@ -136,3 +166,29 @@ def build_cnn_lstm(config: ModelConfig, encoder: keras.Model | None = None) -> k
     emb = FoldTimeDistributed(encoder, name="per_frame")(x)
     head = build_temporal_head(config, embed_dim=encoder.output.shape[-1])
     return keras.Model(frames, head(emb), name=config.arch)
+
+
+def join_heads(long_model: keras.Model, short_model: keras.Model, config: ModelConfig) -> keras.Model:
+    """One classifier with two heads from two trained pose classifiers (their weights copied).
+
+    Args:
+        long_model: a classifier of `config.long_head_config()`.
+        short_model: a classifier of `config.short_head_config()`.
+        config: the joined config (`short_head_frames` set).
+
+    Returns:
+        The `build_cnn_lstm(config)` classifier: (batch, time, POSE_FEATURE_DIM) to
+        (batch, classes), the mean of what the two models give on the window (the short
+        one on its newest `short_head_frames` steps). It splits into an encoder and a head
+        for the live engine as any classifier does.
+    """
+    if not config.short_head_frames:
+        raise ValueError("`join_heads` needs a config with `short_head_frames` set. Received: 0")
+    joined = build_cnn_lstm(config)
+    encoder = joined.get_layer("per_frame").layer
+    head = joined.get_layer(HEAD_NAME)
+    for member, encoder_name, head_name in ((long_model, LONG_ENCODER, LONG_HEAD),
+                                            (short_model, SHORT_ENCODER, SHORT_HEAD)):
+        encoder.get_layer(encoder_name).set_weights(member.get_layer("per_frame").layer.get_weights())
+        head.get_layer(head_name).set_weights(member.get_layer(HEAD_NAME).get_weights())
+    return joined

@@ -65,6 +65,37 @@ class RecentSteps(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
+class FeatureSlice(keras.layers.Layer):
+    """Keeps the features `start` to `stop` of the last axis: one head's part of a joined embedding.
+
+    Args:
+        start: first feature kept.
+        stop: one past the last feature kept.
+
+    Input shape:
+        (batch, ..., features), features >= stop
+
+    Output shape:
+        (batch, ..., stop - start)
+    """
+
+    def __init__(self, start: int, stop: int, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= start < stop:
+            raise ValueError(f"Expected 0 <= start < stop. Received: start={start}, stop={stop}")
+        self.start, self.stop = int(start), int(stop)
+
+    def call(self, inputs):
+        return inputs[..., self.start:self.stop]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.stop - self.start)
+
+    def get_config(self):
+        return {**super().get_config(), "start": self.start, "stop": self.stop}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class EveryOtherStep(keras.layers.Layer):
     """Keeps every other time step, counted back from the newest: the sequence at half its rate.
 

@@ -10,7 +10,7 @@ seven repositories' jumping jacks must not drown the one room that shows a bend.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -135,6 +135,10 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
         (x float32 (n, T, FEATURE_DIM), y int32 (n,), w float32 (n,)).
     """
     index = {name: i for i, name in enumerate(config.labels)}
+    if not config.still_start:
+        # A lost bone matters where the still start holds it for most of a window; without one it
+        # passes in a step, and teaching it cost a one-rate head clips (card notes, 2026-12-07).
+        aug = replace(aug, lose_briefly=0.0)
     plain = plain_features(clips, config)  # the first view of each clip, the donors, idle
     donors, standing = _leg_donors(clips, plain)
     by_definition = RAISE_LABEL in index and WAVE_LABEL in index

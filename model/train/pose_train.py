@@ -76,8 +76,19 @@ def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings
         extra: {label: windows} learnt as they are (see `training_windows`).
 
     Returns:
-        A Keras model, (batch, time, POSE_FEATURE_DIM) -> (batch, classes).
+        A Keras model, (batch, time, POSE_FEATURE_DIM) -> (batch, classes). With
+        `config.short_head_frames`, its two heads are trained apart, each on windows of its
+        own length (on_epoch hears the long head's epochs, then the short head's), and joined.
     """
+    if config.short_head_frames:
+        from model.nets.cnn_lstm import join_heads
+
+        # Apart, not as one model: trained together, the long head's gradient would shape the
+        # short one, and the short head alone is what is calm on motion none of the actions.
+        long = fit_pose_classifier(clips, config.long_head_config(), settings, on_epoch, extra)
+        short_extra = {k: np.asarray(v)[:, -config.short_head_frames:] for k, v in (extra or {}).items()}
+        short = fit_pose_classifier(clips, config.short_head_config(), settings, on_epoch, short_extra or None)
+        return join_heads(long, short, config)
     from model.backend import import_keras
     from model.nets.networks import build_classifier
     from model.train.classifier import set_seed

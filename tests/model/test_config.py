@@ -159,6 +159,8 @@ def test_two_rates_are_named_in_the_summary_and_checked():
     both = ModelConfig(labels=("idle", "wave"), features="pose", frames=32, decide_from=16, fast_frames=16)
     assert both.summary() == ("cnn_lstm on BlazePose landmarks: 32 steps at 10 fps, seen whole at 5 fps and "
                               "the last 16 at 10 fps (deciding from 16), 2 classes: idle, wave")
+    assert both.replace(short_head_frames=12).summary().endswith(
+        "(deciding from 16), and a second head on the last 12 at 10 fps, the two averaged, 2 classes: idle, wave")
     with pytest.raises(ValueError, match=r"`fast_frames`.*fast_frames=16, frames=16"):
         both.replace(frames=16, decide_from=0)
     with pytest.raises(ValueError, match=r"features='pixels'"):

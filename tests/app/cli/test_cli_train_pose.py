@@ -60,17 +60,22 @@ def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env,
     assert "wrote" in stdout
 
 
-def test_a_two_rate_pose_bundle_trains_and_runs_in_the_app(demo_classes, pose_env, tmp_path):
+def test_a_two_rate_pose_bundle_with_a_short_head_trains_and_runs_in_the_app(demo_classes, pose_env, tmp_path):
     out = tmp_path / "two_rates"
     code, _, err = run("train", "--features", "pose", "--data", demo_classes, "--out", out, "--epochs", 1,
-                       "--views", 1, "--frames", 16, "--decide-from", 8, "--fast-frames", 8)
+                       "--views", 1, "--frames", 16, "--decide-from", 8, "--fast-frames", 8,
+                       "--short-head-frames", 12)
     assert code == 0, err
     bundle = load_bundle(out)
-    assert (bundle.config.frames, bundle.config.first_window, bundle.config.fast_frames) == (16, 8, 8)
+    assert (bundle.config.frames, bundle.config.first_window, bundle.config.fast_frames,
+            bundle.config.short_head_frames) == (16, 8, 8, 12)
     head = bundle.classifier.get_layer("temporal_head")
-    assert {"lstm", "lstm_slow"} <= {layer.name for layer in head.layers}
-    assert "one on the last 8 steps at 10 fps and one on the whole window at 5 fps" in (
-        out / "MODEL_CARD.md").read_text()
+    long, short = head.get_layer("long_head"), head.get_layer("short_head")
+    assert {"lstm", "lstm_slow"} <= {layer.name for layer in long.layers}
+    assert "lstm_slow" not in {layer.name for layer in short.layers}
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "one on the last 8 steps at 10 fps and one on the whole window at 5 fps" in card
+    assert "LSTM(64) on the last 12 steps at 10 fps -> softmax); the app shows the mean of the two heads'" in card
     clip = next((demo_classes / "side").glob("*.avi"))
     events = tmp_path / "events.jsonl"
     code, _, err = run("run", "--source", clip, "--model", out, "--fast", "--events", events)
@@ -153,3 +158,25 @@ def test_train_from_a_pose_bundle_keeps_unknown(demo_classes, pose_env, pose_bun
 def test_from_a_pose_bundle_without_kept_background_is_one_line(demo_classes, pose_env, pose_bundle, tmp_path):  # noqa: F811
     code, _, err = run("train", "--from", pose_bundle, "--data", demo_classes, "--out", tmp_path / "x")
     assert "background_poses.npz: missing" in user_error(code, err)
+
+
+def test_from_a_two_head_base_teaches_two_heads_on_its_kept_windows(demo_classes, pose_env, tmp_path):
+    from model.bundle import save_bundle
+    from model.config import ModelConfig
+    from model.nets.networks import build_classifier
+
+    config = ModelConfig(labels=("idle", "other", "wave"), features="pose", frames=12, decide_from=8,
+                         fast_frames=8, short_head_frames=8, background_label="other", embed_dim=8, lstm_units=8)
+    base = tmp_path / "base"
+    save_bundle(base, config, build_classifier(config), lite=False)
+    windows = np.random.default_rng(0).normal(size=(40, 12, FEATURE_DIM)).astype(np.float16)
+    np.savez_compressed(base / "background_poses.npz", windows=windows)
+    out = tmp_path / "taught"
+    code, _, err = run("train", "--from", base, "--data", demo_classes, "--out", out, "--epochs", 1, "--views", 1)
+    assert code == 0, err
+    taught = load_bundle(out)
+    # The base's heads, the kept windows cut to the short head's 8 steps for it.
+    assert (taught.config.fast_frames, taught.config.short_head_frames, taught.config.frames) == (8, 8, 12)
+    assert {"front", "side", "wave", "other"} <= set(taught.labels)
+    x = np.random.default_rng(1).normal(size=(1, 12, FEATURE_DIM)).astype(np.float32)
+    assert np.isclose(np.asarray(taught.classifier.predict_on_batch(x)).sum(), 1.0, atol=1e-4)

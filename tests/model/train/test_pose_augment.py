@@ -47,7 +47,7 @@ def _seen(features: np.ndarray) -> np.ndarray:
 def test_a_view_loses_bones_for_a_moment_only_when_asked():
     track = _standing_track()
     plain = dict(speed=1.0, drop_bone=0.0, drop_legs=0.0)
-    kept = view_features(track, 10.0, np.random.default_rng(0), SkeletonAugment(**plain), False)
+    kept = view_features(track, 10.0, np.random.default_rng(0), SkeletonAugment(lose_briefly=0.0, **plain), False)
     assert _seen(kept).all()
     lost_views = 0
     for seed in range(20):

@@ -160,3 +160,35 @@ def test_a_one_hand_waves_reach_teaches_the_background_class_when_asked():
     # Wherever the hand is up in a reach, it stays where it first came up: no swing.
     assert all(len(set(w[raised_hand(w), 2 * LEFT_FOREARM])) <= 1 for w in reach)
     assert any(raised_hand(w).any() for w in reach)
+
+
+def test_bones_are_lost_for_a_moment_only_in_views_for_a_model_with_a_still_start():
+    from pathlib import Path
+
+    import numpy as np
+    import pytest
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import PoseClip, training_windows
+
+    swing = frames(20, "swing")
+    swing[:, 2:10] = np.tile([1.0, 0.0], 4)
+    clip = PoseClip(ClipRecord(Path("w.mp4"), "wave", "w-1", "w"), "t")
+    full = ModelConfig(labels=("idle", "wave"), frames=16)
+    asked = []
+
+    def view(track, fps, rng, aug, *a, **k):
+        if rng is not None:  # an augmented view; None is the clip as it is
+            asked.append(aug.lose_briefly)
+        return swing
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pose_data, "view_features", view)
+        for config in (full, full.replace(decide_from=10), full.replace(frames=12)):
+            training_windows([clip], config, views=2, stride=1, aug=SkeletonAugment(),
+                             rng=np.random.default_rng(0), idle_share=0.0)
+    # The default augmentation asks for it; only the model whose still start holds a lost bone gets it.
+    assert SkeletonAugment().lose_briefly == 1.0 and asked == [0.0, 1.0, 0.0]
