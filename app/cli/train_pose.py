@@ -123,8 +123,9 @@ def main(args: argparse.Namespace) -> int:
                                     getattr(args, "group_folds", None), fixed)
         metrics.update(figures)
     extra = {config.background_label: base} if base is not None else None
+    heads = 2 if config.short_head_frames else 1  # trained one after the other
     model = fit_pose_classifier(clips, config, settings, extra=extra,
-                                on_epoch=lambda e, logs: report("training", e + 1, settings.epochs,
+                                on_epoch=lambda e, logs: report("training", e + 1, settings.epochs * heads,
                                                                 f"loss {logs['loss']:.3f}"))
     metrics["params"] = int(model.count_params())
     out = Path(args.out)

@@ -78,7 +78,8 @@ def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings
     Returns:
         A Keras model, (batch, time, POSE_FEATURE_DIM) -> (batch, classes). With
         `config.short_head_frames`, its two heads are trained apart, each on windows of its
-        own length (on_epoch hears the long head's epochs, then the short head's), and joined.
+        own length (on_epoch hears the long head's epochs, then the short head's as
+        `epochs` + 0, 1, ...), and joined.
     """
     if config.short_head_frames:
         from model.nets.cnn_lstm import join_heads
@@ -87,7 +88,8 @@ def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings
         # short one, and the short head alone is what is calm on motion none of the actions.
         long = fit_pose_classifier(clips, config.long_head_config(), settings, on_epoch, extra)
         short_extra = {k: np.asarray(v)[:, -config.short_head_frames:] for k, v in (extra or {}).items()}
-        short = fit_pose_classifier(clips, config.short_head_config(), settings, on_epoch, short_extra or None)
+        after = (lambda e, logs: on_epoch(settings.epochs + e, logs)) if on_epoch else None
+        short = fit_pose_classifier(clips, config.short_head_config(), settings, after, short_extra or None)
         return join_heads(long, short, config)
     from model.backend import import_keras
     from model.nets.networks import build_classifier

@@ -62,10 +62,14 @@ def test_train_pose_from_scratch_saves_a_loadable_bundle(demo_classes, pose_env,
 
 def test_a_two_rate_pose_bundle_with_a_short_head_trains_and_runs_in_the_app(demo_classes, pose_env, tmp_path):
     out = tmp_path / "two_rates"
-    code, _, err = run("train", "--features", "pose", "--data", demo_classes, "--out", out, "--epochs", 1,
-                       "--views", 1, "--frames", 16, "--decide-from", 8, "--fast-frames", 8,
-                       "--short-head-frames", 12)
+    code, stdout, err = run("train", "--features", "pose", "--data", demo_classes, "--out", out, "--epochs", 1,
+                            "--views", 1, "--frames", 16, "--decide-from", 8, "--fast-frames", 8,
+                            "--short-head-frames", 12, "--progress", "json")
     assert code == 0, err
+    # Progress counts both heads' epochs, one after the other, and never goes back.
+    training = [(e["done"], e["total"]) for e in map(json.loads, stdout.strip().splitlines())
+                if e.get("stage") == "training"]
+    assert training == [(1, 2), (2, 2)]
     bundle = load_bundle(out)
     assert (bundle.config.frames, bundle.config.first_window, bundle.config.fast_frames,
             bundle.config.short_head_frames) == (16, 8, 8, 12)
