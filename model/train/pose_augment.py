@@ -27,6 +27,9 @@ from model.pose.features import (
 
 # The longest moment the tracker loses bones for in `lost_briefly`, in model steps.
 LOST_STEPS = 3
+# The share of steps on which `legs_flickering` leaves the legs seen, drawn per view: BlazePose
+# saw Weizmann's 64 px jumping jacks' legs on 11% to 64% of their frames.
+LEGS_SEEN_SHARE = (0.4, 0.6)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class SkeletonAugment:
             arm turned to another height, the forearm's swing kept (`pose_definitions.with_elbow_at`).
         lose_briefly: chance of an augmented view losing some bones for a few steps
             (`lost_briefly`).
+        flicker_legs: chance of an augmented view of a label told by its legs (`keep_legs`: a
+            jumping jack) having its legs seen on some steps only (`legs_flickering`).
         held_starts: chance of an augmented view's windows each starting with a held step
             (`held_starts`), for models that decide before a whole window (`decide_from`).
     """
@@ -79,6 +84,9 @@ class SkeletonAugment:
     # `training_windows`): the still start held BlazePose's lost first frames for 0.8 s, and the
     # held-out person's side raises read as waves (6 of 9; 8 of 9 with it; card notes, 2026-12-07).
     lose_briefly: float = 1.0
+    # Off: at 0.3 it named Weizmann's 64 px jacks with Weizmann held out (4 to 7 of 9), but the demo
+    # clip showed `jumping_jack` for 1 s as the side raise came down (card notes, 2026-12-07).
+    flicker_legs: float = 0.0
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,
@@ -116,11 +124,23 @@ def view_features(track, fps: float, rng: np.random.Generator | None, aug: Skele
     if not keep_legs and rng.random() < aug.drop_legs:
         keep[list(LEGS)] = False
     seen = seen & keep[None, :]
+    if keep_legs and aug.flicker_legs and rng.random() < aug.flicker_legs:
+        seen[:, list(LEGS)] &= legs_flickering(len(seen), rng)[:, None]
     if aug.lose_briefly and rng.random() < aug.lose_briefly:
         seen = seen & ~lost_briefly(len(seen), rng)
     # The cue needs the torso and a thigh: with them unseen in this view, it is unseen too.
     bend = np.where(seen[:, TORSO] & seen[:, list(THIGHS)].any(-1), bend, 0.0)
     return flatten_features(flat, world, seen, s.present, bend)
+
+
+def legs_flickering(steps: int, rng: np.random.Generator) -> np.ndarray:
+    """(steps,) bool: the steps on which the legs are seen, as BlazePose sees a small, far
+    person's legs: on a share of `LEGS_SEEN_SHARE` of the steps (drawn once), any of them.
+
+    A jumping jack is told from a two-hand wave by its legs; taught only with legs seen on every
+    step, a jack whose legs the tracker catches now and then was shown as a wave or `unknown`.
+    """
+    return rng.random(steps) < rng.uniform(*LEGS_SEEN_SHARE)
 
 
 def lost_briefly(steps: int, rng: np.random.Generator) -> np.ndarray:

@@ -57,3 +57,27 @@ def test_a_view_loses_bones_for_a_moment_only_when_asked():
         assert len(steps) <= LOST_STEPS and (view[:, PRESENCE_INDEX] == 1).all()  # the person stays
         lost_views += bool(len(steps))
     assert lost_views >= 18
+
+
+def test_a_jacks_legs_flicker_only_when_asked_and_only_for_a_label_told_by_its_legs():
+    from model.pose.features import LEGS
+    from model.train.pose_augment import LEGS_SEEN_SHARE, legs_flickering
+
+    share = [legs_flickering(200, np.random.default_rng(seed)).mean() for seed in range(20)]
+    assert LEGS_SEEN_SHARE[0] - 0.1 < min(share) and max(share) < LEGS_SEEN_SHARE[1] + 0.1
+    track = _standing_track(40)
+    plain = dict(speed=1.0, drop_bone=0.0, drop_legs=0.0, lose_briefly=0.0)
+    asked = SkeletonAugment(flicker_legs=1.0, **plain)
+    for keep_legs in (False, True):
+        view = view_features(track, 10.0, np.random.default_rng(3), asked, False, keep_legs=keep_legs)
+        seen = _seen(view)
+        others = [b for b in range(NUM_BONES) if b not in LEGS]
+        assert seen[:, others].all()  # the arms, torso and hands are always there
+        legs = seen[:, list(LEGS)]
+        assert (legs == legs[:, :1]).all()  # all four leg bones come and go together
+        if keep_legs:
+            assert 0 < legs[:, 0].mean() < 1  # seen on some steps, not all
+        else:
+            assert legs.all()
+    off = view_features(track, 10.0, np.random.default_rng(3), SkeletonAugment(**plain), False, keep_legs=True)
+    assert _seen(off).all()
