@@ -3,8 +3,8 @@
 #
 #   bash docs/rebuild_default_model.sh   # BlazePose on every clip (cached after the first run, about
 #                                        # 35 min for 683 clips), leave-one-source-out, group 5-fold
-#                                        # and the final model (1,127 s on 2026-12-06, 674 clips; 21 min
-#                                        # with what follows), the
+#                                        # and the final model, each with two heads (32 min in all on
+#                                        # 2026-12-07, 674 clips, 2 cores), the
 #                                        # figures on the held-out person (with and without a lead-in)
 #                                        # and on playback
 #
