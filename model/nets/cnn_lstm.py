@@ -8,6 +8,10 @@ It is built from two sub-models that share their weights with the full model:
 The app runs the encoder once per frame, caches the embedding, and runs only
 the head per window. Because the full model is literally
 `temporal_head(TimeDistributed(frame_encoder)(frames))`, the two paths agree.
+
+A pose model may have two heads (`ModelConfig.short_head_frames`), trained apart and joined by
+`join_heads`: the encoder is then both heads' per-frame layers side by side, and the head the
+mean of both heads' probabilities, so the app still caches one vector a frame.
 """
 
 from __future__ import annotations
