@@ -10,7 +10,7 @@ the head per window. Because the full model is literally
 `temporal_head(TimeDistributed(frame_encoder)(frames))`, the two paths agree.
 
 A pose model may have two heads (`ModelConfig.short_head_frames`), trained apart and joined by
-`join_heads`: the encoder is then both heads' per-frame layers side by side, and the head the
+`model.nets.networks.join_heads`: the encoder is then both heads' per-frame layers side by side, and the head the
 mean of both heads' probabilities, so the app still caches one vector a frame.
 """
 
@@ -171,28 +171,3 @@ def build_cnn_lstm(config: ModelConfig, encoder: keras.Model | None = None) -> k
     head = build_temporal_head(config, embed_dim=encoder.output.shape[-1])
     return keras.Model(frames, head(emb), name=config.arch)
 
-
-def join_heads(long_model: keras.Model, short_model: keras.Model, config: ModelConfig) -> keras.Model:
-    """One classifier with two heads from two trained pose classifiers (their weights copied).
-
-    Args:
-        long_model: a classifier of `config.long_head_config()`.
-        short_model: a classifier of `config.short_head_config()`.
-        config: the joined config (`short_head_frames` set).
-
-    Returns:
-        The `build_cnn_lstm(config)` classifier: (batch, time, POSE_FEATURE_DIM) to
-        (batch, classes), the mean of what the two models give on the window (the short
-        one on its newest `short_head_frames` steps). It splits into an encoder and a head
-        for the live engine as any classifier does.
-    """
-    if not config.short_head_frames:
-        raise ValueError("`join_heads` needs a config with `short_head_frames` set. Received: 0")
-    joined = build_cnn_lstm(config)
-    encoder = joined.get_layer("per_frame").layer
-    head = joined.get_layer(HEAD_NAME)
-    for member, encoder_name, head_name in ((long_model, LONG_ENCODER, LONG_HEAD),
-                                            (short_model, SHORT_ENCODER, SHORT_HEAD)):
-        encoder.get_layer(encoder_name).set_weights(member.get_layer("per_frame").layer.get_weights())
-        head.get_layer(head_name).set_weights(member.get_layer(HEAD_NAME).get_weights())
-    return joined

@@ -1,4 +1,4 @@
-"""Builds a classifier by architecture name, and splits one into encoder and head."""
+"""Builds a classifier by architecture name, splits one into encoder and head, and joins two heads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from collections.abc import Sequence
 
 from model.backend import import_keras
 from model.config import ARCHITECTURES, ModelConfig
-from model.nets.cnn_lstm import ENCODER_NAME, HEAD_NAME, build_cnn_lstm
+from model.nets.cnn_lstm import (
+    ENCODER_NAME,
+    HEAD_NAME,
+    LONG_ENCODER,
+    LONG_HEAD,
+    SHORT_ENCODER,
+    SHORT_HEAD,
+    build_cnn_lstm,
+)
 from model.nets.convlstm import build_convlstm
 from model.nets.renet import build_renet
 from model.shapes import ShapeError, check_input_shape
@@ -61,3 +69,29 @@ def split_classifier(model: keras.Model) -> tuple[keras.Model, keras.Model] | No
     if encoder is None or encoder.name != ENCODER_NAME:
         return None
     return encoder, head
+
+
+def join_heads(long_model: keras.Model, short_model: keras.Model, config: ModelConfig) -> keras.Model:
+    """One classifier with two heads from two trained pose classifiers (their weights copied).
+
+    Args:
+        long_model: a classifier of `config.long_head_config()`.
+        short_model: a classifier of `config.short_head_config()`.
+        config: the joined config (`short_head_frames` set).
+
+    Returns:
+        The `build_cnn_lstm(config)` classifier: (batch, time, POSE_FEATURE_DIM) to
+        (batch, classes), the mean of what the two models give on the window (the short
+        one on its newest `short_head_frames` steps). It splits into an encoder and a head
+        for the live engine as any classifier does.
+    """
+    if not config.short_head_frames:
+        raise ValueError("`join_heads` needs a config with `short_head_frames` set. Received: 0")
+    joined = build_cnn_lstm(config)
+    encoder, head = split_classifier(joined)
+    for member, encoder_name, head_name in ((long_model, LONG_ENCODER, LONG_HEAD),
+                                            (short_model, SHORT_ENCODER, SHORT_HEAD)):
+        member_encoder, member_head = split_classifier(member)
+        encoder.get_layer(encoder_name).set_weights(member_encoder.get_weights())
+        head.get_layer(head_name).set_weights(member_head.get_weights())
+    return joined

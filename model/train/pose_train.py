@@ -82,7 +82,7 @@ def fit_pose_classifier(clips: Sequence[PoseClip], config: ModelConfig, settings
         `epochs` + 0, 1, ...), and joined.
     """
     if config.short_head_frames:
-        from model.nets.cnn_lstm import join_heads
+        from model.nets.networks import join_heads
 
         # Apart, not as one model: trained together, the long head's gradient would shape the
         # short one, and the short head alone is what is calm on motion none of the actions.

@@ -6,18 +6,14 @@ import numpy as np
 import pytest
 
 from model.config import ModelConfig
-
-FEATURES = 57
+from tests.model.nets.head_checks import FEATURES, assert_head_runs_on_litert_as_on_keras
+from tests.model.nets.head_checks import pose_steps as _steps
 
 
 @pytest.fixture
 def two_heads() -> ModelConfig:
     return ModelConfig(labels=("idle", "raise", "wave"), features="pose", frames=24, decide_from=16,
                        fast_frames=16, short_head_frames=16, embed_dim=8, lstm_units=8)
-
-
-def _steps(t: int, batch: int = 2, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).random((batch, t, FEATURES), dtype=np.float32)
 
 
 def test_the_parts_configs_are_one_long_head_and_one_short_head(two_heads):
@@ -41,8 +37,7 @@ def test_a_feature_slice_keeps_its_part_of_the_last_axis(keras):
 
 
 def test_joined_heads_give_the_mean_of_the_two_models(keras, two_heads):
-    from model.nets.cnn_lstm import join_heads
-    from model.nets.networks import build_classifier
+    from model.nets.networks import build_classifier, join_heads
 
     keras.utils.set_random_seed(0)
     long, short = build_classifier(two_heads.long_head_config()), build_classifier(two_heads.short_head_config())
@@ -71,7 +66,6 @@ def test_encoder_then_head_equals_the_full_model(keras, two_heads, t):
 
 
 def test_two_heads_load_in_safe_mode_and_run_on_litert_as_on_keras(keras, two_heads, tmp_path):
-    from model.lite.convert import convert_keras, max_abs_difference
     from model.nets.networks import build_classifier, split_classifier
 
     model = build_classifier(two_heads)
@@ -80,8 +74,4 @@ def test_two_heads_load_in_safe_mode_and_run_on_litert_as_on_keras(keras, two_he
     x = _steps(24)
     np.testing.assert_allclose(loaded.predict_on_batch(x), model.predict_on_batch(x), atol=1e-6)
     _, head = split_classifier(loaded)
-    path = tmp_path / "head.tflite"
-    path.write_bytes(convert_keras(head, (1, None, 16)))
-    rng = np.random.default_rng(1)
-    for t in (4, 16, 24):
-        assert max_abs_difference(path, head, [rng.random((1, t, 16), dtype=np.float32)]) < 1e-4, t
+    assert_head_runs_on_litert_as_on_keras(head, 16, (4, 16, 24), tmp_path)

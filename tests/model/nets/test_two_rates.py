@@ -6,18 +6,14 @@ import numpy as np
 import pytest
 
 from model.config import ModelConfig
-
-FEATURES = 57
+from tests.model.nets.head_checks import FEATURES, assert_head_runs_on_litert_as_on_keras
+from tests.model.nets.head_checks import pose_steps as _steps
 
 
 @pytest.fixture
 def two_rates() -> ModelConfig:
     return ModelConfig(labels=("idle", "raise", "wave"), features="pose", frames=32, decide_from=16,
                        fast_frames=16, embed_dim=8, lstm_units=8)
-
-
-def _steps(t: int, batch: int = 2, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).random((batch, t, FEATURES), dtype=np.float32)
 
 
 def test_half_rate_keeps_every_other_step_counted_back_from_the_newest(keras):
@@ -72,13 +68,7 @@ def test_a_two_rate_model_loads_in_safe_mode_and_answers_the_same(keras, two_rat
 
 
 def test_the_two_rate_head_runs_on_litert_as_on_keras(keras, two_rates, tmp_path):
-    from model.lite.convert import convert_keras, max_abs_difference
     from model.nets.networks import build_classifier, split_classifier
 
     _, head = split_classifier(build_classifier(two_rates))
-    path = tmp_path / "head.tflite"
-    path.write_bytes(convert_keras(head, (1, None, 8)))
-    rng = np.random.default_rng(1)
-    # The shortest window the app may use, a young buffer's and the whole one: one file for all.
-    for t in (4, 16, 32):
-        assert max_abs_difference(path, head, [rng.random((1, t, 8), dtype=np.float32)]) < 1e-4, t
+    assert_head_runs_on_litert_as_on_keras(head, 8, (4, 16, 32), tmp_path)
