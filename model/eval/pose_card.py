@@ -37,19 +37,18 @@ def render_pose_card(config: ModelConfig, metrics: dict, notes: str = "") -> str
     Returns:
         Markdown text.
     """
-    lstm = (f"two LSTM({config.lstm_units}), one on the last {config.fast_frames} steps at {config.fps:g} fps "
-            f"and one on the whole window at {config.fps / 2:g} fps -> " if config.fast_frames
-            else f"LSTM({config.lstm_units}) -> ")
+    heads = (f"two LSTM({config.lstm_units}), one on the last {config.fast_frames} steps at {config.fps:g} fps "
+             f"and one on the whole window at {config.fps / 2:g} fps -> softmax" if config.fast_frames
+             else f"LSTM({config.lstm_units}) -> softmax")
     if config.short_head_frames:
-        lstm = (f"{lstm}softmax; beside it, a second head, trained apart (its own dense layers -> "
-                f"LSTM({config.lstm_units}) on the last {config.short_head_frames} steps at {config.fps:g} fps -> "
-                "softmax); the app shows the mean of the two heads' probabilities (")
+        heads += ("; beside it, a second head, trained apart (its own dense layers -> "
+                  f"LSTM({config.lstm_units}) on the last {config.short_head_frames} steps at {config.fps:g} fps -> "
+                  "softmax); the app shows the mean of the two heads' probabilities")
     lines = [
         "# ActionLens model card",
         "",
-        "- **Architecture:** pose CNN-LSTM: BlazePose (frozen) -> per-frame dense layers -> " + lstm
-        + ("" if config.short_head_frames else "softmax (")
-        + f"{metrics.get('params', 'n/a')} trainable parameters)",
+        f"- **Architecture:** pose CNN-LSTM: BlazePose (frozen) -> per-frame dense layers -> {heads} "
+        f"({metrics.get('params', 'n/a')} trainable parameters)",
         f"- **Pose model:** {CREDIT}; run with LiteRT where installed, else TensorFlow Lite",
         f"- **Input:** windows of {config.frames} steps at {config.fps:g} fps "
         f"({(config.frames - 1) / config.fps:.1f} s"
