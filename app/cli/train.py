@@ -37,13 +37,11 @@ def main(args: argparse.Namespace) -> int:
     if getattr(args, "unknown_below", None) is not None:
         # A pixel model's threshold comes from its held-out sources (`--loso`) or the default.
         raise DatasetError("`--unknown-below` needs `--features pose`: drop it, or train on pose.")
-    if getattr(args, "decide_from", 0):
-        # Only pose windows are cut with a still start; a pixel model would be fed one it never saw.
-        raise DatasetError("`--decide-from` needs `--features pose`: drop it, or train on pose.")
-    if getattr(args, "fast_frames", 0):
-        raise DatasetError("`--fast-frames` needs `--features pose`: drop it, or train on pose.")
-    if getattr(args, "short_head_frames", 0):
-        raise DatasetError("`--short-head-frames` needs `--features pose`: drop it, or train on pose.")
+    # Only pose windows are cut with a still start, seen at two rates or read by a second head; a
+    # pixel model would be fed windows it never saw.
+    for option in ("decide_from", "fast_frames", "short_head_frames"):
+        if getattr(args, option, 0):
+            raise DatasetError(f"`--{option.replace('_', '-')}` needs `--features pose`: drop it, or train on pose.")
     if getattr(args, "from_bundle", None):
         from app.cli.train_from import transfer_main
 

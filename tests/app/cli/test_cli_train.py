@@ -175,6 +175,11 @@ TRAIN_ERRORS = {
     "two rates no shorter than the window": (
         lambda tmp, data: ["--data", data, "--features", "pose", "--frames", "16", "--fast-frames", "16"],
         "bad training option: `fast_frames` (two rates) needs"),
+    "a second head for a pixel model": (lambda tmp, data: ["--data", data, "--short-head-frames", "8"],
+                                        "`--short-head-frames` needs `--features pose`"),
+    "a second head longer than the window": (
+        lambda tmp, data: ["--data", data, "--features", "pose", "--frames", "8", "--short-head-frames", "12"],
+        "bad training option: `short_head_frames` (a second, shorter head) needs"),
     "a fixed threshold for a pixel model": (lambda tmp, data: ["--data", data, "--unknown-below", "0.7"],
                                             "`--unknown-below` needs `--features pose`"),
     "a fixed threshold above 1": (lambda tmp, data: ["--data", data, "--features", "pose", "--unknown-below", "1.5"],
