@@ -48,12 +48,16 @@ class SkeletonAugment:
             own are unseen (`model.train.pose_legs`).
         jacks_as_waves: chance of an augmented view of a jumping jack also teaching
             `wave_two_hands` with standing legs (`model.train.pose_definitions`).
+        jacks_unseen_legs: share of those views whose legs are unseen on every step instead
+            (`pose_definitions.without_legs`).
         lower_raises: chance of an augmented view of a side arm raise held overhead being
             followed by its own fall (`model.train.pose_definitions.lowered_once`).
         reaches: chance of an augmented view of a one-hand wave also teaching the background
             class its rise, held and lowered with no swing (`pose_definitions.reached_once`).
         move_elbow: chance of an augmented view of a one-hand wave having its waving arm's upper
             arm turned to another height, the forearm's swing kept (`pose_definitions.with_elbow_at`).
+        sweep_across: chance of an augmented view of a one-hand wave sweeping its straight arm
+            across the body at shoulder height instead (`model.train.pose_sweeps.swept_across`).
         lose_briefly: chance of an augmented view losing some bones for a few steps
             (`lost_briefly`).
         flicker_legs: chance of an augmented view of a label told by its legs (`keep_legs`: a
@@ -72,6 +76,9 @@ class SkeletonAugment:
     lend_legs: float = 0.6
     # Half the jumping jacks' augmented views also teach a wave over standing legs.
     jacks_as_waves: float = 0.5
+    # Off: with `flicker_legs` 0.3 and half the jacks' waves legless, the demo clip still showed
+    # `jumping_jack` for 0.6 s as the side raise came down (card notes, fourth session of 2026-12-07).
+    jacks_unseen_legs: float = 0.0
     lower_raises: float = 0.5
     held_starts: float = 1.0
     # Half the one-hand waves' augmented views also teach their own rise, held and lowered, as
@@ -80,6 +87,11 @@ class SkeletonAugment:
     # the jacks' first rises; the card's notes, fifth session of 2026-12-06).
     reaches: float = 0.5
     move_elbow: float = 0.0
+    # Off: in every augmented view it named 14 and 9 of KARD's 30 horizontal waves with KARD held out
+    # (seeds 1 and 2; 0 without) and cut its other motion's false alarms to 3.2% and 6.9% (14.2%,
+    # 12.4%), but the final model trained with it lost the held-out person's side raises (card
+    # notes, fourth session of 2026-12-07).
+    sweep_across: float = 0.0
     # Every view of a model with a still start (`decide_from`; others never lose bones: see
     # `training_windows`): the still start held BlazePose's lost first frames for 0.8 s, and the
     # held-out person's side raises read as waves (6 of 9; 8 of 9 with it; card notes, 2026-12-07).

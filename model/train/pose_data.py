@@ -31,6 +31,7 @@ from model.train.pose_definitions import (
     wave_window_labels,
     with_elbow_at,
     with_standing_legs,
+    without_legs,
 )
 from model.train.pose_legs import legs_seen, lend_legs, standing_labels
 from model.train.pose_rest import (
@@ -42,6 +43,7 @@ from model.train.pose_rest import (
     present_share,
     rest_share,
 )
+from model.train.pose_sweeps import swept_across
 
 # The source name of jumping jacks taught as waves over standing legs: one source, so seven
 # repositories of jacks do not outweigh the real waves.
@@ -160,6 +162,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
                 feats = lowered_once(feats)
             if v and label == ONE_HAND_LABEL and rng.random() < aug.move_elbow:
                 feats = with_elbow_at(feats, float(np.deg2rad(rng.uniform(*ELBOW_DEG))))
+            if v and label == ONE_HAND_LABEL and aug.sweep_across and rng.random() < aug.sweep_across:
+                feats = swept_across(feats, config.fps, rng)
             if v and label in standing and rng.random() < aug.lend_legs:
                 feats = lend_legs(feats, donors, rng)
             feats = with_still_start(feats, config.still_start)
@@ -179,7 +183,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
             if by_definition and label == JACK_LABEL and v and len(donors) and rng.random() < aug.jacks_as_waves:
                 # The same sweeps over standing legs are a wave (one source: see pose_definitions).
                 # Labelled as a wave clip is: a first rise from rest is one sweep, a side arm raise.
-                stood = with_standing_legs(feats, donors, rng)
+                legless = bool(aug.jacks_unseen_legs) and rng.random() < aug.jacks_unseen_legs
+                stood = without_legs(feats) if legless else with_standing_legs(feats, donors, rng)
                 add(cut_windows(stood, config.frames, stride),
                     wave_window_labels(stood, config.frames, stride), JACKS_SOURCE)
     for label, windows in (extra or {}).items():

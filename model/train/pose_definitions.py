@@ -298,6 +298,17 @@ def with_standing_legs(features: np.ndarray, donors: np.ndarray, rng: np.random.
     return out
 
 
+def without_legs(features: np.ndarray) -> np.ndarray:
+    """(t, FEATURE_DIM) -> a new (t, FEATURE_DIM) view with the legs (and the bend cue) unseen on every step.
+
+    A jumping jack is told by its legs; with none seen, its sweeps are all that is left, and
+    repeated sweeps are a two-hand wave's.
+    """
+    out = features.copy()
+    out[:, LEG_COLUMNS] = 0.0
+    return out
+
+
 def clip_expectation(features: np.ndarray, label: str) -> tuple[str, int | None]:
     """What a clip is by the definitions, and the model step from which that holds.
 

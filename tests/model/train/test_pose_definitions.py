@@ -304,3 +304,47 @@ def test_a_waves_elbow_is_turned_and_its_forearm_swing_kept():
     np.testing.assert_array_equal(out[:3], x[:3])
     assert np.shares_memory(out, x) is False
 
+
+
+def test_a_jacks_arms_without_legs_have_every_leg_column_unseen():
+    from model.train.pose_definitions import without_legs
+    from model.train.pose_legs import legs_seen
+
+    jacks = frames(6, "swing")
+    out = without_legs(jacks)
+    assert not legs_seen(out).any()
+    np.testing.assert_array_equal(out[:, LEG_COLUMNS], 0.0)
+    rest = np.setdiff1d(np.arange(FEATURE_DIM), LEG_COLUMNS)
+    np.testing.assert_array_equal(out[:, rest], jacks[:, rest])
+    assert legs_seen(jacks).all()  # the view it came from is unchanged
+
+
+def test_a_jacks_arms_with_no_legs_seen_teach_a_wave_and_every_jack_shows_its_legs(monkeypatch):
+    from pathlib import Path
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import PoseClip, training_windows
+    from model.train.pose_legs import legs_seen
+
+    jacks = frames(40, "swing")
+    jacks[:, 2:10] = arms_at(0.5 + 0.4 * np.sin(np.arange(40)))[:, 2:10]
+    standing = frames(40, "still")
+    standing[:, NUM_BONES * 2 + 3 * TORSO + 1] = -1.0
+    by_track = {"jacks": jacks, "stand": standing}
+    monkeypatch.setattr(pose_data, "view_features", lambda track, *a, **k: by_track[track])
+    clips = [PoseClip(ClipRecord(Path(f"{n}.mp4"), label, f"{n}-p1", n), n)
+             for n, label in (("jacks", "jumping_jack"), ("stand", "idle"))]
+    config = ModelConfig(labels=("idle", "jumping_jack", RAISE_LABEL, WAVE_LABEL), frames=8)
+    x, y, _ = training_windows(clips, config, views=6, stride=1,
+                               aug=SkeletonAugment(jacks_as_waves=1.0, jacks_unseen_legs=1.0),
+                               rng=np.random.default_rng(0), idle_share=0.0)
+    legless = np.array([not legs_seen(win).any() for win in x])
+    waves = y == config.labels.index(WAVE_LABEL)
+    first = np.abs(x[:, :, 2:10] - jacks[None, :8, 2:10]).max(axis=(1, 2)) < 1e-5
+    assert (waves & first & legless).sum() == 5  # one per augmented view, none with standing legs
+    assert (waves == legless).all()
+    # A jack is taught only where its legs are seen: with none, the sweeps are all there is.
+    assert all(legs_seen(win).all() for win in x[y == config.labels.index("jumping_jack")])
