@@ -51,6 +51,10 @@ class ModelConfig:
             steps of the same cached embeddings, and the app shows the mean of both heads'
             probabilities: a short head is calm on motion that is none of the actions, a
             long one tells one raise from a wave's arcs (measured: see the shipped card).
+        needs_legs: labels a window can be only if it shows the legs on some step (a
+            jumping jack is the legs jumping, by the definitions): the head moves their
+            probability to the other classes on a window whose legs are never seen. Pose
+            models with one prediction per window only.
         decide_from: steps the buffer must hold before the first decision, fewer than
             `frames`: the window's missing older steps are the first step held (a still
             start, as a person stands before they act), in training and live. 0: `frames`.
@@ -96,6 +100,8 @@ class ModelConfig:
     decide_from: int = 0
     # 0 keeps bundles made before two heads existed running as they were trained.
     short_head_frames: int = 0
+    # () keeps bundles made before it running as they were trained.
+    needs_legs: tuple[str, ...] = ()
     predictor_frames: int = 4
     predictor_filters: int = 24
     symmetric_labels: tuple[str, ...] = ()
@@ -115,7 +121,7 @@ class ModelConfig:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for key in ("labels", "symmetric_labels"):
+        for key in ("labels", "symmetric_labels", "needs_legs"):
             value = getattr(self, key)
             if isinstance(value, str):
                 raise ValueError(
@@ -163,6 +169,12 @@ class ModelConfig:
                 "per window and 2 <= short_head_frames <= frames. Received: "
                 f"short_head_frames={self.short_head_frames}, frames={self.frames}, "
                 f"features={self.features!r}, frame_wise={self.frame_wise}")
+        if self.needs_legs and (not self.uses_pose or self.frame_wise
+                                or not set(self.needs_legs) <= set(self.labels)):
+            raise ValueError(
+                "`needs_legs` must name labels of the model, and needs pose features and one "
+                f"prediction per window. Received: needs_legs={list(self.needs_legs)}, "
+                f"labels={list(self.labels)}, features={self.features!r}, frame_wise={self.frame_wise}")
         if self.crop not in CROP_MODES:
             raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
         if self.motion_input not in MOTION_INPUTS:
@@ -200,13 +212,13 @@ class ModelConfig:
 
     def long_head_config(self) -> ModelConfig:
         """The config of the long head alone (this config without its short head)."""
-        return self.replace(short_head_frames=0)
+        return self.replace(short_head_frames=0, needs_legs=())
 
     def short_head_config(self) -> ModelConfig:
         """The config of the short head alone: whole windows of `short_head_frames` steps at one rate."""
         short = self.short_head_frames or self.frames
         return self.replace(frames=short, min_frames=min(self.min_frames, short), decide_from=0,
-                            fast_frames=0, short_head_frames=0)
+                            fast_frames=0, short_head_frames=0, needs_legs=())
 
     @property
     def first_window(self) -> int:
@@ -268,6 +280,7 @@ class ModelConfig:
         d = dataclasses.asdict(self)
         d["labels"] = list(self.labels)
         d["symmetric_labels"] = list(self.symmetric_labels)
+        d["needs_legs"] = list(self.needs_legs)
         return d
 
     @classmethod
@@ -279,7 +292,7 @@ class ModelConfig:
         d = dict(d)
         # Pose bundles saved before the version existed were trained on version 1.
         d.setdefault("pose_version", 1)
-        for key in ("labels", "symmetric_labels"):
+        for key in ("labels", "symmetric_labels", "needs_legs"):
             if key in d:
                 d[key] = tuple(d[key])
         return cls(**d)
@@ -299,8 +312,9 @@ class ModelConfig:
                      f"at {self.fps:g} fps" if self.fast_frames else f"at {self.fps:g} fps")
             short = (f", and a second head on the last {self.short_head_frames} at {self.fps:g} fps, "
                      "the two averaged" if self.short_head_frames else "")
+            legs = f" ({', '.join(self.needs_legs)} only with the legs seen)" if self.needs_legs else ""
             return (f"{self.arch} on BlazePose landmarks: {self.frames} steps {rates}{early}{short}, "
-                    f"{self.num_classes} classes: " + ", ".join(self.labels))
+                    f"{self.num_classes} classes: " + ", ".join(self.labels) + legs)
         return (
             f"{self.arch}: {self.frames} frames x {self.size}x{self.size}x{self.channels} "
             f"({self.color}{(', normal flow' if self.motion_input == 'flow' else ', motion pairs') if self.motion else ''}"

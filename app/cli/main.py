@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--short-head-frames", type=int, default=ModelConfig.short_head_frames, metavar="STEPS",
                    help="pose: a second head, trained apart on whole windows of STEPS steps at --fps, reads "
                         "the newest STEPS steps; the app shows the mean of both heads (0: one head)")
+    p.add_argument("--needs-legs", nargs="+", default=[], metavar="LABEL",
+                   help="pose: labels a window can be only if it shows the legs on some step (a jumping "
+                        "jack is the legs jumping); windows without them never show these labels")
     add_training_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[],
                    help="groups kept out of training for testing (pose: the folds of --loso and "

@@ -22,10 +22,13 @@ from model.nets.layers import (
     EveryOtherStep,
     FeatureSlice,
     FoldTimeDistributed,
+    LegsGate,
+    LegsSeen,
     MotionPairs,
     NormalFlow,
     RecentSteps,
 )
+from model.pose.features import LEGS, PRESENCE_INDEX
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 layers = keras.layers
@@ -35,6 +38,10 @@ HEAD_NAME = "temporal_head"
 # The parts of a classifier with two heads (`ModelConfig.short_head_frames`).
 LONG_ENCODER, SHORT_ENCODER = "long_frame_encoder", "short_frame_encoder"
 LONG_HEAD, SHORT_HEAD = "long_head", "short_head"
+# The head inside a head with `ModelConfig.needs_legs`.
+GATED_HEAD = "head_before_legs_gate"
+# The picture (x, y) columns of the leg bones in a pose feature vector.
+LEG_PICTURE_COLUMNS = [2 * b + k for b in LEGS for k in range(2)]
 
 
 def build_frame_encoder(config: ModelConfig) -> keras.Model:
@@ -83,13 +90,18 @@ def build_pose_encoder(config: ModelConfig, name: str = ENCODER_NAME) -> keras.M
     """
     pose = keras.Input(config.encoder_frame_shape, name="frame")
     if config.short_head_frames:
-        long = build_pose_encoder(config.long_head_config(), name=LONG_ENCODER)(pose)
-        short = build_pose_encoder(config.short_head_config(), name=SHORT_ENCODER)(pose)
-        return keras.Model(pose, layers.Concatenate(name="both_heads")([long, short]), name=name)
-    x = layers.Dense(128, activation="relu", name="pose_dense0")(pose)
-    x = layers.Dropout(0.1, name="pose_dropout")(x)
-    x = layers.Dense(config.embed_dim, activation="relu", name="pose_dense1")(x)
-    return keras.Model(pose, x, name=name)
+        parts = [build_pose_encoder(config.long_head_config(), name=LONG_ENCODER)(pose),
+                 build_pose_encoder(config.short_head_config(), name=SHORT_ENCODER)(pose)]
+    else:
+        x = layers.Dense(128, activation="relu", name="pose_dense0")(pose)
+        x = layers.Dropout(0.1, name="pose_dropout")(x)
+        parts = [layers.Dense(config.embed_dim, activation="relu", name="pose_dense1")(x)]
+    if config.needs_legs:
+        # The last number of the cached vector: whether this frame shows the legs (`LegsGate`).
+        parts.append(LegsSeen(LEG_PICTURE_COLUMNS, PRESENCE_INDEX, name="legs_seen")(pose))
+    if len(parts) == 1:
+        return keras.Model(pose, parts[0], name=name)
+    return keras.Model(pose, layers.Concatenate(name="both_heads")(parts), name=name)
 
 
 def build_temporal_head(config: ModelConfig, embed_dim: int | None = None,
@@ -108,6 +120,8 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None,
         (batch, time, classes) when `config.frame_wise` is set (time - 1 steps for
         a pose model, whose LSTM sees each step with its change from the one before).
     """
+    if config.needs_legs:
+        return _gated_head(config, embed_dim, name)
     if config.short_head_frames:
         return _two_heads(config, embed_dim or 2 * config.embed_dim, name)
     seq = keras.Input((None, embed_dim or config.embed_dim), name="embeddings")
@@ -122,6 +136,18 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None,
     x = layers.Dropout(config.dropout, name="dropout")(x)
     probs = layers.Dense(config.num_classes, activation="softmax", name="probs")(x)
     return keras.Model(seq, probs, name=name)
+
+
+def _gated_head(config: ModelConfig, embed_dim: int | None, name: str) -> keras.Model:
+    """(batch, time, embed_dim) -> (batch, classes): the head of `config` without `needs_legs` on
+    all but the last number of each step, then `LegsGate` on that last number (legs seen)."""
+    plain = config.replace(needs_legs=())
+    width = (embed_dim - 1) if embed_dim else (2 if config.short_head_frames else 1) * config.embed_dim
+    seq = keras.Input((None, width + 1), name="embeddings")
+    probs = build_temporal_head(plain, width, name=GATED_HEAD)(FeatureSlice(0, width, name="embedding_part")(seq))
+    seen = FeatureSlice(width, width + 1, name="legs_part")(seq)
+    gated = [config.labels.index(label) for label in config.needs_legs]
+    return keras.Model(seq, LegsGate(gated, name="legs_gate")([probs, seen]), name=name)
 
 
 def _two_heads(config: ModelConfig, embed_dim: int, name: str) -> keras.Model:

@@ -8,6 +8,7 @@ from model.backend import import_keras
 from model.config import ARCHITECTURES, ModelConfig
 from model.nets.cnn_lstm import (
     ENCODER_NAME,
+    GATED_HEAD,
     HEAD_NAME,
     LONG_ENCODER,
     LONG_HEAD,
@@ -89,6 +90,8 @@ def join_heads(long_model: keras.Model, short_model: keras.Model, config: ModelC
         raise ValueError("`join_heads` needs a config with `short_head_frames` set. Received: 0")
     joined = build_cnn_lstm(config)
     encoder, head = split_classifier(joined)
+    if config.needs_legs:
+        head = head.get_layer(GATED_HEAD)
     for member, encoder_name, head_name in ((long_model, LONG_ENCODER, LONG_HEAD),
                                             (short_model, SHORT_ENCODER, SHORT_HEAD)):
         member_encoder, member_head = split_classifier(member)

@@ -96,9 +96,10 @@ class SkeletonAugment:
     # `training_windows`): the still start held BlazePose's lost first frames for 0.8 s, and the
     # held-out person's side raises read as waves (6 of 9; 8 of 9 with it; card notes, 2026-12-07).
     lose_briefly: float = 1.0
-    # Off: at 0.3 it named Weizmann's 64 px jacks with Weizmann held out (4 to 7 of 9), but the demo
-    # clip showed `jumping_jack` for 1 s as the side raise came down (card notes, 2026-12-07).
-    flicker_legs: float = 0.0
+    # 0.3: it named Weizmann's 64 px jacks with Weizmann held out (4 to 7 of 9). Alone it also showed
+    # `jumping_jack` on the demo clip for 1 s as the side raise came down, legs unseen; a model that
+    # needs the legs for a jack (`ModelConfig.needs_legs`) does not (card notes, 2026-12-07).
+    flicker_legs: float = 0.3
 
 
 def view_features(track, fps: float, rng: np.random.Generator | None, aug: SkeletonAugment,

@@ -177,6 +177,11 @@ TRAIN_ERRORS = {
         "bad training option: `fast_frames` (two rates) needs"),
     "a second head for a pixel model": (lambda tmp, data: ["--data", data, "--short-head-frames", "8"],
                                         "`--short-head-frames` needs `--features pose`"),
+    "legs for a pixel model": (lambda tmp, data: ["--data", data, "--needs-legs", "jumping_jack"],
+                               "`--needs-legs` needs `--features pose`"),
+    "legs for a label the data lacks": (
+        lambda tmp, data: ["--data", data, "--features", "pose", "--needs-legs", "jumping_jack"],
+        "bad training option: `needs_legs` must name labels of the model"),
     "a second head longer than the window": (
         lambda tmp, data: ["--data", data, "--features", "pose", "--frames", "8", "--short-head-frames", "12"],
         "bad training option: `short_head_frames` (a second, shorter head) needs"),
