@@ -22,12 +22,11 @@ from model.nets.layers import (
     EveryOtherStep,
     FeatureSlice,
     FoldTimeDistributed,
-    LegsGate,
-    LegsSeen,
     MotionPairs,
     NormalFlow,
     RecentSteps,
 )
+from model.nets.legs import LegsGate, LegsSeen
 from model.pose.features import LEGS, PRESENCE_INDEX
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
