@@ -238,6 +238,20 @@ def reached_once(features: np.ndarray, hold: int) -> np.ndarray | None:
     return np.concatenate([features[: r + 1], np.repeat(features[r : r + 1], hold, axis=0), features[r::-1]])
 
 
+def waving_arm(flat: np.ndarray, present: np.ndarray) -> int:
+    """The arm of a one-hand wave, 0 (left) or 1 (right): the one whose forearm swings most sideways
+    in the picture over the steps with a person. flat: (t, NUM_BONES, 2); present: (t,) bool."""
+    fore = (LEFT_FOREARM, RIGHT_FOREARM)
+    return int(np.argmax([flat[present, b, 0].std() if present.any() else 0.0 for b in fore]))
+
+
+def raised_share(forearm: np.ndarray) -> np.ndarray:
+    """(t, 2) picture directions of a forearm -> (t,) in [0, 1]: 0 while it points below level
+    (up-component under -0.2), 1 once raised (`RAISED_FOREARM`), in between as it rises, so a
+    change weighted by it leaves the rise from rest and the fall back gradual."""
+    return np.clip((-forearm[:, 1] + 0.2) / (RAISED_FOREARM + 0.2), 0.0, 1.0)
+
+
 def with_elbow_at(features: np.ndarray, elevation: float) -> np.ndarray:
     """A one-hand wave with its waving arm's upper arm turned to `elevation` radians above level
     in the picture (the forearm's swing kept): (t, F) -> (t, F).
@@ -250,14 +264,9 @@ def with_elbow_at(features: np.ndarray, elevation: float) -> np.ndarray:
     out = np.array(features, np.float32, copy=True)
     flat, world = split_features(out)
     seen = features[:, PRESENCE_INDEX] > 0
-    fore = (LEFT_FOREARM, RIGHT_FOREARM)
-    swing = [flat[seen, b, 0].std() if seen.any() else 0.0 for b in fore]
-    k = int(np.argmax(swing))
-    upper, forearm = (LEFT_UPPER_ARM, RIGHT_UPPER_ARM)[k], fore[k]
-    # No turn while the forearm points below level (up-component under -0.2); all of it once
-    # the forearm is raised (`RAISED_FOREARM`), so the rise from rest turns gradually.
-    rising = (-flat[:, forearm, 1] + 0.2) / (RAISED_FOREARM + 0.2)
-    weight = np.clip(rising, 0.0, 1.0) * seen * (np.abs(flat[:, upper]).sum(-1) > 0)
+    k = waving_arm(flat, seen)
+    upper, forearm = (LEFT_UPPER_ARM, RIGHT_UPPER_ARM)[k], (LEFT_FOREARM, RIGHT_FOREARM)[k]
+    weight = raised_share(flat[:, forearm]) * seen * (np.abs(flat[:, upper]).sum(-1) > 0)
     if not (weight > 0.5).any():
         return out
     mid = np.median(flat[weight > 0.5, upper], axis=0)

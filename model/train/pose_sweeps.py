@@ -22,6 +22,7 @@ from model.pose.features import (
     RIGHT_UPPER_ARM,
     split_features,
 )
+from model.train.pose_definitions import raised_share, waving_arm
 
 # One sweep out and back, in seconds (KARD's: 1 to 2 s).
 SWEEP_PERIOD_S = (1.0, 2.2)
@@ -37,8 +38,6 @@ END_SPREAD = 15.0
 # when the hand is across the body.
 UPPER_TILT_OUT, UPPER_TILT_ACROSS = 15.0, 55.0
 FOREARM_TILT = 45.0
-# A forearm pointing up by more than this in the picture is raised: the sweep holds fully there.
-RAISED_UP = 0.5
 
 
 def _angle(flat: np.ndarray) -> np.ndarray:
@@ -75,11 +74,10 @@ def swept_across(features: np.ndarray, fps: float, rng: np.random.Generator) -> 
     out = np.array(features, np.float32, copy=True)
     flat, world = split_features(out)  # views into `out`
     present = features[:, PRESENCE_INDEX] > 0
-    k = int(np.argmax([flat[present, b, 0].std() if present.any() else 0.0 for b in (LEFT_FOREARM, RIGHT_FOREARM)]))
+    k = waving_arm(flat, present)
     upper, forearm, hand = (LEFT_UPPER_ARM, RIGHT_UPPER_ARM)[k], (LEFT_FOREARM, RIGHT_FOREARM)[k], HANDS[k]
     seen = present & (np.abs(flat[:, [upper, forearm]]).sum(-1) > 0).all(-1)
-    # No sweep while the forearm points below level (up-component under -0.2), all of it once raised.
-    weight = np.clip((-flat[:, forearm, 1] + 0.2) / (RAISED_UP + 0.2), 0.0, 1.0) * seen
+    weight = raised_share(flat[:, forearm]) * seen  # no sweep while the forearm is down
     if not (weight > 0.5).any():
         return out
     # The arm's own side: where its upper arm hangs in the picture (a left arm on the right, facing
@@ -97,16 +95,15 @@ def swept_across(features: np.ndarray, fps: float, rng: np.random.Generator) -> 
     tilt_u = np.deg2rad(UPPER_TILT_OUT + (UPPER_TILT_ACROSS - UPPER_TILT_OUT) * u)
     tilt_f = np.full_like(u, np.deg2rad(FOREARM_TILT))
     moved = weight > 0  # only raised steps change: the rest stays the clip's own, bit for bit
-    turn_fore = None
+    w = weight[:, None]
+    turns = {}
     for bone, target, tilt in ((upper, upper_t, tilt_u), (forearm, fore_t, tilt_f)):
         a = _angle(flat[:, bone])
-        turn = weight * ((target - a + np.pi) % (2 * np.pi) - np.pi)
-        turn_fore = turn if bone == forearm else turn_fore
-        flat[moved, bone] = _picture(a + turn)[moved]
-        w = weight[:, None]
+        turns[bone] = weight * ((target - a + np.pi) % (2 * np.pi) - np.pi)
+        flat[moved, bone] = _picture(a + turns[bone])[moved]
         world[moved, bone] = _unit((1 - w) * world[:, bone] + w * _world(target, tilt))[moved]
     hand_seen = moved & (np.abs(flat[:, hand]).sum(-1) > 0)
     # The hand goes where the forearm goes: turned with it, it keeps its own bend at the wrist.
-    flat[hand_seen, hand] = _picture(_angle(flat[:, hand]) + turn_fore)[hand_seen]
+    flat[hand_seen, hand] = _picture(_angle(flat[:, hand]) + turns[forearm])[hand_seen]
     world[hand_seen, hand] = world[hand_seen, forearm]
     return out
