@@ -27,7 +27,7 @@ from model.nets.layers import (
     RecentSteps,
 )
 from model.nets.legs import LegsGate, LegsSeen
-from model.pose.features import LEGS, PRESENCE_INDEX
+from model.pose.features import LEG_PICTURE_COLUMNS, PRESENCE_INDEX
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 layers = keras.layers
@@ -39,8 +39,6 @@ LONG_ENCODER, SHORT_ENCODER = "long_frame_encoder", "short_frame_encoder"
 LONG_HEAD, SHORT_HEAD = "long_head", "short_head"
 # The head inside a head with `ModelConfig.needs_legs`.
 GATED_HEAD = "head_before_legs_gate"
-# The picture (x, y) columns of the leg bones in a pose feature vector.
-LEG_PICTURE_COLUMNS = [2 * b + k for b in LEGS for k in range(2)]
 
 
 def build_frame_encoder(config: ModelConfig) -> keras.Model:
@@ -97,7 +95,7 @@ def build_pose_encoder(config: ModelConfig, name: str = ENCODER_NAME) -> keras.M
         parts = [layers.Dense(config.embed_dim, activation="relu", name="pose_dense1")(x)]
     if config.needs_legs:
         # The last number of the cached vector: whether this frame shows the legs (`LegsGate`).
-        parts.append(LegsSeen(LEG_PICTURE_COLUMNS, PRESENCE_INDEX, name="legs_seen")(pose))
+        parts.append(LegsSeen(list(LEG_PICTURE_COLUMNS), PRESENCE_INDEX, name="legs_seen")(pose))
     if len(parts) == 1:
         return keras.Model(pose, parts[0], name=name)
     return keras.Model(pose, layers.Concatenate(name="both_heads")(parts), name=name)

@@ -16,13 +16,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.pose.features import BEND_INDEX, FEATURE_DIM, LEGS, NUM_BONES, PRESENCE_INDEX
+from model.pose.features import (
+    BEND_INDEX,
+    FEATURE_DIM,
+    LEG_PICTURE_COLUMNS,
+    LEGS,
+    NUM_BONES,
+    PRESENCE_INDEX,
+)
 
 # Columns of the leg bones in a feature vector: picture (x, y), then world (x, y, z).
 # The bend cue goes with the legs: it measures the torso against the thighs, and a borrowed
 # standing person's is what this upright person's would be.
-LEG_COLUMNS = np.array([2 * b + k for b in LEGS for k in range(2)]
-                       + [NUM_BONES * 2 + 3 * b + k for b in LEGS for k in range(3)] + [BEND_INDEX])
+LEG_COLUMNS = np.array([*LEG_PICTURE_COLUMNS, *(NUM_BONES * 2 + 3 * b + k for b in LEGS for k in range(3)),
+                        BEND_INDEX])
 # Mean change of the leg directions per model step above which a label's legs move: standing
 # jitter measures about 0.01-0.03, jumping jacks about 0.07-0.13, at 10 fps.
 STILL_LEGS_BELOW = 0.05
@@ -34,7 +41,7 @@ LEG_JITTER = 0.03
 
 def _picture_legs(features: np.ndarray) -> np.ndarray:
     """(t, FEATURE_DIM) -> (t, 4, 2): the picture directions of the leg bones (zeros: unseen)."""
-    return features[:, LEG_COLUMNS[: 2 * len(LEGS)]].reshape(len(features), len(LEGS), 2)
+    return features[:, LEG_PICTURE_COLUMNS].reshape(len(features), len(LEGS), 2)
 
 
 def legs_seen(features: np.ndarray) -> np.ndarray:

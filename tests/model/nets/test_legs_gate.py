@@ -105,11 +105,12 @@ def test_needs_legs_must_name_a_label_of_a_pose_model():
 def test_the_encoder_with_its_legs_flag_runs_on_litert_as_on_keras(gated, tmp_path):
     from model.lite.convert import convert_keras, max_abs_difference
     from model.nets.networks import build_classifier, split_classifier
+    from model.train.pose_legs import legs_seen
 
     encoder, _ = split_classifier(build_classifier(gated))
     path = tmp_path / "encoder.tflite"
     path.write_bytes(convert_keras(encoder, (1, FEATURES)))
     frames = _with_person(_steps(2, batch=1))[0]
     for frame, flag in ((frames[:1], 1.0), (_legless(frames[None], slice(None))[0][1:2], 0.0)):
-        assert encoder.predict_on_batch(frame)[0, -1] == flag
+        assert encoder.predict_on_batch(frame)[0, -1] == flag == float(legs_seen(frame)[0])  # as training reads it
         assert max_abs_difference(path, encoder, [frame]) < 1e-4
