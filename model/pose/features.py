@@ -95,7 +95,8 @@ def _bone_matrices() -> tuple[np.ndarray, np.ndarray]:
 _SPANS, _NEEDS = _bone_matrices()
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def unit_vectors(v: np.ndarray) -> np.ndarray:
+    """(..., d) vectors -> the same directions at length 1 (a zero vector stays zero)."""
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-6)
 
 
@@ -112,8 +113,8 @@ def bone_directions(image: np.ndarray, world: np.ndarray, visibility: np.ndarray
     Returns:
         (picture (t, B, 2), world (t, B, 3), seen (t, B) bool) for the B `BONES`.
     """
-    flat = _unit(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(image, np.float32)[..., :2]))
-    deep = _unit(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(world, np.float32)))
+    flat = unit_vectors(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(image, np.float32)[..., :2]))
+    deep = unit_vectors(np.einsum("bj,tjc->tbc", _SPANS, np.asarray(world, np.float32)))
     unseen = ~(np.asarray(visibility) >= MIN_VISIBILITY)  # (t, 33); NaN is unseen
     seen = ~(unseen[:, None, :] & _NEEDS[None]).any(axis=2)
     seen &= np.asarray(present, bool)[:, None]

@@ -23,6 +23,7 @@ from model.pose.features import (
     bone_directions,
     flatten_features,
     track_features,
+    unit_vectors,
 )
 
 # The longest moment the tracker loses bones for in `lost_briefly`, in model steps.
@@ -131,8 +132,8 @@ def view_features(track, fps: float, rng: np.random.Generator | None, aug: Skele
     roll = np.deg2rad(rng.uniform(-aug.roll_deg, aug.roll_deg))
     flat, world = turned(flat, roll, (0, 1)), turned(world, roll, (0, 1))
     world = turned(world, np.deg2rad(rng.uniform(-aug.yaw_deg, aug.yaw_deg)), (0, 2))
-    flat = _unit(flat + rng.normal(0, aug.jitter, flat.shape))
-    world = _unit(world + rng.normal(0, aug.jitter, world.shape))
+    flat = unit_vectors(flat + rng.normal(0, aug.jitter, flat.shape)).astype(np.float32)
+    world = unit_vectors(world + rng.normal(0, aug.jitter, world.shape)).astype(np.float32)
     keep = rng.random(NUM_BONES) >= aug.drop_bone
     if not keep_legs and rng.random() < aug.drop_legs:
         keep[list(LEGS)] = False
@@ -172,10 +173,6 @@ def lost_briefly(steps: int, rng: np.random.Generator) -> np.ndarray:
     start = 0 if rng.random() < 0.5 else int(rng.integers(0, max(1, steps - span + 1)))
     lost[start : start + span] = rng.random(NUM_BONES) < 0.5
     return lost
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return (v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-6)).astype(np.float32)
 
 
 def turned(points: np.ndarray, angle, axes: tuple[int, int]) -> np.ndarray:

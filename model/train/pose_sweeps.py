@@ -21,6 +21,7 @@ from model.pose.features import (
     RIGHT_FOREARM,
     RIGHT_UPPER_ARM,
     split_features,
+    unit_vectors,
 )
 from model.train.pose_definitions import raised_share, waving_arm
 
@@ -52,10 +53,6 @@ def _picture(angle: np.ndarray) -> np.ndarray:
 def _world(angle: np.ndarray, tilt: np.ndarray) -> np.ndarray:
     """Picture angle and tilt towards the camera (radians) -> (..., 3) world directions (z: away)."""
     return np.stack([np.sin(angle) * np.cos(tilt), -np.cos(angle) * np.cos(tilt), -np.sin(tilt)], -1)
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-6)
 
 
 def swept_across(features: np.ndarray, fps: float, rng: np.random.Generator) -> np.ndarray:
@@ -101,7 +98,7 @@ def swept_across(features: np.ndarray, fps: float, rng: np.random.Generator) -> 
         a = _angle(flat[:, bone])
         turns[bone] = weight * ((target - a + np.pi) % (2 * np.pi) - np.pi)
         flat[moved, bone] = _picture(a + turns[bone])[moved]
-        world[moved, bone] = _unit((1 - w) * world[:, bone] + w * _world(target, tilt))[moved]
+        world[moved, bone] = unit_vectors((1 - w) * world[:, bone] + w * _world(target, tilt))[moved]
     hand_seen = moved & (np.abs(flat[:, hand]).sum(-1) > 0)
     # The hand goes where the forearm goes: turned with it, it keeps its own bend at the wrist.
     flat[hand_seen, hand] = _picture(_angle(flat[:, hand]) + turns[forearm])[hand_seen]
