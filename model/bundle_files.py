@@ -86,7 +86,9 @@ def load_keras_model(path: Path):
     from model.backend import import_keras
 
     keras = import_keras()
-    import model.nets.layers  # noqa: F401  registers the custom layers before deserializing
+    # Registers the custom layers before deserializing: every module that defines some.
+    import model.nets.layers  # noqa: F401
+    import model.nets.legs  # noqa: F401
 
     if _uses_lambda(path):
         raise BundleError(

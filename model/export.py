@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model.bundle import CLASSIFIER_FILE, Bundle, BundleError, load_bundle
+from model.bundle import CLASSIFIER_FILE, Bundle, load_bundle
+from model.bundle_files import load_keras_model
 from model.config import ModelConfig
-from model.errors import first_line
 
 FORMATS = ("onnx", "tflite", "savedmodel")
 # Opset 17 is old enough for every onnxruntime of the last years and has all ops used here.
@@ -132,21 +132,9 @@ def _load_model(source) -> tuple[object, ModelConfig | None]:
         if path.name == CLASSIFIER_FILE and (path.parent / "config.json").is_file():
             path = path.parent  # a bundle's own classifier: load it with its config
         else:
-            return _load_keras_file(path), None
+            return load_keras_model(path), None
     bundle = load_bundle(path, load_predictor=False)
     return bundle.classifier, bundle.config
-
-
-def _load_keras_file(path: Path):
-    from model.backend import import_keras
-
-    keras = import_keras()
-    import model.nets.layers  # noqa: F401  registers the custom layers before deserializing
-
-    try:
-        return keras.models.load_model(path, safe_mode=True, compile=False)
-    except Exception as err:  # Keras raises many types here; the user needs the file and why.
-        raise BundleError(f"{path}: cannot be loaded ({first_line(err)}).") from None
 
 
 def _check_window(window: int | None, config: ModelConfig | None, model) -> int:

@@ -211,3 +211,20 @@ def test_a_pose_bundle_of_an_older_feature_layout_is_refused_in_one_line(pose_bu
     # The command line says the same in one line, without a traceback.
     code, _, err = run("run", "--model", old, "--source", "nowhere.mp4")
     assert code == 2 and "pose features version 1" in err and "Traceback" not in err
+
+
+def test_the_shipped_bundle_loads_in_a_process_that_imported_nothing_else():
+    # Registration happens on import: a layer whose module only the trainer imports (the legs
+    # gate once was) loads in the test process and fails in `actionlens run --runtime keras`.
+    import subprocess
+    import sys
+
+    from app.paths import DEFAULT_MODEL
+
+    code = ("import sys\nfrom model.bundle import load_bundle\n"
+            "b = load_bundle(sys.argv[1])\nprint(b.classifier.output_shape[-1], len(b.config.labels))")
+    out = subprocess.run([sys.executable, "-c", code, str(DEFAULT_MODEL)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr.strip().splitlines()[-1:]
+    outputs, labels = out.stdout.split()
+    assert outputs == labels
