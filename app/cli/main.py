@@ -13,6 +13,7 @@ import shlex
 import sys
 
 from app.cli.common import add_data_options, add_model_options, add_training_options
+from app.cli.malloc_arenas import cap_malloc_arenas
 from app.cli.workers import add_cluster_options
 from app.paths import DEFAULT_MODEL, DEMO_CLIP
 from app.runtime.runtime_choice import RUNTIMES
@@ -295,6 +296,7 @@ def _check_model(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `actionlens` console script and of `python -m app`."""
+    cap_malloc_arenas()  # before any thread starts: see app/cli/malloc_arenas.py
     parser = build_parser()
     argv = list(argv if argv is not None else sys.argv[1:])
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
