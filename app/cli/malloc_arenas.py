@@ -1,6 +1,6 @@
 """Caps glibc's malloc arenas for the app's process, so its memory is what `bench` says it is.
 
-glibc gives each thread that finds the heap busy an arena of its own, up to eight per core, and
+glibc gives each new thread that allocates an arena of its own, up to eight per core, and
 an arena keeps the pages freed into it. The capture, inference and GUI threads all allocate, so
 the same `actionlens run` of the demo clip on LiteRT peaked anywhere from 164 to 193 MiB resident
 in six runs, by which threads had met. With two arenas, six runs peaked at 163 to 178 MiB (median
