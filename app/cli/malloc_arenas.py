@@ -1,4 +1,4 @@
-"""Caps glibc's malloc arenas for the app's process, so its memory is what `bench` says it is.
+"""Caps glibc's malloc arenas for the live app's process (`gui`, `run`, `bench`), so its memory stays low.
 
 glibc gives each new thread that allocates an arena of its own, up to eight per core, and
 an arena keeps the pages freed into it. The capture, inference and GUI threads all allocate, so

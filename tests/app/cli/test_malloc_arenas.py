@@ -57,10 +57,13 @@ def test_a_users_own_cap_is_left_alone(monkeypatch):
     assert cap_malloc_arenas() is False
 
 
-def test_main_caps_the_arenas(monkeypatch):
+def test_the_live_commands_cap_the_arenas_and_the_others_do_not(monkeypatch, tmp_path):
     from app.cli import main as cli_main
 
     calls = []
     monkeypatch.setattr(cli_main, "cap_malloc_arenas", lambda: calls.append(1) or True)
     assert cli_main.main(["info"]) == 0
+    assert calls == []
+    # A missing file is refused in one line, after the cap: it is set before anything runs.
+    assert cli_main.main(["run", "--source", str(tmp_path / "missing.mp4")]) != 0
     assert calls == [1]
