@@ -228,3 +228,23 @@ def test_the_shipped_bundle_loads_in_a_process_that_imported_nothing_else():
     assert out.returncode == 0, out.stderr.strip().splitlines()[-1:]
     outputs, labels = out.stdout.split()
     assert outputs == labels
+
+
+def test_the_loader_imports_every_module_that_registers_layers(tmp_path):
+    # The shipped bundle's test above covers the layers it uses; this covers any module that
+    # registers one, so a new layer file cannot be left out of `load_keras_model` again.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    registering = sorted(".".join(p.relative_to(root).with_suffix("").parts) for p in (root / "model").rglob("*.py")
+                         if "register_keras_serializable(" in p.read_text())
+    assert "model.nets.legs" in registering
+    code = ("import sys\nfrom model.bundle_files import load_keras_model\n"
+            "try:\n    load_keras_model(sys.argv[1])\nexcept ValueError:\n    pass\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('model.'))))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "none.keras")], capture_output=True,
+                         text=True, timeout=300, cwd=root)
+    assert out.returncode == 0, out.stderr.strip().splitlines()[-1:]
+    assert set(registering) <= set(out.stdout.split())
