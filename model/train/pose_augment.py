@@ -59,6 +59,8 @@ class SkeletonAugment:
             arm turned to another height, the forearm's swing kept (`pose_definitions.with_elbow_at`).
         sweep_across: chance of an augmented view of a one-hand wave sweeping its straight arm
             across the body at shoulder height instead (`model.train.pose_sweeps.swept_across`).
+        sweep_once: chance of such a view sweeping once, as KARD's horizontal wave does: the hand
+            rises across the body, sweeps out to its own side and falls (`swept_once`).
         lose_briefly: chance of an augmented view losing some bones for a few steps
             (`lost_briefly`).
         flicker_legs: chance of an augmented view of a label told by its legs (`keep_legs`: a
@@ -93,6 +95,7 @@ class SkeletonAugment:
     # 12.4%), but the final model trained with it lost the held-out person's side raises (card
     # notes, fourth session of 2026-12-07).
     sweep_across: float = 0.0
+    sweep_once: float = 0.0
     # Every view of a model with a still start (`decide_from`; others never lose bones: see
     # `training_windows`): the still start held BlazePose's lost first frames for 0.8 s, and the
     # held-out person's side raises read as waves (6 of 9; 8 of 9 with it; card notes, 2026-12-07).

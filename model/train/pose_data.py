@@ -43,7 +43,7 @@ from model.train.pose_rest import (
     present_share,
     rest_share,
 )
-from model.train.pose_sweeps import swept_across
+from model.train.pose_sweeps import swept_across, swept_once
 
 # The source name of jumping jacks taught as waves over standing legs: one source, so seven
 # repositories of jacks do not outweigh the real waves.
@@ -163,7 +163,8 @@ def training_windows(clips: Sequence[PoseClip], config: ModelConfig, views: int,
             if v and label == ONE_HAND_LABEL and rng.random() < aug.move_elbow:
                 feats = with_elbow_at(feats, float(np.deg2rad(rng.uniform(*ELBOW_DEG))))
             if v and label == ONE_HAND_LABEL and aug.sweep_across and rng.random() < aug.sweep_across:
-                feats = swept_across(feats, config.fps, rng)
+                once = aug.sweep_once and rng.random() < aug.sweep_once
+                feats = (swept_once if once else swept_across)(feats, config.fps, rng)
             if v and label in standing and rng.random() < aug.lend_legs:
                 feats = lend_legs(feats, donors, rng)
             feats = with_still_start(feats, config.still_start)

@@ -12,7 +12,7 @@ from model.pose.features import (
     RIGHT_UPPER_ARM,
     split_features,
 )
-from model.train.pose_sweeps import FOREARM_ACROSS, FOREARM_OUT, swept_across
+from model.train.pose_sweeps import FOREARM_ACROSS, FOREARM_OUT, swept_across, swept_once
 from tests.model.train.test_pose_legs import frames
 
 
@@ -77,6 +77,24 @@ def test_a_mirrored_wave_sweeps_to_its_own_side():
 def test_a_clip_that_never_raises_a_hand_is_left_as_it_is():
     x = frames(20, "still")
     np.testing.assert_array_equal(swept_across(x, 10.0, np.random.default_rng(0)), x)
+
+
+def test_a_wave_swept_once_rises_across_sweeps_out_and_falls():
+    x = a_left_hand_wave(t=60, rest=8)  # raised for 4.4 s at 10 steps a second
+    out = swept_once(x, 10.0, np.random.default_rng(0))
+    # The raised middle is cut: at most 0.6 s waiting, 1.6 s sweeping and 0.6 s held out are kept.
+    assert 8 + 2 + 6 <= len(out) <= 8 + 1 + 28 + 8
+    np.testing.assert_array_equal(out[:8], x[:8])  # the rest before, bit for bit
+    np.testing.assert_array_equal(out[-8:], x[-8:])  # and after: the fall is the clip's own
+    fore = _angle(split_features(out)[0][8:-8, LEFT_FOREARM])
+    # One sweep: across the body first, out to its own side last, never back across.
+    assert fore[0] < FOREARM_ACROSS + 20 and fore[-1] > FOREARM_OUT - 20
+    assert (np.diff(fore) > -1e-3).all()
+
+
+def test_a_clip_never_raised_is_not_swept_once():
+    x = frames(20, "still")
+    np.testing.assert_array_equal(swept_once(x, 10.0, np.random.default_rng(0)), x)
 
 
 def test_training_views_of_a_one_hand_wave_are_swept(monkeypatch):
