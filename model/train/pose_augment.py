@@ -90,12 +90,12 @@ class SkeletonAugment:
     # the jacks' first rises; the card's notes, fifth session of 2026-12-06).
     reaches: float = 0.5
     move_elbow: float = 0.0
-    # Off: in every augmented view it named 14 and 9 of KARD's 30 horizontal waves with KARD held out
-    # (seeds 1 and 2; 0 without) and cut its other motion's false alarms to 3.2% and 6.9% (14.2%,
-    # 12.4%), but the final model trained with it lost the held-out person's side raises (card
-    # notes, fourth session of 2026-12-07).
-    sweep_across: float = 0.0
-    sweep_once: float = 0.0
+    # Every augmented view of a one-hand wave is swept across the body, half of them once, as KARD's
+    # horizontal waves are done (26 of 30 clips): with KARD held out 27 of its 30 horizontal waves
+    # named (0 unswept; 14 swept back and forth in every view) and its 30 high waves, 14.3% of its
+    # other motion's frames shown as an action (card notes, sixth session of 2026-12-07).
+    sweep_across: float = 1.0
+    sweep_once: float = 0.5
     # Every view of a model with a still start (`decide_from`; others never lose bones: see
     # `training_windows`): the still start held BlazePose's lost first frames for 0.8 s, and the
     # held-out person's side raises read as waves (6 of 9; 8 of 9 with it; card notes, 2026-12-07).
