@@ -59,8 +59,9 @@ class SkeletonAugment:
             arm turned to another height, the forearm's swing kept (`pose_definitions.with_elbow_at`).
         sweep_across: chance of an augmented view of a one-hand wave sweeping its straight arm
             across the body at shoulder height instead (`model.train.pose_sweeps.swept_across`).
-        sweep_once: chance of such a view sweeping once, as KARD's horizontal wave does: the hand
-            rises across the body, sweeps out to its own side and falls (`swept_once`).
+        sweep_once: share of those swept views (none when `sweep_across` is 0) that sweep once, as
+            KARD's horizontal wave does: the hand rises across the body, sweeps out to its own side
+            and falls (`swept_once`).
         lose_briefly: chance of an augmented view losing some bones for a few steps
             (`lost_briefly`).
         flicker_legs: chance of an augmented view of a label told by its legs (`keep_legs`: a

@@ -12,7 +12,15 @@ from model.pose.features import (
     RIGHT_UPPER_ARM,
     split_features,
 )
-from model.train.pose_sweeps import FOREARM_ACROSS, FOREARM_OUT, swept_across, swept_once
+from model.train.pose_sweeps import (
+    FOREARM_ACROSS,
+    FOREARM_OUT,
+    ONCE_HELD_S,
+    ONCE_SWEEP_S,
+    ONCE_WAIT_S,
+    swept_across,
+    swept_once,
+)
 from tests.model.train.test_pose_legs import frames
 
 
@@ -80,16 +88,37 @@ def test_a_clip_that_never_raises_a_hand_is_left_as_it_is():
 
 
 def test_a_wave_swept_once_rises_across_sweeps_out_and_falls():
-    x = a_left_hand_wave(t=60, rest=8)  # raised for 4.4 s at 10 steps a second
-    out = swept_once(x, 10.0, np.random.default_rng(0))
-    # The raised middle is cut: at most 0.6 s waiting, 1.6 s sweeping and 0.6 s held out are kept.
-    assert 8 + 2 + 6 <= len(out) <= 8 + 1 + 28 + 8
+    x = a_left_hand_wave(t=60, rest=8)  # raised on steps 8 to 51, 4.4 s at 10 steps a second
+    for seed in range(5):
+        out = swept_once(x, 10.0, np.random.default_rng(seed))
+        # The same draws, in the same order, say where the raised middle is cut: the clip up to the
+        # end of the hold, then straight on from the last raised step, no step twice, none lost.
+        rng = np.random.default_rng(seed)
+        wait, sweep, held = (int(round(rng.uniform(*r) * 10.0)) for r in (ONCE_WAIT_S, ONCE_SWEEP_S, ONCE_HELD_S))
+        cut, last = 8 + wait + max(2, sweep) + held, 51
+        assert len(out) == cut + len(x) - last
+        # What the sweep leaves alone (the other arm, presence) is the clip's own, step for step.
+        changed = [c for c in range(x.shape[1])
+                   if not np.array_equal(out[:, c], np.concatenate([x[:cut, c], x[last:, c]]))]
+        assert changed and set(changed) <= set(_left_arm_columns())
+        # Across the body while it waits, out to its own side from the sweep's end until the cut.
+        fore = _angle(split_features(out)[0][:, LEFT_FOREARM])
+        assert (fore[8 : 8 + wait + 1] < FOREARM_ACROSS + 20).all()
+        assert (fore[8 + wait + max(2, sweep) : cut] > FOREARM_OUT - 20).all()
     np.testing.assert_array_equal(out[:8], x[:8])  # the rest before, bit for bit
     np.testing.assert_array_equal(out[-8:], x[-8:])  # and after: the fall is the clip's own
     fore = _angle(split_features(out)[0][8:-8, LEFT_FOREARM])
     # One sweep: across the body first, out to its own side last, never back across.
     assert fore[0] < FOREARM_ACROSS + 20 and fore[-1] > FOREARM_OUT - 20
     assert (np.diff(fore) > -1e-3).all()
+
+
+def _left_arm_columns() -> list[int]:
+    """Feature columns of the left upper arm, forearm and hand, picture and world."""
+    from model.pose.features import NUM_BONES
+
+    bones = (LEFT_UPPER_ARM, LEFT_FOREARM, HANDS[0])
+    return [2 * b + k for b in bones for k in range(2)] + [NUM_BONES * 2 + 3 * b + k for b in bones for k in range(3)]
 
 
 def test_a_clip_never_raised_is_not_swept_once():
@@ -120,3 +149,27 @@ def test_training_views_of_a_one_hand_wave_are_swept(monkeypatch):
         widths[share] = np.ptp(raised)
     # The clip's own swing is 60 degrees; swept, the hand goes from across the body to its own side.
     assert widths[0.0] < 70 and widths[1.0] > 80
+
+
+def test_training_views_swept_once_are_the_clip_with_its_raised_middle_cut(monkeypatch):
+    from pathlib import Path
+
+    from model.config import ModelConfig
+    from model.data.manifests import ClipRecord
+    from model.train import pose_data
+    from model.train.pose_augment import SkeletonAugment
+    from model.train.pose_data import PoseClip, training_windows
+
+    wave = a_left_hand_wave(t=60)
+    monkeypatch.setattr(pose_data, "view_features", lambda track, *a, **k: wave)
+    clips = [PoseClip(ClipRecord(Path("wave.mp4"), "wave_one_hand", "p1", "src"), "wave")]
+    config = ModelConfig(labels=("idle", "other", "wave_one_hand"), frames=8)
+    counts = {}
+    for once in (0.0, 1.0):
+        aug = SkeletonAugment(sweep_across=1.0, sweep_once=once, reaches=0.0, lend_legs=0.0)
+        _, y, _ = training_windows(clips, config, views=4, stride=1, aug=aug, rng=np.random.default_rng(0),
+                                   idle_share=0.0)
+        counts[once] = int((y == config.labels.index("wave_one_hand")).sum())
+    # Three augmented views and the clip itself: swept once, each augmented view loses at least
+    # 44 - 23 raised steps (at most 2.8 s of the 4.4 s raised are kept), so 3 * 21 windows fewer.
+    assert counts[0.0] - counts[1.0] >= 3 * 21
