@@ -77,11 +77,11 @@ def swept_across(features: np.ndarray, fps: float, rng: np.random.Generator) -> 
     arm = _waving_arm_weight(out)
     if arm is None:
         return out
-    k, weight = arm
+    k, weight, seen = arm
     steps = np.arange(len(features))
     period = rng.uniform(*SWEEP_PERIOD_S) * fps
     u = 0.5 - 0.5 * np.cos(2 * np.pi * steps / period + rng.uniform(0, 2 * np.pi))  # 0: out, 1: across
-    return _swung(out, k, weight, u, rng)
+    return _swung(out, k, weight, seen, u, rng)
 
 
 def swept_once(features: np.ndarray, fps: float, rng: np.random.Generator) -> np.ndarray:
@@ -102,7 +102,7 @@ def swept_once(features: np.ndarray, fps: float, rng: np.random.Generator) -> np
     arm = _waving_arm_weight(features)
     if arm is None:
         return np.array(features, copy=True)
-    k, weight = arm
+    k, weight, seen = arm
     raised = np.flatnonzero(weight > 0.5)
     first, last = int(raised[0]), int(raised[-1])
     wait = int(round(rng.uniform(*ONCE_WAIT_S) * fps))
@@ -112,35 +112,35 @@ def swept_once(features: np.ndarray, fps: float, rng: np.random.Generator) -> np
     keep = np.concatenate([np.arange(cut), np.arange(last, len(features))]) if cut < last \
         else np.arange(len(features))
     out = np.array(features[keep], copy=True)
-    weight = weight[keep]
+    weight, seen = weight[keep], seen[keep]
     start = first + wait
     progress = np.clip((np.arange(len(out)) - start) / sweep, 0.0, 1.0)
     u = 0.5 + 0.5 * np.cos(np.pi * progress)  # 1 (across) until the sweep, then out to 0
-    return _swung(out, k, weight, u, rng)
+    return _swung(out, k, weight, seen, u, rng)
 
 
-def _waving_arm_weight(features: np.ndarray) -> tuple[int, np.ndarray] | None:
-    """(t, FEATURE_DIM) -> (the waving arm: 0 left, 1 right; (t,) how raised its forearm is), or
-    None when it is never raised."""
+def _waving_arm_weight(features: np.ndarray) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """(t, FEATURE_DIM) -> (the waving arm: 0 left, 1 right; (t,) how raised its forearm is; (t,)
+    bool, a person present with that upper arm and forearm seen), or None when it is never raised."""
     flat, _ = split_features(features)
     present = features[:, PRESENCE_INDEX] > 0
     k = waving_arm(flat, present)
     upper, forearm = (LEFT_UPPER_ARM, RIGHT_UPPER_ARM)[k], (LEFT_FOREARM, RIGHT_FOREARM)[k]
     seen = present & (np.abs(flat[:, [upper, forearm]]).sum(-1) > 0).all(-1)
     weight = raised_share(flat[:, forearm]) * seen  # no sweep while the forearm is down
-    return (k, weight) if (weight > 0.5).any() else None
+    return (k, weight, seen) if (weight > 0.5).any() else None
 
 
-def _swung(out: np.ndarray, k: int, weight: np.ndarray, u: np.ndarray,
+def _swung(out: np.ndarray, k: int, weight: np.ndarray, seen: np.ndarray, u: np.ndarray,
            rng: np.random.Generator) -> np.ndarray:
     """Turns arm `k` of `out` (t, FEATURE_DIM), in place, towards the sweep's pose `u` (t,) (0: out to
-    its own side, 1: across the body) by `weight` (t,); returns `out`."""
+    its own side, 1: across the body) by `weight` (t,); `seen` (t,) as `_waving_arm_weight` gives it.
+    Returns `out`."""
     flat, world = split_features(out)  # views into `out`
     upper, forearm, hand = (LEFT_UPPER_ARM, RIGHT_UPPER_ARM)[k], (LEFT_FOREARM, RIGHT_FOREARM)[k], HANDS[k]
-    seen = (np.abs(flat[:, [upper, forearm]]).sum(-1) > 0).all(-1)
     # The arm's own side: where its upper arm hangs in the picture (a left arm on the right, facing
     # the camera); mirrored views follow.
-    hanging = seen & (weight < 0.5) & (out[:, PRESENCE_INDEX] > 0)
+    hanging = seen & (weight < 0.5)
     x = np.median(flat[hanging, upper, 0]) if hanging.any() else (1.0 if k == 0 else -1.0)
     own = 1.0 if x >= 0 else -1.0
     ends = np.deg2rad(np.array([FOREARM_OUT, FOREARM_ACROSS, UPPER_OUT, UPPER_ACROSS])

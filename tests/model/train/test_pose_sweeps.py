@@ -115,10 +115,12 @@ def test_a_wave_swept_once_rises_across_sweeps_out_and_falls():
 
 def _left_arm_columns() -> list[int]:
     """Feature columns of the left upper arm, forearm and hand, picture and world."""
-    from model.pose.features import NUM_BONES
+    from model.pose.features import FEATURE_DIM
 
-    bones = (LEFT_UPPER_ARM, LEFT_FOREARM, HANDS[0])
-    return [2 * b + k for b in bones for k in range(2)] + [NUM_BONES * 2 + 3 * b + k for b in bones for k in range(3)]
+    marked = np.zeros(FEATURE_DIM, np.float32)
+    for part in split_features(marked):  # views into `marked`, bone by bone
+        part[[LEFT_UPPER_ARM, LEFT_FOREARM, HANDS[0]]] = 1.0
+    return np.flatnonzero(marked).tolist()
 
 
 def test_a_clip_never_raised_is_not_swept_once():
