@@ -32,12 +32,14 @@ trap 'rm -rf "$work"' EXIT
 # the calm on other motion (the card's notes, third session of 2026-12-07). A jumping jack is the legs
 # jumping: jacks are taught with their legs caught on some steps only in 30% of views, as BlazePose
 # sees a small person's, and a window that never shows the legs is never a jack (fourth session).
+# A two-hand wave swings several times: a window that begins with the arms low and turns back at
+# most once is one sweep, a side raise, and is never shown as a wave (seventh session).
 actionlens train --features pose --data "$data/actions" "$data/extra" \
   --map wave=wave_one_hand star_jump=jumping_jack \
   --known bend front_arm_raise jumping_jack side_arm_raise wave_one_hand wave_two_hands \
   --holdout-groups ud810-P2 --loso --group-folds 5 --epochs 12 --seed 1 --unknown-below 0.60 \
   --frames 24 --decide-from 16 --fast-frames 16 --short-head-frames 16 --needs-legs jumping_jack \
-  --card-notes docs/default_model_pose_notes.md --out "$out"
+  --needs-repeats wave_two_hands --card-notes docs/default_model_pose_notes.md --out "$out"
 
 # The held-out person, and footage the model never saw in any form (street and debate scenes).
 mkdir -p "$work/ud810-P2"

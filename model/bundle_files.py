@@ -89,6 +89,7 @@ def load_keras_model(path: Path):
     # Registers the custom layers before deserializing: every module that defines some.
     import model.nets.layers  # noqa: F401
     import model.nets.legs  # noqa: F401
+    import model.nets.repeats  # noqa: F401
 
     if _uses_lambda(path):
         raise BundleError(

@@ -55,6 +55,11 @@ class ModelConfig:
             jumping jack is the legs jumping, by the definitions): the head moves their
             probability to the other classes on a window whose legs are never seen. Pose
             models with one prediction per window only.
+        needs_repeats: labels that are repeated sweeps of the arms (a two-hand wave swings
+            several times, by the definitions): the head moves their probability to the other
+            classes on a window that begins with the arms low and shows them turning back at
+            most once, which is one sweep, a side arm raise (`model.nets.repeats.RepeatsGate`).
+            Pose models with one prediction per window only.
         decide_from: steps the buffer must hold before the first decision, fewer than
             `frames`: the window's missing older steps are the first step held (a still
             start, as a person stands before they act), in training and live. 0: `frames`.
@@ -102,6 +107,8 @@ class ModelConfig:
     short_head_frames: int = 0
     # () keeps bundles made before it running as they were trained.
     needs_legs: tuple[str, ...] = ()
+    # () keeps bundles made before it running as they were trained.
+    needs_repeats: tuple[str, ...] = ()
     predictor_frames: int = 4
     predictor_filters: int = 24
     symmetric_labels: tuple[str, ...] = ()
@@ -121,7 +128,7 @@ class ModelConfig:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for key in ("labels", "symmetric_labels", "needs_legs"):
+        for key in ("labels", "symmetric_labels", "needs_legs", "needs_repeats"):
             value = getattr(self, key)
             if isinstance(value, str):
                 raise ValueError(
@@ -175,6 +182,12 @@ class ModelConfig:
                 "`needs_legs` must name labels of the model, and needs pose features and one "
                 f"prediction per window. Received: needs_legs={list(self.needs_legs)}, "
                 f"labels={list(self.labels)}, features={self.features!r}, frame_wise={self.frame_wise}")
+        if self.needs_repeats and (not self.uses_pose or self.frame_wise
+                                   or not set(self.needs_repeats) <= set(self.labels)):
+            raise ValueError(
+                "`needs_repeats` must name labels of the model, and needs pose features and one "
+                f"prediction per window. Received: needs_repeats={list(self.needs_repeats)}, "
+                f"labels={list(self.labels)}, features={self.features!r}, frame_wise={self.frame_wise}")
         if self.crop not in CROP_MODES:
             raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
         if self.motion_input not in MOTION_INPUTS:
@@ -212,13 +225,13 @@ class ModelConfig:
 
     def long_head_config(self) -> ModelConfig:
         """The config of the long head alone (this config without its short head)."""
-        return self.replace(short_head_frames=0, needs_legs=())
+        return self.replace(short_head_frames=0, needs_legs=(), needs_repeats=())
 
     def short_head_config(self) -> ModelConfig:
         """The config of the short head alone: whole windows of `short_head_frames` steps at one rate."""
         short = self.short_head_frames or self.frames
         return self.replace(frames=short, min_frames=min(self.min_frames, short), decide_from=0,
-                            fast_frames=0, short_head_frames=0, needs_legs=())
+                            fast_frames=0, short_head_frames=0, needs_legs=(), needs_repeats=())
 
     @property
     def first_window(self) -> int:
@@ -281,6 +294,7 @@ class ModelConfig:
         d["labels"] = list(self.labels)
         d["symmetric_labels"] = list(self.symmetric_labels)
         d["needs_legs"] = list(self.needs_legs)
+        d["needs_repeats"] = list(self.needs_repeats)
         return d
 
     @classmethod
@@ -292,7 +306,7 @@ class ModelConfig:
         d = dict(d)
         # Pose bundles saved before the version existed were trained on version 1.
         d.setdefault("pose_version", 1)
-        for key in ("labels", "symmetric_labels", "needs_legs"):
+        for key in ("labels", "symmetric_labels", "needs_legs", "needs_repeats"):
             if key in d:
                 d[key] = tuple(d[key])
         return cls(**d)
@@ -313,6 +327,7 @@ class ModelConfig:
             short = (f", and a second head on the last {self.short_head_frames} at {self.fps:g} fps, "
                      "the two averaged" if self.short_head_frames else "")
             legs = f" ({', '.join(self.needs_legs)} only with the legs seen)" if self.needs_legs else ""
+            legs += (f" ({', '.join(self.needs_repeats)} never from one sweep)" if self.needs_repeats else "")
             return (f"{self.arch} on BlazePose landmarks: {self.frames} steps {rates}{early}{short}, "
                     f"{self.num_classes} classes: " + ", ".join(self.labels) + legs)
         return (

@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--needs-legs", nargs="+", default=[], metavar="LABEL",
                    help="pose: labels a window can be only if it shows the legs on some step (a jumping "
                         "jack is the legs jumping); windows without them never show these labels")
+    p.add_argument("--needs-repeats", nargs="+", default=[], metavar="LABEL",
+                   help="pose: labels that are repeated sweeps of the arms (a two-hand wave); a window that "
+                        "begins with the arms low and turns back at most once never shows them")
     add_training_options(p)
     p.add_argument("--holdout-groups", nargs="+", default=[],
                    help="groups kept out of training for testing (pose: the folds of --loso and "

@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
         raise DatasetError("`--unknown-below` needs `--features pose`: drop it, or train on pose.")
     # Only pose windows are cut with a still start, seen at two rates or read by a second head; a
     # pixel model would be fed windows it never saw.
-    for option in ("decide_from", "fast_frames", "short_head_frames", "needs_legs"):
+    for option in ("decide_from", "fast_frames", "short_head_frames", "needs_legs", "needs_repeats"):
         if getattr(args, option, 0):
             raise DatasetError(f"`--{option.replace('_', '-')}` needs `--features pose`: drop it, or train on pose.")
     if getattr(args, "from_bundle", None):

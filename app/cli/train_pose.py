@@ -48,7 +48,8 @@ def pose_config(args: argparse.Namespace, labels: list[str]):
         return config.replace(features="pose", size=64, color="gray",
                               fast_frames=getattr(args, "fast_frames", 0) or 0,
                               short_head_frames=getattr(args, "short_head_frames", 0) or 0,
-                              needs_legs=tuple(getattr(args, "needs_legs", None) or ()))
+                              needs_legs=tuple(getattr(args, "needs_legs", None) or ()),
+                              needs_repeats=tuple(getattr(args, "needs_repeats", None) or ()))
     except ValueError as err:  # e.g. --fast-frames 16 with --frames 16: the config's message says which
         raise DatasetError(f"bad training option: {err}") from None
 
@@ -102,7 +103,9 @@ def main(args: argparse.Namespace) -> int:
                                     # the base's heads, unless asked otherwise: its kept windows fit them
                                     fast_frames=config.fast_frames or b.fast_frames,
                                     short_head_frames=config.short_head_frames or b.short_head_frames,
-                                    needs_legs=config.needs_legs or tuple(x for x in b.needs_legs if x in labels))
+                                    needs_legs=config.needs_legs or tuple(x for x in b.needs_legs if x in labels),
+                                    needs_repeats=config.needs_repeats
+                                    or tuple(x for x in b.needs_repeats if x in labels))
         except ValueError as err:  # e.g. --fast-frames as long as the base's window
             raise DatasetError(f"bad training option for --from {args.from_bundle}: {err}") from None
     if fixed is not None:

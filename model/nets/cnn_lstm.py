@@ -27,7 +27,8 @@ from model.nets.layers import (
     RecentSteps,
 )
 from model.nets.legs import LegsGate, LegsSeen
-from model.pose.features import LEG_PICTURE_COLUMNS, PRESENCE_INDEX
+from model.nets.repeats import ArmBones, RepeatsGate
+from model.pose.features import ARM_PICTURE_COLUMNS, LEG_PICTURE_COLUMNS, PRESENCE_INDEX
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 layers = keras.layers
@@ -37,7 +38,7 @@ HEAD_NAME = "temporal_head"
 # The parts of a classifier with two heads (`ModelConfig.short_head_frames`).
 LONG_ENCODER, SHORT_ENCODER = "long_frame_encoder", "short_frame_encoder"
 LONG_HEAD, SHORT_HEAD = "long_head", "short_head"
-# The head inside a head with `ModelConfig.needs_legs`.
+# The head inside a head with `ModelConfig.needs_legs` or `needs_repeats`.
 GATED_HEAD = "head_before_legs_gate"
 
 
@@ -96,6 +97,9 @@ def build_pose_encoder(config: ModelConfig, name: str = ENCODER_NAME) -> keras.M
     if config.needs_legs:
         # The last number of the cached vector: whether this frame shows the legs (`LegsGate`).
         parts.append(LegsSeen(list(LEG_PICTURE_COLUMNS), PRESENCE_INDEX, name="legs_seen")(pose))
+    if config.needs_repeats:
+        # Then the arm bones' directions, which `RepeatsGate` follows over the window.
+        parts.append(ArmBones(list(ARM_PICTURE_COLUMNS), PRESENCE_INDEX, name="arm_bones")(pose))
     if len(parts) == 1:
         return keras.Model(pose, parts[0], name=name)
     return keras.Model(pose, layers.Concatenate(name="both_heads")(parts), name=name)
@@ -117,7 +121,7 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None,
         (batch, time, classes) when `config.frame_wise` is set (time - 1 steps for
         a pose model, whose LSTM sees each step with its change from the one before).
     """
-    if config.needs_legs:
+    if config.needs_legs or config.needs_repeats:
         return _gated_head(config, embed_dim, name)
     if config.short_head_frames:
         return _two_heads(config, embed_dim or 2 * config.embed_dim, name)
@@ -136,15 +140,30 @@ def build_temporal_head(config: ModelConfig, embed_dim: int | None = None,
 
 
 def _gated_head(config: ModelConfig, embed_dim: int | None, name: str) -> keras.Model:
-    """(batch, time, embed_dim) -> (batch, classes): the head of `config` without `needs_legs` on
-    all but the last number of each step, then `LegsGate` on that last number (legs seen)."""
-    plain = config.replace(needs_legs=())
-    width = (embed_dim - 1) if embed_dim else (2 if config.short_head_frames else 1) * config.embed_dim
-    seq = keras.Input((None, width + 1), name="embeddings")
+    """(batch, time, embed_dim) -> (batch, classes): the head of `config` without its gates on the
+    embedding part of each step, then `LegsGate` on the legs-seen number after it
+    (`needs_legs`) and `RepeatsGate` on the arm directions after that (`needs_repeats`)."""
+    plain = config.replace(needs_legs=(), needs_repeats=())
+    extra = gate_width(config)
+    width = (embed_dim - extra) if embed_dim else (2 if config.short_head_frames else 1) * config.embed_dim
+    seq = keras.Input((None, width + extra), name="embeddings")
     probs = build_temporal_head(plain, width, name=GATED_HEAD)(FeatureSlice(0, width, name="embedding_part")(seq))
-    seen = FeatureSlice(width, width + 1, name="legs_part")(seq)
-    gated = [config.labels.index(label) for label in config.needs_legs]
-    return keras.Model(seq, LegsGate(gated, name="legs_gate")([probs, seen]), name=name)
+    at = width
+    if config.needs_legs:
+        seen = FeatureSlice(at, at + 1, name="legs_part")(seq)
+        probs = LegsGate([config.labels.index(label) for label in config.needs_legs], name="legs_gate")([probs, seen])
+        at += 1
+    if config.needs_repeats:
+        arms = FeatureSlice(at, at + len(ARM_PICTURE_COLUMNS), name="arms_part")(seq)
+        gated = [config.labels.index(label) for label in config.needs_repeats]
+        probs = RepeatsGate(gated, config.frames, name="repeats_gate")([probs, arms])
+    return keras.Model(seq, probs, name=name)
+
+
+def gate_width(config: ModelConfig) -> int:
+    """How many numbers the gates add to the end of each cached vector: 1 for the legs seen
+    (`needs_legs`), the arm bones' directions (`needs_repeats`)."""
+    return (1 if config.needs_legs else 0) + (len(ARM_PICTURE_COLUMNS) if config.needs_repeats else 0)
 
 
 def _two_heads(config: ModelConfig, embed_dim: int, name: str) -> keras.Model:

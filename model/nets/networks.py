@@ -90,7 +90,7 @@ def join_heads(long_model: keras.Model, short_model: keras.Model, config: ModelC
         raise ValueError("`join_heads` needs a config with `short_head_frames` set. Received: 0")
     joined = build_cnn_lstm(config)
     encoder, head = split_classifier(joined)
-    if config.needs_legs:
+    if config.needs_legs or config.needs_repeats:
         head = head.get_layer(GATED_HEAD)
     for member, encoder_name, head_name in ((long_model, LONG_ENCODER, LONG_HEAD),
                                             (short_model, SHORT_ENCODER, SHORT_HEAD)):

@@ -58,6 +58,9 @@ BONES = (
 )
 LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM = 1, 2, 3, 4
 LEGS = (5, 6, 7, 8)
+# The picture (x, y) columns of the arm bones in a feature vector, bone by bone.
+ARM_PICTURE_COLUMNS = tuple(2 * b + k for b in (LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM)
+                            for k in range(2))
 # The picture (x, y) columns of the leg bones in a feature vector, bone by bone.
 LEG_PICTURE_COLUMNS = tuple(2 * b + k for b in LEGS for k in range(2))
 THIGHS = (5, 7)

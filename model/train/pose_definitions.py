@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.nets.repeats import MIN_STROKE, SMOOTH_STEPS
 from model.pose.features import (
     LEFT_FOREARM,
     LEFT_UPPER_ARM,
@@ -49,13 +50,8 @@ ARMS_DOWN = -0.6
 # Above this the arms are up: KARD's two-hand wave arcs between about 0.1 (shoulder height) and
 # 0.9, ud810's raises end at 0.8 to 0.95.
 ARMS_UP = 0.3
-# A stroke of the arms is at least this long in `arm_path`'s space (four unit directions): a
-# forearm swung 40 degrees moves 0.7, both about 1.0; standing still and tracking jitter, under 0.2.
-MIN_STROKE = 0.6
 # Steps the arms must have been moving in a window's end before it teaches the raise.
 MIN_RISE_STEPS = 3
-# Elevation is smoothed over this many steps: tracking jitter must not count as a swing.
-SMOOTH_STEPS = 3
 
 
 def arm_elevation(features: np.ndarray) -> np.ndarray:
