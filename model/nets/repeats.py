@@ -116,7 +116,9 @@ class RepeatsGate(keras.layers.Layer):
         # last[b, k]: the newest seen step at or before k, -1 if none.
         candidates = seen[:, None, :] * ops.convert_to_tensor(self._earlier)[None] * (index + 1.0)[None, None]
         last = ops.max(candidates, axis=-1) - 1.0
-        first = ops.cast(ops.argmax(seen, axis=-1), "float32")[:, None]
+        # The first seen step (0 if none); not argmax, which LiteRT's builtins lack for this.
+        first = ops.min(seen * index[None] + (1.0 - seen) * float(s), axis=-1, keepdims=True)
+        first = ops.where(first < s, first, 0.0)
         held = ops.cast(ops.where(last >= 0, last, first), "int32")
         picked = ops.one_hot(held, s, dtype=arms.dtype)  # (batch, steps, steps)
         held_arms = ops.matmul(picked, arms)
