@@ -182,6 +182,11 @@ TRAIN_ERRORS = {
     "legs for a label the data lacks": (
         lambda tmp, data: ["--data", data, "--features", "pose", "--needs-legs", "jumping_jack"],
         "bad training option: `needs_legs` must name labels of the model"),
+    "repeats for a pixel model": (lambda tmp, data: ["--data", data, "--needs-repeats", "wave"],
+                                  "`--needs-repeats` needs `--features pose`"),
+    "repeats for a label the data lacks": (
+        lambda tmp, data: ["--data", data, "--features", "pose", "--needs-repeats", "wave_two_hands"],
+        "bad training option: `needs_repeats` must name labels of the model"),
     "a second head longer than the window": (
         lambda tmp, data: ["--data", data, "--features", "pose", "--frames", "8", "--short-head-frames", "12"],
         "bad training option: `short_head_frames` (a second, shorter head) needs"),
