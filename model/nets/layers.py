@@ -17,6 +17,25 @@ ops = keras.ops
 PACKAGE = "actionlens"
 
 
+class PoseColumns(keras.layers.Layer):
+    """Base of the layers that read bones' picture (x, y) columns of a pose feature vector and its
+    person flag (`model.nets.legs.LegsSeen`, `model.nets.repeats.ArmBones`).
+
+    Args:
+        columns: the picture (x, y) columns of the bones, in pairs.
+        presence: the column of the person flag.
+    """
+
+    def __init__(self, columns: list[int], presence: int, **kwargs):
+        super().__init__(**kwargs)
+        if not columns or len(columns) % 2:
+            raise ValueError(f"Expected (x, y) column pairs. Received: columns={list(columns)}")
+        self.columns, self.presence = [int(c) for c in columns], int(presence)
+
+    def get_config(self):
+        return {**super().get_config(), "columns": self.columns, "presence": self.presence}
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class LastFrame(keras.layers.Layer):
     """Takes the last time step of a sequence.

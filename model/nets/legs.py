@@ -8,14 +8,14 @@ so a saved model loads in Keras safe mode.
 from __future__ import annotations
 
 from model.backend import import_keras
-from model.nets.layers import PACKAGE
+from model.nets.layers import PACKAGE, PoseColumns
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 ops = keras.ops
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class LegsSeen(keras.layers.Layer):
+class LegsSeen(PoseColumns):
     """1.0 where a person is in view with every leg bone seen, else 0.0 (pose features in).
 
     Args:
@@ -29,12 +29,6 @@ class LegsSeen(keras.layers.Layer):
         (batch, 1)
     """
 
-    def __init__(self, columns: list[int], presence: int, **kwargs):
-        super().__init__(**kwargs)
-        if not columns or len(columns) % 2:
-            raise ValueError(f"Expected (x, y) column pairs. Received: columns={list(columns)}")
-        self.columns, self.presence = [int(c) for c in columns], int(presence)
-
     def call(self, inputs):
         legs = ops.reshape(ops.take(inputs, self.columns, axis=-1), (-1, len(self.columns) // 2, 2))
         seen = ops.all(ops.sum(ops.abs(legs), axis=-1) > 0, axis=-1)
@@ -43,9 +37,6 @@ class LegsSeen(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 1)
-
-    def get_config(self):
-        return {**super().get_config(), "columns": self.columns, "presence": self.presence}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.backend import import_keras
-from model.nets.layers import PACKAGE
+from model.nets.layers import PACKAGE, PoseColumns
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 ops = keras.ops
@@ -32,7 +32,7 @@ ARMS_LOW = -0.3
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class ArmBones(keras.layers.Layer):
+class ArmBones(PoseColumns):
     """The arm bones' picture (x, y) directions, all 0.0 where nobody is in view (pose features in).
 
     Args:
@@ -46,21 +46,12 @@ class ArmBones(keras.layers.Layer):
         (batch, len(columns))
     """
 
-    def __init__(self, columns: list[int], presence: int, **kwargs):
-        super().__init__(**kwargs)
-        if not columns or len(columns) % 2:
-            raise ValueError(f"Expected (x, y) column pairs. Received: columns={list(columns)}")
-        self.columns, self.presence = [int(c) for c in columns], int(presence)
-
     def call(self, inputs):
         person = ops.cast(inputs[:, self.presence : self.presence + 1] > 0, inputs.dtype)
         return ops.take(inputs, self.columns, axis=-1) * person
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], len(self.columns))
-
-    def get_config(self):
-        return {**super().get_config(), "columns": self.columns, "presence": self.presence}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
