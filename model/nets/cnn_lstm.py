@@ -84,7 +84,9 @@ def build_pose_encoder(config: ModelConfig, name: str = ENCODER_NAME) -> keras.M
         A model mapping (batch, POSE_FEATURE_DIM) to (batch, embed_dim): BlazePose
         has already found the person; this learns which joint movements matter. With
         `config.short_head_frames`, to (batch, 2 * embed_dim): each head's own layer,
-        side by side (long head first), so one cached vector per frame serves both.
+        side by side (long head first), so one cached vector per frame serves both. Then
+        `gate_width(config)` more numbers: whether the legs are seen (`needs_legs`), and the
+        four arm bones' picture directions (`needs_repeats`).
     """
     pose = keras.Input(config.encoder_frame_shape, name="frame")
     if config.short_head_frames:

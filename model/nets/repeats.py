@@ -59,9 +59,12 @@ class RepeatsGate(keras.layers.Layer):
     """Moves the probability of repeated-sweep labels to the other classes on a window that shows
     one sweep at most: it begins with the arms low and they turn back at most once.
 
-    The arm path is held over steps where no arm bone is seen and smoothed over `smooth_steps`
-    (a lost forearm is not a swing), then its strokes are followed step by step: it turns where it
-    comes back by `min_stroke` from the farthest point of a stroke at least that long.
+    The arm path is held over steps where no arm bone is seen (arms lost for a moment are not a
+    swing; one bone lost alone reads as zeros, as in the training labels) and smoothed over
+    `smooth_steps`, then its strokes are followed step by step: it turns where it comes back by
+    `min_stroke` from the farthest point of a stroke at least that long. The same steps as
+    `model.train.pose_definitions.turning_points` of `arm_path`, in float32: two distances equal
+    to the last bit may tie the other way.
 
     Args:
         gated: indices of the classes that are repeated sweeps.
@@ -75,8 +78,9 @@ class RepeatsGate(keras.layers.Layer):
         [probabilities (batch, classes), arm directions per step (batch, time, 8)]
 
     Output shape:
-        (batch, classes): unchanged where the window shows two turns or begins with the arms up;
-        otherwise the gated classes at 0 and the rest renormalised to sum to 1.
+        (batch, classes): unchanged where the window turns back twice or more, or begins with the
+        arms above `arms_low`; otherwise the gated classes at 0 and the rest renormalised to sum
+        to 1 (all near 0 when a gated class had it all, which the app shows as `unknown`).
     """
 
     def __init__(self, gated: list[int], steps: int, min_stroke: float = MIN_STROKE,

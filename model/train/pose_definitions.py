@@ -70,7 +70,7 @@ def _held_and_smoothed(values: np.ndarray, seen: np.ndarray) -> np.ndarray:
     """(t, d) values -> the same, steps not `seen` holding the last seen step (the first seen one
     before it), then a moving average over `SMOOTH_STEPS` per column; as they are if none is seen.
 
-    A lost forearm is not a swing, and tracking jitter must not count as one.
+    Arms lost for a moment are not a swing, and tracking jitter must not count as one.
     """
     if not seen.any():
         return values
@@ -106,7 +106,8 @@ class Sweeps:
 
 def arm_path(features: np.ndarray) -> np.ndarray:
     """(t, FEATURE_DIM) -> (t, 8): the four arm bones' picture directions, smoothed; unseen steps
-    hold the last seen direction (a lost forearm is not a swing)."""
+    hold the last seen directions (arms lost for a moment are not a swing; a bone lost alone
+    reads as zeros)."""
     flat, _ = split_features(np.asarray(features, np.float32))
     arms = flat[:, list(ARM_BONES)].reshape(len(features), -1).astype(np.float32)
     # Nobody seen at all: the arms are zeros, and stay so.

@@ -104,9 +104,17 @@ def test_arms_lost_while_raised_are_held_not_turned():
 
 
 def test_a_short_window_reads_as_its_first_step_held_before_it():
-    x = _arms(FROM_LOW_WAVING)[:, 6:]  # 18 steps, starting as the arms pass shoulder height
+    from model.nets.repeats import RepeatsGate
+
+    x = _arms(LOWERED_ONCE)[:, 4:22]  # 18 steps: from low, up, held and down again
     padded = np.concatenate([np.repeat(x[:, :1], 6, axis=1), x], axis=1)
-    np.testing.assert_array_equal(_one_sweep(x), _one_sweep(padded))
+    assert _reference(padded).tolist() == _one_sweep(x).tolist() == [True, True]
+    gate = RepeatsGate([WAVE], 24)
+    arms = x[..., list(ARM_PICTURE_COLUMNS)]
+    np.testing.assert_allclose(gate.arm_path(arms), gate.arm_path(padded[..., list(ARM_PICTURE_COLUMNS)]), atol=1e-6)
+    # Longer than the gate's window: the newest 24 steps decide (here the raise, once).
+    longer = np.concatenate([_arms(FULL_SWEEPS)[:, :10], _arms(LOWERED_ONCE)], axis=1)
+    assert _one_sweep(longer).tolist() == _reference(longer[:, -24:]).tolist() == [True, True]
 
 
 def test_the_model_takes_the_wave_from_one_sweep_and_keeps_it_for_repeats(gated):
@@ -149,8 +157,18 @@ def test_joined_heads_get_the_gate_and_it_loads_in_safe_mode_and_runs_on_litert(
     shown = loaded.predict_on_batch(x)
     np.testing.assert_allclose(shown, joined.predict_on_batch(x), atol=1e-6)
     assert shown[0, WAVE] < 1e-7 < shown[1, WAVE]
-    _, head = split_classifier(loaded)
+    encoder, head = split_classifier(loaded)
     assert_head_runs_on_litert_as_on_keras(head, 25, (4, 16, 24), tmp_path)
+    # On windows the gate has work in: arms lost on some steps, nobody at all, one sweep from low.
+    from model.lite.convert import max_abs_difference
+
+    lost = _arms(LOWERED_ONCE, batch=1)
+    lost[:, 3:6, list(ARM_PICTURE_COLUMNS)] = 0.0
+    nobody = lost.copy()
+    nobody[..., PRESENCE_INDEX] = 0.0
+    samples = [encoder.predict_on_batch(w[0])[None] for w in (lost, nobody, _arms(FULL_SWEEPS, batch=1))]
+    assert head.predict_on_batch(samples[0])[0, WAVE] < 1e-7 < head.predict_on_batch(samples[2])[0, WAVE]
+    assert max_abs_difference(tmp_path / "head.tflite", head, samples) < 1e-4
 
 
 def test_needs_repeats_must_name_a_label_of_a_pose_model():
