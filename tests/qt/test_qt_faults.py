@@ -45,7 +45,8 @@ def test_full_disk_stops_the_recording_with_one_line_and_labels_go_on(
         qtbot, window, clip, model_dir, tmp_path, monkeypatch, capsys):
     window.start(str(clip), model_dir)
     qtbot.waitUntil(lambda: window.frames_with_result > 3, timeout=TIMEOUT)
-    full_disk(monkeypatch, room=40_000)
+    # Room for one of the recording's one-second fragments (about 86 kB each, written whole), not two.
+    full_disk(monkeypatch, room=130_000)
     path = window.outputs.start_recording(tmp_path / "rec.mp4")
     assert window.rec_label.text() == "● REC"
     qtbot.waitUntil(lambda: window.outputs.recording is None, timeout=TIMEOUT)

@@ -69,7 +69,9 @@ def test_sigkill_mid_run_leaves_a_playable_video_and_whole_logs(tiny_bundle, tmp
 def test_full_disk_stops_the_recording_and_classifying_goes_on(tiny_bundle, tmp_path):
     clip = write_clip(tmp_path / "clip.avi", 150, fps=FPS)
     out, events = tmp_path / "x.mp4", tmp_path / "x.jsonl"
-    limit = 200_000  # the events (~40 kB) fit; the video (noise, scaled to 480 p) does not
+    # The events (~30 kB) fit, and one of the video's one-second fragments (noise scaled to 480 p, about
+    # 380 kB each, written whole) but not two: the recording stops after its first fragment.
+    limit = 600_000
     proc = start_run(["--source", clip, "--model", tiny_bundle, "--fast", "--out", out,
                       "--events", events], file_size_limit=limit)
     with reaped(proc):
