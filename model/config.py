@@ -176,18 +176,13 @@ class ModelConfig:
                 "per window and 2 <= short_head_frames <= frames. Received: "
                 f"short_head_frames={self.short_head_frames}, frames={self.frames}, "
                 f"features={self.features!r}, frame_wise={self.frame_wise}")
-        if self.needs_legs and (not self.uses_pose or self.frame_wise
-                                or not set(self.needs_legs) <= set(self.labels)):
-            raise ValueError(
-                "`needs_legs` must name labels of the model, and needs pose features and one "
-                f"prediction per window. Received: needs_legs={list(self.needs_legs)}, "
-                f"labels={list(self.labels)}, features={self.features!r}, frame_wise={self.frame_wise}")
-        if self.needs_repeats and (not self.uses_pose or self.frame_wise
-                                   or not set(self.needs_repeats) <= set(self.labels)):
-            raise ValueError(
-                "`needs_repeats` must name labels of the model, and needs pose features and one "
-                f"prediction per window. Received: needs_repeats={list(self.needs_repeats)}, "
-                f"labels={list(self.labels)}, features={self.features!r}, frame_wise={self.frame_wise}")
+        for key in ("needs_legs", "needs_repeats"):
+            gated = getattr(self, key)
+            if gated and (not self.uses_pose or self.frame_wise or not set(gated) <= set(self.labels)):
+                raise ValueError(
+                    f"`{key}` must name labels of the model, and needs pose features and one "
+                    f"prediction per window. Received: {key}={list(gated)}, "
+                    f"labels={list(self.labels)}, features={self.features!r}, frame_wise={self.frame_wise}")
         if self.crop not in CROP_MODES:
             raise ValueError(f"`crop` must be one of {CROP_MODES}. Received: crop={self.crop!r}")
         if self.motion_input not in MOTION_INPUTS:

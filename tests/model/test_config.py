@@ -183,3 +183,19 @@ def test_a_config_saved_before_decide_from_decides_on_full_windows(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(old))
     assert ModelConfig.load(path).still_start == 0
+
+
+@pytest.mark.parametrize(("field", "label"), [("needs_legs", "jumping_jack"), ("needs_repeats", "wave_two_hands")])
+def test_a_gate_must_name_a_label_of_a_pose_model_and_older_configs_have_none(field, label):
+    labels = ("idle", "jumping_jack", "other", "wave_two_hands")
+    with pytest.raises(ValueError, match=field):
+        ModelConfig(labels=labels, features="pose", **{field: ("star_jump",)})
+    with pytest.raises(ValueError, match=field):
+        ModelConfig(labels=labels, **{field: (label,)})  # pixels
+    with pytest.raises(ValueError, match="sequence of names"):
+        ModelConfig(labels=labels, features="pose", **{field: label})
+    saved = ModelConfig(labels=labels, features="pose", **{field: (label,)})
+    assert ModelConfig.from_dict(saved.to_dict()) == saved
+    older = saved.to_dict()
+    del older[field]
+    assert getattr(ModelConfig.from_dict(older), field) == ()

@@ -88,19 +88,6 @@ def test_a_gated_model_loads_in_safe_mode_and_its_head_runs_on_litert(keras, gat
     assert_head_runs_on_litert_as_on_keras(head, 17, (4, 16, 24), tmp_path)
 
 
-def test_needs_legs_must_name_a_label_of_a_pose_model():
-    with pytest.raises(ValueError, match="needs_legs"):
-        ModelConfig(labels=LABELS, features="pose", needs_legs=("star_jump",))
-    with pytest.raises(ValueError, match="needs_legs"):
-        ModelConfig(labels=LABELS, needs_legs=("jumping_jack",))  # pixels
-    with pytest.raises(ValueError, match="sequence of names"):
-        ModelConfig(labels=LABELS, features="pose", needs_legs="jumping_jack")
-    saved = ModelConfig(labels=LABELS, features="pose", needs_legs=("jumping_jack",))
-    assert ModelConfig.from_dict(saved.to_dict()) == saved
-    older = saved.to_dict()
-    del older["needs_legs"]
-    assert ModelConfig.from_dict(older).needs_legs == ()
-
 
 def test_the_encoder_with_its_legs_flag_runs_on_litert_as_on_keras(gated, tmp_path):
     from model.lite.convert import convert_keras, max_abs_difference

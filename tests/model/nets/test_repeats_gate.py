@@ -169,17 +169,3 @@ def test_joined_heads_get_the_gate_and_it_loads_in_safe_mode_and_runs_on_litert(
     samples = [encoder.predict_on_batch(w[0])[None] for w in (lost, nobody, _arms(FULL_SWEEPS, batch=1))]
     assert head.predict_on_batch(samples[0])[0, WAVE] < 1e-7 < head.predict_on_batch(samples[2])[0, WAVE]
     assert max_abs_difference(tmp_path / "head.tflite", head, samples) < 1e-4
-
-
-def test_needs_repeats_must_name_a_label_of_a_pose_model():
-    with pytest.raises(ValueError, match="needs_repeats"):
-        ModelConfig(labels=LABELS, features="pose", needs_repeats=("waving",))
-    with pytest.raises(ValueError, match="needs_repeats"):
-        ModelConfig(labels=LABELS, needs_repeats=("wave_two_hands",))  # pixels
-    with pytest.raises(ValueError, match="sequence of names"):
-        ModelConfig(labels=LABELS, features="pose", needs_repeats="wave_two_hands")
-    saved = ModelConfig(labels=LABELS, features="pose", needs_repeats=("wave_two_hands",))
-    assert ModelConfig.from_dict(saved.to_dict()) == saved
-    older = saved.to_dict()
-    del older["needs_repeats"]
-    assert ModelConfig.from_dict(older).needs_repeats == ()
