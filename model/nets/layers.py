@@ -17,6 +17,16 @@ ops = keras.ops
 PACKAGE = "actionlens"
 
 
+def moved_to_others(probs, gated, off):
+    """Probabilities (batch, classes) with the `gated` class indices' share moved, in proportion, to
+    the other classes where `off` (batch, 1) is 1.0 (as they are where it is 0.0); all near 0 when a
+    gated class had it all, which the app shows as `unknown`."""
+    classes = probs.shape[-1]
+    mask = ops.convert_to_tensor([1.0 if k in gated else 0.0 for k in range(classes)], probs.dtype)
+    kept = probs * (1.0 - mask * off)
+    return kept / ops.maximum(ops.sum(kept, axis=-1, keepdims=True), 1e-6)
+
+
 class PoseColumns(keras.layers.Layer):
     """Base of the layers that read bones' picture (x, y) columns of a pose feature vector and its
     person flag (`model.nets.legs.LegsSeen`, `model.nets.repeats.ArmBones`).

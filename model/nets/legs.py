@@ -8,7 +8,7 @@ so a saved model loads in Keras safe mode.
 from __future__ import annotations
 
 from model.backend import import_keras
-from model.nets.layers import PACKAGE, PoseColumns
+from model.nets.layers import PACKAGE, PoseColumns, moved_to_others
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 ops = keras.ops
@@ -62,11 +62,7 @@ class LegsGate(keras.layers.Layer):
 
     def call(self, inputs):
         probs, seen = inputs
-        classes = probs.shape[-1]
-        mask = ops.convert_to_tensor([1.0 if k in self.gated else 0.0 for k in range(classes)], probs.dtype)
-        any_seen = ops.max(seen, axis=1)  # (batch, 1)
-        kept = probs * (1.0 - mask * (1.0 - any_seen))
-        return kept / ops.maximum(ops.sum(kept, axis=-1, keepdims=True), 1e-6)
+        return moved_to_others(probs, self.gated, 1.0 - ops.max(seen, axis=1))  # seen: (batch, time, 1)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]

@@ -14,17 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 from model.backend import import_keras
-from model.nets.layers import PACKAGE, PoseColumns
+from model.nets.layers import PACKAGE, PoseColumns, moved_to_others
+from model.pose.features import MIN_STROKE, SMOOTH_STEPS
 
 keras = import_keras()  # quiet: TF prints import noise otherwise
 ops = keras.ops
 
-# A stroke of the arms is at least this long in the arm path's space (four unit directions): a
-# forearm swung 40 degrees moves 0.7, both about 1.0; standing still and tracking jitter, under 0.2.
-# The training labels (model.train.pose_definitions) count strokes with the same figures.
-MIN_STROKE = 0.6
-# The arms are smoothed over this many steps: tracking jitter must not count as a swing.
-SMOOTH_STEPS = 3
 # Arms "low" at a window's start: the mean upward component of the four arm bones at most this
 # (-1 hanging, 0 level with the shoulders). A wave's arcs come down to about 0.1 (KARD); a raise
 # starts from the sides, -0.95 to -0.45 (ud810's people hold their hands a little out).
@@ -146,11 +141,8 @@ class RepeatsGate(keras.layers.Layer):
 
     def call(self, inputs):
         probs, arms = inputs
-        classes = probs.shape[-1]
-        mask = ops.convert_to_tensor([1.0 if k in self.gated else 0.0 for k in range(classes)], probs.dtype)
         once = ops.cast(self.one_sweep(ops.cast(arms, "float32")), probs.dtype)[:, None]
-        kept = probs * (1.0 - mask * once)
-        return kept / ops.maximum(ops.sum(kept, axis=-1, keepdims=True), 1e-6)
+        return moved_to_others(probs, self.gated, once)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]

@@ -58,9 +58,15 @@ BONES = (
 )
 LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM = 1, 2, 3, 4
 LEGS = (5, 6, 7, 8)
+ARM_BONES = (LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM)
 # The picture (x, y) columns of the arm bones in a feature vector, bone by bone.
-ARM_PICTURE_COLUMNS = tuple(2 * b + k for b in (LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM)
-                            for k in range(2))
+ARM_PICTURE_COLUMNS = tuple(2 * b + k for b in ARM_BONES for k in range(2))
+# A stroke of the arms is at least this long in the space of the four arm bones' unit directions: a
+# forearm swung 40 degrees moves 0.7, both about 1.0; standing still and tracking jitter, under 0.2.
+# The training labels (model.train.pose_definitions) and `RepeatsGate` count strokes with it.
+MIN_STROKE = 0.6
+# The arms are smoothed over this many steps: tracking jitter must not count as a swing.
+SMOOTH_STEPS = 3
 # The picture (x, y) columns of the leg bones in a feature vector, bone by bone.
 LEG_PICTURE_COLUMNS = tuple(2 * b + k for b in LEGS for k in range(2))
 THIGHS = (5, 7)

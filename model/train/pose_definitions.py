@@ -23,13 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.nets.repeats import MIN_STROKE, SMOOTH_STEPS
 from model.pose.features import (
+    ARM_BONES,
     LEFT_FOREARM,
     LEFT_UPPER_ARM,
+    MIN_STROKE,
     PRESENCE_INDEX,
     RIGHT_FOREARM,
     RIGHT_UPPER_ARM,
+    SMOOTH_STEPS,
     split_features,
 )
 from model.train.head import window_starts
@@ -42,7 +44,6 @@ JACK_LABEL = "jumping_jack"
 ONE_HAND_LABEL = "wave_one_hand"
 # A forearm whose picture direction points up by more than this is raised (0.5: 30 degrees above level).
 RAISED_FOREARM = 0.5
-ARM_BONES = (LEFT_UPPER_ARM, LEFT_FOREARM, RIGHT_UPPER_ARM, RIGHT_FOREARM)
 # Arm elevation is the mean upward component of the four arm bones in the picture: -1 hanging at
 # the sides, 0 out sideways at shoulder height, +1 straight up.
 # Below this the arms hang: people at rest measure -0.95 to -0.75, arms leaving the sides pass it.
